@@ -1,0 +1,72 @@
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
+import * as SchemaTransformation from "effect/SchemaTransformation"
+import { AgentId } from "./AgentId.ts"
+import { parseDurationMs } from "./Duration.ts"
+
+/** A duration field: `5s`, `500ms`, `2m`, or a number of seconds; decoded to milliseconds. */
+export const DurationMs = Schema.Union([Schema.String, Schema.Number]).pipe(
+  Schema.decodeTo(
+    Schema.Number,
+    SchemaTransformation.transformEffect({
+      decode: (input: string | number, options) => {
+        const ms = parseDurationMs(input)
+        return ms === undefined
+          ? Effect.fail(
+              new SchemaIssue.InvalidValue(
+                {
+                  message: `expected a duration such as 500ms, 5s, 2m or a number of seconds, got ${JSON.stringify(input)}`
+                },
+                input,
+                options
+              )
+            )
+          : Effect.succeed(ms)
+      },
+      encode: (ms: number) => Effect.succeed(`${ms}ms`)
+    })
+  )
+)
+
+export const RestartPolicy = Schema.Literals(["never", "on-failure", "always"])
+export type RestartPolicy = typeof RestartPolicy.Type
+
+/** Signals an agent may ask to be stopped with. */
+export const StopSignal = Schema.Literals(["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGKILL"])
+export type StopSignal = typeof StopSignal.Type
+
+const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
+  schema.pipe(Schema.withDecodingDefault(Effect.succeed(value)))
+
+/** `agent:` — who the agent is. */
+export const AgentMeta = Schema.Struct({
+  id: AgentId,
+  name: withDefault(Schema.String, ""),
+  version: withDefault(Schema.String, ""),
+  description: withDefault(Schema.String, ""),
+  enabled: withDefault(Schema.Boolean, true)
+})
+
+/** `run:` — how to run it. `command` is argv[0]: never run through a shell. */
+export const RunSpec = Schema.Struct({
+  command: Schema.NonEmptyString,
+  args: withDefault(Schema.Array(Schema.String), []),
+  cwd: withDefault(Schema.String, "."),
+  env: withDefault(Schema.Record(Schema.String, Schema.String), {}),
+  stop_signal: withDefault(StopSignal, "SIGTERM"),
+  stop_timeout: withDefault(DurationMs, "5s"),
+  restart: withDefault(RestartPolicy, "on-failure")
+})
+
+/** One `agents/<x>/config.yaml`, decoded. Unknown keys are ignored (agents keep their own settings there). */
+export const AgentConfig = Schema.Struct({ agent: AgentMeta, run: RunSpec })
+export type AgentConfig = typeof AgentConfig.Type
+export type AgentConfigEncoded = typeof AgentConfig.Encoded
+
+/** An agent config with where it came from: `dir` resolves `run.cwd` and the agent's `.env`. */
+export interface AgentSpec {
+  readonly file: string
+  readonly dir: string
+  readonly config: AgentConfig
+}

@@ -1,0 +1,20 @@
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type { ProbeFailed } from "./Errors.ts"
+import type { Snapshot, Usage } from "./ProcessTable.ts"
+
+/**
+ * The process table. One `snapshot` answers a whole `ls`: never one probe per agent.
+ * Implementations: shell/ProcProber (Linux /proc, no child processes) and shell/PgrepProber
+ * (one `ps` call per snapshot, for hosts without /proc).
+ */
+export class Prober extends Context.Service<
+  Prober,
+  {
+    readonly snapshot: Effect.Effect<Snapshot, ProbeFailed>
+    /** Usage of one pid, or null when it is gone. */
+    readonly usage: (pid: number) => Effect.Effect<Usage | null, ProbeFailed>
+    /** The command line of one pid, or null when it is gone or unreadable. */
+    readonly argv: (pid: number) => Effect.Effect<ReadonlyArray<string> | null>
+  }
+>()("@agentctl/core/Prober") {}

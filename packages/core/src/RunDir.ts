@@ -1,0 +1,26 @@
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
+import type { FileError } from "./Errors.ts"
+import type { PidRecord } from "./PidRecord.ts"
+
+/**
+ * `run/` under the fleet root: pid records and logs. Writes are atomic (temp file + rename),
+ * so a crash mid-write never leaves half a record.
+ */
+export class RunDir extends Context.Service<
+  RunDir,
+  {
+    readonly dir: string
+    readonly logFile: (id: string) => string
+    readonly readPidRecord: (id: string) => Effect.Effect<PidRecord | null, FileError>
+    readonly writePidRecord: (id: string, record: PidRecord) => Effect.Effect<void, FileError>
+    readonly removePidRecord: (id: string) => Effect.Effect<void, FileError>
+    /** Size in bytes, 0 when the log does not exist. */
+    readonly logSize: (file: string) => Effect.Effect<number, FileError>
+    /** The last `lines` lines; reads backwards from the end, so the cost grows with `lines`, not the file. */
+    readonly tail: (file: string, lines: number) => Effect.Effect<ReadonlyArray<string>, FileError>
+    /** Lines appended after the call, forever (survives truncation and rotation by reopening). */
+    readonly follow: (file: string) => Stream.Stream<string, FileError>
+  }
+>()("@agentctl/core/RunDir") {}

@@ -1,0 +1,32 @@
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type { SpawnFailed } from "./Errors.ts"
+
+export interface SpawnRequest {
+  readonly id: string
+  /** argv[0] is looked up on PATH (of `env`); never a shell string. */
+  readonly command: string
+  readonly args: ReadonlyArray<string>
+  readonly cwd: string
+  /** The complete environment (merged env + identity marker); nothing is inherited implicitly. */
+  readonly env: Readonly<Record<string, string>>
+  /** stdout and stderr are appended here. */
+  readonly logFile: string
+}
+
+export interface ForegroundRequest {
+  readonly command: string
+  readonly args: ReadonlyArray<string>
+  readonly cwd: string
+  readonly env: Readonly<Record<string, string>>
+}
+
+export class Spawner extends Context.Service<
+  Spawner,
+  {
+    /** Start detached in a new session; returns once the process exists (or fails to). */
+    readonly spawn: (req: SpawnRequest) => Effect.Effect<{ readonly pid: number }, SpawnFailed>
+    /** Run to completion with stdout/stderr streamed to ours (builds); the exit code, or null when killed by a signal. */
+    readonly run: (req: ForegroundRequest) => Effect.Effect<number | null, SpawnFailed>
+  }
+>()("@agentctl/core/Spawner") {}

@@ -1,0 +1,48 @@
+// Fails when the import graph of packages/*/src has a cycle, or when an arrow points the wrong way
+// (core imports nothing of ours; shell and api import only core; cli imports anything).
+import * as fs from "node:fs"
+import * as path from "node:path"
+
+const root = path.resolve(import.meta.dirname, "..")
+const allowed = { core: [], shell: ["core"], api: ["core"], cli: ["core", "shell", "api"] }
+const files = fs.globSync("packages/*/src/**/*.ts", { cwd: root }).map((f) => path.join(root, f))
+const importRe = /^\s*(?:import|export)\s+(?!type\b)[^'"]*?from\s+["']([^"']+)["']/gm
+const graph = new Map()
+const problems = []
+for (const file of files) {
+  const pkg = path.relative(root, file).split(path.sep)[1]
+  const deps = []
+  for (const [, spec] of fs.readFileSync(file, "utf8").matchAll(importRe)) {
+    let target
+    if (spec.startsWith(".")) target = path.resolve(path.dirname(file), spec)
+    else if (spec.startsWith("@agentctl/")) {
+      const [, other, ...rest] = spec.split("/")
+      if (other !== pkg && !allowed[pkg]?.includes(other))
+        problems.push(`${path.relative(root, file)} imports ${spec}: ${pkg} may not depend on ${other}`)
+      target = path.join(root, "packages", other, "src", rest.join("/").replace(/^testing\//, "testing/")) + ".ts"
+    } else continue
+    deps.push(target)
+  }
+  graph.set(file, deps)
+}
+const state = new Map()
+const stack = []
+const visit = (f) => {
+  state.set(f, 1)
+  stack.push(f)
+  for (const d of graph.get(f) ?? []) {
+    if (state.get(d) === 1)
+      problems.push(
+        `import cycle: ${[...stack.slice(stack.indexOf(d)), d].map((x) => path.relative(root, x)).join(" -> ")}`
+      )
+    else if (!state.has(d) && graph.has(d)) visit(d)
+  }
+  stack.pop()
+  state.set(f, 2)
+}
+for (const f of graph.keys()) if (!state.has(f)) visit(f)
+if (problems.length > 0) {
+  for (const p of problems) console.error(p)
+  process.exit(1)
+}
+console.log(`import graph ok: ${files.length} files, no cycles, arrows point one way`)
