@@ -29,6 +29,17 @@ export const DurationMs = Schema.Union([Schema.String, Schema.Number]).pipe(
   )
 )
 
+/**
+ * A string field that also takes a YAML number or boolean (`args: [600]`, `env: { PORT: 8080 }`):
+ * YAML users write these unquoted all the time, and the process sees text anyway.
+ */
+export const ScalarString = Schema.Union([Schema.String, Schema.Number, Schema.Boolean]).pipe(
+  Schema.decodeTo(
+    Schema.String,
+    SchemaTransformation.transform<string, string | number | boolean>({ decode: String, encode: (s) => s })
+  )
+)
+
 export const RestartPolicy = Schema.Literals(["never", "on-failure", "always"])
 export type RestartPolicy = typeof RestartPolicy.Type
 
@@ -51,9 +62,9 @@ export const AgentMeta = Schema.Struct({
 /** `run:` — how to run it. `command` is argv[0]: never run through a shell. */
 export const RunSpec = Schema.Struct({
   command: Schema.NonEmptyString,
-  args: withDefault(Schema.Array(Schema.String), []),
+  args: withDefault(Schema.Array(ScalarString), []),
   cwd: withDefault(Schema.String, "."),
-  env: withDefault(Schema.Record(Schema.String, Schema.String), {}),
+  env: withDefault(Schema.Record(Schema.String, ScalarString), {}),
   stop_signal: withDefault(StopSignal, "SIGTERM"),
   stop_timeout: withDefault(DurationMs, "5s"),
   restart: withDefault(RestartPolicy, "on-failure")

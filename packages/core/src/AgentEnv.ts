@@ -1,0 +1,51 @@
+import * as Effect from "effect/Effect"
+import * as Path from "effect/Path"
+import type { AgentSpec } from "./AgentConfig.ts"
+import { ConfigSource } from "./ConfigSource.ts"
+import { parseDotenv } from "./dotenv.ts"
+import { type EnvSource, mergeEnv } from "./env.ts"
+import { ConfigInvalid } from "./Errors.ts"
+import { Fleet } from "./Fleet.ts"
+import type { FleetSettings } from "./FleetSettings.ts"
+import { MarkerAgentVar, MarkerFleetVar } from "./ProcessTable.ts"
+
+/** A `.env` file as variables; a malformed line is an error naming the file and line (never skipped silently). */
+const readDotenv = Effect.fn("AgentEnv.readDotenv")(function* (file: string) {
+  const text = yield* (yield* ConfigSource).read(file)
+  if (text === null) return {}
+  const parsed = parseDotenv(text)
+  const first = parsed.errors[0]
+  if (first !== undefined) return yield* new ConfigInvalid({ file, message: `${file}:${first.line}: ${first.message}` })
+  return Object.fromEntries(parsed.entries.map((e) => [e.key, e.value]))
+})
+
+/** host env < fleet `.env` (settings.env_file) — what builds run with. */
+export const fleetEnvLayers = Effect.fn("AgentEnv.fleetEnvLayers")(function* (settings: FleetSettings) {
+  const { root, hostEnv } = yield* Fleet
+  const path = yield* Path.Path
+  const fleetDotenv = yield* readDotenv(path.resolve(root, settings.env_file))
+  return [
+    { source: "host" as EnvSource, vars: hostEnv },
+    { source: "fleet .env" as EnvSource, vars: fleetDotenv }
+  ]
+})
+
+/**
+ * The environment an agent runs with, lowest precedence first:
+ * host env < fleet `.env` < the agent folder's `.env` < `run.env` < agentctl's identity marker.
+ * The marker is last so no config can forge or drop it.
+ */
+export const agentEnv = Effect.fn("AgentEnv.agentEnv")(function* (settings: FleetSettings, spec: AgentSpec) {
+  const { root } = yield* Fleet
+  const path = yield* Path.Path
+  const layers = yield* fleetEnvLayers(settings)
+  const agentFile = path.join(spec.dir, ".env")
+  const fleetFile = path.resolve(root, settings.env_file)
+  const agentDotenv = agentFile === fleetFile ? {} : yield* readDotenv(agentFile)
+  return mergeEnv([
+    ...layers,
+    { source: "agent .env", vars: agentDotenv },
+    { source: "run.env", vars: spec.config.run.env },
+    { source: "agentctl", vars: { [MarkerFleetVar]: root, [MarkerAgentVar]: spec.config.agent.id } }
+  ])
+})

@@ -1,0 +1,27 @@
+import * as Schema from "effect/Schema"
+import { Status, StatusName } from "./Status.ts"
+
+export const Supervisor = Schema.Literals(["daemonless", "launcher"])
+export type Supervisor = typeof Supervisor.Type
+
+/**
+ * One line of `agentctl ls` / one element of `ls --json` and `GET /agents`. `status` is the
+ * closed set of StatusName; `detail` is the full tagged Status with the reason's data.
+ */
+export const AgentRow = Schema.Struct({
+  id: Schema.NullOr(Schema.String),
+  name: Schema.String,
+  enabled: Schema.Boolean,
+  status: StatusName,
+  reason: Schema.String,
+  pid: Schema.NullOr(Schema.Int),
+  instances: Schema.Int,
+  /** seconds */
+  uptime: Schema.NullOr(Schema.Number),
+  restarts: Schema.Int,
+  file: Schema.String,
+  error: Schema.NullOr(Schema.String),
+  supervisor: Supervisor,
+  detail: Status
+})
+export type AgentRow = typeof AgentRow.Type

@@ -1,0 +1,91 @@
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
+import { parseDocument } from "yaml"
+import { isAgentId } from "./AgentId.ts"
+import { AgentConfig, type AgentSpec } from "./AgentConfig.ts"
+import { FleetSettings } from "./FleetSettings.ts"
+
+/** One config file as the fleet sees it: a usable agent, or an error naming the file and field. */
+export type ConfigEntry =
+  | { readonly _tag: "Valid"; readonly spec: AgentSpec }
+  | { readonly _tag: "Invalid"; readonly file: string; readonly id: string | null; readonly error: string }
+
+/** YAML text → plain value, or a message with the line where it broke. */
+export const parseYaml = (text: string): Result.Result<unknown, string> => {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
+  const first = doc.errors[0]
+  if (first !== undefined) {
+    // prettyErrors puts "at line L, column C" into the first line of the message
+    return Result.fail((first.message.split("\n")[0] ?? first.message).replace(/:$/, ""))
+  }
+  return Result.succeed(doc.toJS())
+}
+
+const formatIssues = (issue: SchemaIssue.Issue): string =>
+  SchemaIssue.makeFormatterStandardSchemaV1()(issue)
+    .issues.map((i) => {
+      const path = (i.path ?? [])
+        .map((p) => (typeof p === "object" && p !== null ? String(p.key) : String(p)))
+        .join(".")
+      return path === "" ? i.message : `${path}: ${i.message}`
+    })
+    .join("; ")
+
+const decodeConfig = Schema.decodeUnknownResult(AgentConfig)
+const decodeSettings = Schema.decodeUnknownResult(FleetSettings)
+
+/** A best-effort id from a broken config, so `ls` can still name the agent. */
+const idOf = (value: unknown): string | null => {
+  if (typeof value !== "object" || value === null) return null
+  const agent = (value as { agent?: unknown }).agent
+  if (typeof agent !== "object" || agent === null) return null
+  const id = (agent as { id?: unknown }).id
+  return typeof id === "string" && isAgentId(id) ? id : null
+}
+
+export const parseAgentConfig = (file: string, dir: string, text: string): ConfigEntry => {
+  const parsed = parseYaml(text)
+  if (Result.isFailure(parsed)) return { _tag: "Invalid", file, id: null, error: `${file}: ${parsed.failure}` }
+  const decoded = decodeConfig(parsed.success, { errors: "all" })
+  if (Result.isFailure(decoded)) {
+    return { _tag: "Invalid", file, id: idOf(parsed.success), error: `${file}: ${formatIssues(decoded.failure.issue)}` }
+  }
+  return { _tag: "Valid", spec: { file, dir, config: decoded.success } }
+}
+
+/**
+ * Two configs claiming one id are both unusable: starting either would make the other's
+ * pid record and log ambiguous. Both are reported, each naming the other file.
+ */
+export const markDuplicates = (entries: ReadonlyArray<ConfigEntry>): ReadonlyArray<ConfigEntry> => {
+  const files = new Map<string, Array<string>>()
+  for (const e of entries) {
+    const id = e._tag === "Valid" ? e.spec.config.agent.id : e.id
+    if (id !== null) files.set(id, [...(files.get(id) ?? []), e._tag === "Valid" ? e.spec.file : e.file])
+  }
+  return entries.map((e) => {
+    if (e._tag !== "Valid") return e
+    const same = files.get(e.spec.config.agent.id) ?? []
+    if (same.length < 2) return e
+    const others = same.filter((f) => f !== e.spec.file)
+    return {
+      _tag: "Invalid",
+      file: e.spec.file,
+      id: e.spec.config.agent.id,
+      error: `duplicate agent id "${e.spec.config.agent.id}": defined in ${e.spec.file} and ${others.join(", ")}`
+    }
+  })
+}
+
+/** `agentctl.yaml` (absent → defaults). */
+export const parseFleetSettings = (file: string, text: string | null): Result.Result<FleetSettings, string> => {
+  if (text === null) return decodeSettings({}).pipe(Result.mapError(() => `${file}: defaults failed to decode`))
+  const parsed = parseYaml(text)
+  if (Result.isFailure(parsed)) return Result.fail(`${file}: ${parsed.failure}`)
+  const value = parsed.success ?? {}
+  const decoded = decodeSettings(value, { errors: "all" })
+  return Result.isFailure(decoded)
+    ? Result.fail(`${file}: ${formatIssues(decoded.failure.issue)}`)
+    : Result.succeed(decoded.success)
+}

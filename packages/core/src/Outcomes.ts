@@ -1,0 +1,42 @@
+import * as Schema from "effect/Schema"
+
+/** What a control action did, per agent. "Nothing to do" is an outcome, not an error. */
+export const StartOutcome = Schema.Struct({
+  id: Schema.String,
+  result: Schema.Literals(["started", "already-running", "failed"]),
+  /** null only when it failed */
+  pid: Schema.NullOr(Schema.Int),
+  /** why it failed (command not found, bad cwd, ...) */
+  error: Schema.NullOr(Schema.String)
+})
+export type StartOutcome = typeof StartOutcome.Type
+
+export const StopOutcome = Schema.Struct({
+  id: Schema.String,
+  result: Schema.Literals(["stopped", "not-running"]),
+  /** Every process that was signalled. */
+  pids: Schema.Array(Schema.Int),
+  /** SIGKILL was needed after the stop timeout. */
+  escalated: Schema.Boolean,
+  /** A pid record pointing at a dead (or recycled) pid was removed. */
+  removedStaleRecord: Schema.Boolean
+})
+export type StopOutcome = typeof StopOutcome.Type
+
+export const KillOutcome = Schema.Struct({
+  id: Schema.String,
+  result: Schema.Literals(["killed", "not-running"]),
+  pids: Schema.Array(Schema.Int)
+})
+export type KillOutcome = typeof KillOutcome.Type
+
+export const RestartOutcome = Schema.Struct({ stop: StopOutcome, start: StartOutcome })
+export type RestartOutcome = typeof RestartOutcome.Type
+
+export const ToggleOutcome = Schema.Struct({
+  id: Schema.String,
+  enabled: Schema.Boolean,
+  changed: Schema.Boolean,
+  file: Schema.String
+})
+export type ToggleOutcome = typeof ToggleOutcome.Type

@@ -1,0 +1,221 @@
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
+import { ProcessGone, SignalDenied, SpawnFailed } from "../Errors.ts"
+import { Prober } from "../Prober.ts"
+import { MarkerAgentVar, MarkerFleetVar, type ProcessInfo, type Snapshot } from "../ProcessTable.ts"
+import { type SignalName, Signals } from "../Signals.ts"
+import { type SpawnRequest, Spawner } from "../Spawner.ts"
+
+/** How a fake process reacts; set per agent id before it is spawned, or per pid when added by hand. */
+export interface Behaviour {
+  /** SIGTERM/SIGINT/... are ignored: only SIGKILL ends it. */
+  readonly ignoresTerm?: boolean
+  /** It exits this long after a catchable signal (graceful shutdown time). */
+  readonly termDelayMs?: number
+  /** It exits on its own this long after starting (a crash). */
+  readonly crashAfterMs?: number
+  /** It is a wrapper (`npx`, `sh -c`) that starts the real program as its child, in its session. */
+  readonly wrapper?: boolean
+  /** spawn fails as if the command were not on PATH. */
+  readonly notFound?: boolean
+}
+
+interface FakeProc {
+  readonly info: ProcessInfo
+  readonly behaviour: Behaviour
+  /** Virtual time at which it is gone, or null while it runs. */
+  readonly exitAt: number | null
+}
+
+interface State {
+  readonly procs: ReadonlyMap<number, FakeProc>
+  readonly nextPid: number
+  readonly behaviours: ReadonlyMap<string, Behaviour>
+  readonly spawned: ReadonlyArray<SpawnRequest & { readonly pid: number }>
+  readonly signals: ReadonlyArray<{ readonly target: number; readonly group: boolean; readonly signal: SignalName }>
+}
+
+export const fakeBootId = "fake-boot"
+/** Virtual start times are milliseconds of TestClock: 1000 "ticks" per second. */
+export const fakeTicksPerSecond = 1000
+
+/**
+ * A Ref-backed process table with a fake Prober, Signals and Spawner acting on it, driven by
+ * TestClock: a 5 s stop escalation runs in microseconds and always the same way.
+ */
+export class FakeProcessTable extends Context.Service<
+  FakeProcessTable,
+  {
+    readonly setBehaviour: (agentId: string, behaviour: Behaviour) => Effect.Effect<void>
+    /** Put a process into the table by hand (a foreign process, a recycled pid, a duplicate instance). */
+    readonly add: (
+      p: Partial<ProcessInfo> & { readonly pid: number },
+      behaviour?: Behaviour
+    ) => Effect.Effect<ProcessInfo>
+    readonly alive: Effect.Effect<ReadonlyArray<ProcessInfo>>
+    readonly spawned: Effect.Effect<ReadonlyArray<SpawnRequest & { readonly pid: number }>>
+    readonly signals: Effect.Effect<State["signals"]>
+    /** Make a process exit now (as if it crashed). */
+    readonly exit: (pid: number) => Effect.Effect<void>
+  }
+>()("@agentctl/core/testing/FakeProcessTable") {}
+
+const catchable = (s: SignalName) => s !== "SIGKILL"
+
+export const layer = Layer.effectContext(
+  Effect.gen(function* () {
+    const state = yield* Ref.make<State>({
+      procs: new Map(),
+      nextPid: 1000,
+      behaviours: new Map(),
+      spawned: [],
+      signals: []
+    })
+    const now = Clock.currentTimeMillis
+    const live = (s: State, t: number) => [...s.procs.values()].filter((p) => p.exitAt === null || p.exitAt > t)
+    const update = (f: (s: State, t: number) => State) => Effect.flatMap(now, (t) => Ref.update(state, (s) => f(s, t)))
+    const setProc = (s: State, p: FakeProc): State => ({ ...s, procs: new Map(s.procs).set(p.info.pid, p) })
+
+    const snapshot = Effect.gen(function* () {
+      const t = yield* now
+      const s = yield* Ref.get(state)
+      const processes = new Map(live(s, t).map((p) => [p.info.pid, p.info]))
+      return { bootId: fakeBootId, bootTimeMs: 0, ticksPerSecond: fakeTicksPerSecond, processes } satisfies Snapshot
+    })
+
+    const deliver = (target: number, group: boolean, signal: SignalName) =>
+      Effect.gen(function* () {
+        if (target <= 1) {
+          return yield* new SignalDenied({ pid: target, signal, message: `refusing to signal ${target}` })
+        }
+        const t = yield* now
+        const s = yield* Ref.get(state)
+        const hit = live(s, t).filter((p) => (group ? p.info.pgid === target : p.info.pid === target))
+        if (hit.length === 0) {
+          return yield* new ProcessGone({ pid: target, message: `no process ${group ? "group " : ""}${target}` })
+        }
+        yield* Ref.update(state, (st) => {
+          let next: State = { ...st, signals: [...st.signals, { target, group, signal }] }
+          for (const p of hit) {
+            if (catchable(signal) && p.behaviour.ignoresTerm === true) continue
+            const exitAt = t + (catchable(signal) ? (p.behaviour.termDelayMs ?? 0) : 0)
+            if (p.exitAt === null || exitAt < p.exitAt) next = setProc(next, { ...p, exitAt })
+          }
+          return next
+        })
+      })
+
+    const table = FakeProcessTable.of({
+      setBehaviour: (id, behaviour) =>
+        Ref.update(state, (s) => ({ ...s, behaviours: new Map(s.behaviours).set(id, behaviour) })),
+      add: (p, behaviour = {}) =>
+        Effect.gen(function* () {
+          const t = yield* now
+          const info: ProcessInfo = {
+            ppid: 1,
+            pgid: p.pid,
+            sid: p.pid,
+            state: "S",
+            comm: "foreign",
+            startTime: t,
+            marker: null,
+            ...p
+          }
+          yield* Ref.update(state, (s) => setProc(s, { info, behaviour, exitAt: null }))
+          return info
+        }),
+      alive: Effect.map(snapshot, (s) => [...s.processes.values()]),
+      spawned: Effect.map(Ref.get(state), (s) => s.spawned),
+      signals: Effect.map(Ref.get(state), (s) => s.signals),
+      exit: (pid) =>
+        update((s, t) => {
+          const p = s.procs.get(pid)
+          return p === undefined ? s : setProc(s, { ...p, exitAt: t })
+        })
+    })
+
+    const spawner = Spawner.of({
+      spawn: (req) =>
+        Effect.gen(function* () {
+          const t = yield* now
+          const s = yield* Ref.get(state)
+          const behaviour = s.behaviours.get(req.id) ?? {}
+          if (behaviour.notFound === true) {
+            return yield* new SpawnFailed({
+              id: req.id,
+              command: req.command,
+              message: `command "${req.command}" not found on PATH`
+            })
+          }
+          const pid = s.nextPid
+          const fleet = req.env[MarkerFleetVar]
+          const agent = req.env[MarkerAgentVar]
+          const marker = fleet !== undefined && agent !== undefined ? { fleet, agent } : null
+          const exitAt = behaviour.crashAfterMs === undefined ? null : t + behaviour.crashAfterMs
+          const leader: FakeProc = {
+            info: {
+              pid,
+              ppid: 1,
+              pgid: pid,
+              sid: pid,
+              state: "S",
+              comm: req.command.slice(0, 15),
+              startTime: t,
+              marker
+            },
+            behaviour,
+            exitAt
+          }
+          let next = setProc(
+            { ...s, nextPid: pid + (behaviour.wrapper === true ? 2 : 1), spawned: [...s.spawned, { ...req, pid }] },
+            leader
+          )
+          if (behaviour.wrapper === true) {
+            next = setProc(next, {
+              info: {
+                pid: pid + 1,
+                ppid: pid,
+                pgid: pid,
+                sid: pid,
+                state: "S",
+                comm: "real-program",
+                startTime: t,
+                marker: null
+              },
+              behaviour,
+              exitAt
+            })
+          }
+          yield* Ref.set(state, next)
+          return { pid }
+        }),
+      run: () => Effect.succeed(0)
+    })
+
+    const prober = Prober.of({
+      snapshot,
+      usage: (pid) =>
+        Effect.map(snapshot, (s) => {
+          const p = s.processes.get(pid)
+          return p === undefined
+            ? null
+            : { pid, startTime: p.startTime, rssBytes: 10 * 1024 * 1024, cpuTicks: 0, sampledAt: 0 }
+        }),
+      argv: (pid) => Effect.map(snapshot, (s) => (s.processes.has(pid) ? [s.processes.get(pid)!.comm] : null))
+    })
+
+    const signals = Signals.of({
+      send: (pid, signal) => deliver(pid, false, signal),
+      sendGroup: (pgid, signal) => deliver(pgid, true, signal)
+    })
+
+    return Context.make(FakeProcessTable, table).pipe(
+      Context.add(Spawner, spawner),
+      Context.add(Prober, prober),
+      Context.add(Signals, signals)
+    )
+  })
+)

@@ -1,0 +1,80 @@
+import * as Effect from "effect/Effect"
+import * as Glob from "effect/Glob"
+import * as Layer from "effect/Layer"
+import * as Path from "effect/Path"
+import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { ConfigSource } from "../ConfigSource.ts"
+import { FileError } from "../Errors.ts"
+import { Fleet } from "../Fleet.ts"
+import { PidRecordJson } from "../PidRecord.ts"
+import { RunDir } from "../RunDir.ts"
+
+export const fakeRoot = "/fleet"
+
+/** The fleet's files in memory: configs, `.env`, pid records and logs, all in one Ref'd map. */
+export const makeLayer = (files: Readonly<Record<string, string>> = {}, hostEnv: Record<string, string> = {}) =>
+  Layer.unwrap(
+    Effect.gen(function* () {
+      const store = yield* Ref.make<ReadonlyMap<string, string>>(
+        new Map(Object.entries(files).map(([k, v]) => [k.startsWith("/") ? k : `${fakeRoot}/${k}`, v]))
+      )
+      const read = (file: string) => Effect.map(Ref.get(store), (m) => m.get(file) ?? null)
+      const write = (file: string, text: string) => Ref.update(store, (m) => new Map(m).set(file, text))
+      const remove = (file: string) =>
+        Ref.update(store, (m) => {
+          const next = new Map(m)
+          next.delete(file)
+          return next
+        })
+      const runDir = `${fakeRoot}/run`
+      const recordFile = (id: string) => `${runDir}/${id}.pid`
+      const decode = Schema.decodeUnknownEffect(PidRecordJson)
+      return Layer.mergeAll(
+        Layer.succeed(Fleet, Fleet.of({ root: fakeRoot, hostEnv })),
+        Layer.succeed(
+          ConfigSource,
+          ConfigSource.of({
+            glob: (pattern) =>
+              Effect.map(Ref.get(store), (m) => {
+                const g = Glob.make(pattern)
+                return [...m.keys()]
+                  .filter((f) => f.startsWith(`${fakeRoot}/`) && Glob.match(g, f.slice(fakeRoot.length + 1)))
+                  .sort()
+              }),
+            read,
+            write
+          })
+        ),
+        Layer.succeed(
+          RunDir,
+          RunDir.of({
+            dir: runDir,
+            logFile: (id) => `${runDir}/${id}.log`,
+            readPidRecord: (id) =>
+              Effect.flatMap(read(recordFile(id)), (text) =>
+                text === null
+                  ? Effect.succeed(null)
+                  : decode(text).pipe(
+                      Effect.mapError(
+                        (e) => new FileError({ file: recordFile(id), message: `corrupt pid record: ${e.message}` })
+                      )
+                    )
+              ),
+            writePidRecord: (id, record) => write(recordFile(id), JSON.stringify(record)),
+            removePidRecord: (id) => remove(recordFile(id)),
+            logSize: (file) => Effect.map(read(file), (t) => (t === null ? 0 : t.length)),
+            tail: (file, lines) =>
+              Effect.map(read(file), (t) => {
+                if (t === null || lines <= 0) return []
+                const all = t.endsWith("\n") ? t.slice(0, -1).split("\n") : t.split("\n")
+                return all.slice(-lines)
+              }),
+            follow: () => Stream.empty
+          })
+        ),
+        Path.layer
+      )
+    })
+  )
