@@ -100,7 +100,7 @@ export const resolveAgent = (index: SnapshotIndex, fleet: string, id: string, re
   for (const p of marked) {
     if (!leaders.has(p.sid) && !hasMarkedAncestor(index, p, markedPids)) leaders.set(p.sid, p)
   }
-  const instances = [...leaders.values()].sort((a, b) => a.startTime - b.startTime).map((l) => instanceOf(index, l))
+  const instances = [...leaders.values()].toSorted((a, b) => a.startTime - b.startTime).map((l) => instanceOf(index, l))
   const primary = recordOk ? (instances.find((i) => i.pids.includes(record.pid)) ?? null) : (instances[0] ?? null)
   const recycled = record !== null && !recordOk && isAlive(recordedProc) && !markedPids.has(record.pid)
   const state: RecordState = record === null ? "none" : recordOk ? "ok" : "stale"

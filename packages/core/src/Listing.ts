@@ -4,7 +4,8 @@ import { deriveStatus } from "./deriveStatus.ts"
 import { indexSnapshot, resolveAgent, type Resolution, type SnapshotIndex } from "./Identity.ts"
 import type { PidRecord } from "./PidRecord.ts"
 import type { Snapshot } from "./ProcessTable.ts"
-import { type Status, statusName, statusReason } from "./Status.ts"
+import type { Status } from "./Status.ts"
+import { statusName, statusReason } from "./statusText.ts"
 
 /** A pid record as read: absent, present, or unreadable (reported on the row, never fatal for the list). */
 export type RecordRead = PidRecord | null | { readonly unreadable: string }

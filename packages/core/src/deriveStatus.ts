@@ -1,11 +1,7 @@
 import type { Resolution } from "./Identity.ts"
 import type { Snapshot } from "./ProcessTable.ts"
 import type { Status } from "./Status.ts"
-
-export const startedAtMs = (snapshot: Snapshot, startTime: number): number | null =>
-  snapshot.ticksPerSecond > 0 && snapshot.bootTimeMs > 0
-    ? Math.round(snapshot.bootTimeMs + (startTime * 1000) / snapshot.ticksPerSecond)
-    : null
+import { startedAtMs } from "./usage.ts"
 
 /**
  * Daemonless status: nothing supervises the agent, so all we know is the pid record and the
@@ -22,7 +18,11 @@ export const deriveStatus = (
       _tag: "Running",
       pid: r.primary.pid,
       instances: r.instances.length,
-      startedAt: startedAtMs(snapshot, r.primary.startTime)
+      startedAt: startedAtMs({
+        startTime: r.primary.startTime,
+        ticksPerSecond: snapshot.ticksPerSecond,
+        bootTimeMs: snapshot.bootTimeMs
+      })
     }
   }
   if (r.record === "stale") {

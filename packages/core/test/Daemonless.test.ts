@@ -15,7 +15,7 @@ const fleetOf = (files: Record<string, string>) =>
   Layer.mergeAll(FakeProcessTable.layer, MemoryFleet.makeLayer(files, { PATH: "/usr/bin", HOME: "/root" }))
 
 const all = { _tag: "All" } as const
-const ids = (...ids: Array<string>) => ({ _tag: "Ids", ids }) as const
+const ids = (...list: Array<string>) => ({ _tag: "Ids", ids: list }) as const
 
 describe("Daemonless", () => {
   it.effect("start --all starts every enabled agent once, with the marker and merged env", () =>

@@ -41,7 +41,7 @@ export const makeLayer = (files: Readonly<Record<string, string>> = {}, hostEnv:
                 const g = Glob.make(pattern)
                 return [...m.keys()]
                   .filter((f) => f.startsWith(`${fakeRoot}/`) && Glob.match(g, f.slice(fakeRoot.length + 1)))
-                  .sort()
+                  .toSorted()
               }),
             read,
             write

@@ -1,0 +1,43 @@
+import * as Daemonless from "@agentctl/core/Daemonless"
+import type { Targets } from "@agentctl/core/Control"
+import { UsageError } from "@agentctl/core/Errors"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { Argument, Command, Flag } from "effect/cli"
+import { osLayer, resolveRoot } from "./FleetLayers.ts"
+
+/** The root command and its shared flags; every subcommand reads `--root`/`--json` from here. */
+export const agentctl = Command.make("agentctl").pipe(
+  Command.withSharedFlags({
+    root: Flag.String("root").pipe(
+      Flag.optional,
+      Flag.withDescription("the fleet's folder (default: $AGENTCTL_ROOT, else the current directory)")
+    ),
+    json: Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("print JSON instead of text"))
+  }),
+  Command.withDescription("Run and watch a fleet of long-running agent programs")
+)
+
+export const fleetRoot = Effect.map(agentctl, (flags) => resolveRoot(Option.getOrUndefined(flags.root)))
+export const jsonOutput = Effect.map(agentctl, (flags) => flags.json)
+
+/** The fleet's OS layers plus fleet control (daemonless for now; the launcher's client when one runs). */
+export const fleetLayer = (root: string) => Layer.provideMerge(Daemonless.layer, osLayer(root))
+
+export const inFleet = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(fleetRoot, (root) => Effect.provide(effect, fleetLayer(root)))
+
+export const idsArgument = Argument.String("id").pipe(Argument.variadic(), Argument.withDescription("agent ids"))
+export const allFlag = Flag.Boolean("all").pipe(Flag.withDefault(false), Flag.withDescription("every agent"))
+
+export const toTargets = (ids: ReadonlyArray<string>, all: boolean): Effect.Effect<Targets, UsageError> => {
+  if (all && ids.length > 0) return Effect.fail(new UsageError({ message: "give agent ids or --all, not both" }))
+  if (!all && ids.length === 0) return Effect.fail(new UsageError({ message: "give at least one agent id, or --all" }))
+  return Effect.succeed(all ? { _tag: "All" } : { _tag: "Ids", ids })
+}
+
+export const timeoutFlag = Flag.String("timeout").pipe(
+  Flag.optional,
+  Flag.withDescription("stop timeout for every agent, e.g. 2s or 500ms (default: each agent's run.stop_timeout)")
+)

@@ -1,0 +1,15 @@
+import { fastLs } from "./fastLs.ts"
+
+/*
+ * The `agentctl` entry point. The hottest command, `ls`, is answered without loading Effect
+ * when it can be (see fastLs.ts); everything else loads the full CLI from a second bundle,
+ * with V8's compile cache so its code is not re-parsed on every run.
+ */
+const argv = process.argv.slice(2)
+if (!fastLs(argv)) {
+  // Loaded here, not at the top: the fast path must not pay for node:module.
+  const nodeModule = require("node:module") as typeof import("node:module")
+  nodeModule.enableCompileCache?.()
+  const main = nodeModule.createRequire(__filename)("./main.cjs") as typeof import("./main.ts")
+  main.run(argv)
+}

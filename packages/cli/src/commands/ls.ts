@@ -1,0 +1,38 @@
+import { Control } from "@agentctl/core/Control"
+import { formatUptime } from "@agentctl/core/Duration"
+import { loadFleet, loadSettings } from "@agentctl/core/FleetLoader"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import { Command } from "effect/cli"
+import { readConfigCache, stampFiles, writeConfigCache } from "../configCache.ts"
+import { printJson } from "../Output.ts"
+import { fleetRoot, inFleet, jsonOutput } from "../Root.ts"
+import { renderRows } from "../renderRows.ts"
+
+/** After a miss, parse once more with stamps taken first, so the next `ls` can take the fast path. */
+const refreshCache = (root: string) =>
+  Effect.gen(function* () {
+    if (readConfigCache(root) !== null) return
+    const settings = yield* loadSettings()
+    const { stamps, settingsStamp } = stampFiles(root, settings.agents)
+    const fleet = yield* loadFleet()
+    writeConfigCache(root, settings.agents, stamps, settingsStamp, fleet.entries)
+  })
+
+export const ls = Command.make(
+  "ls",
+  {},
+  Effect.fn("cli.ls")(function* () {
+    const json = yield* jsonOutput
+    const root = yield* fleetRoot
+    yield* inFleet(
+      Effect.gen(function* () {
+        const control = yield* Control
+        const rows = yield* control.list
+        if (json) yield* printJson(rows)
+        else yield* Console.log(renderRows(rows, control.supervisor, null, formatUptime))
+        if (control.supervisor === "daemonless") yield* refreshCache(root)
+      })
+    )
+  })
+).pipe(Command.withDescription("List every agent: id, name, enabled, status, pid, instances, uptime, restarts"))

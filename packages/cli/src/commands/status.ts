@@ -1,0 +1,52 @@
+import { Control } from "@agentctl/core/Control"
+import { formatDurationMs, formatUptime } from "@agentctl/core/Duration"
+import { loadFleet } from "@agentctl/core/FleetLoader"
+import { RunDir } from "@agentctl/core/RunDir"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import { Argument, Command } from "effect/cli"
+import { printJson } from "../Output.ts"
+import { inFleet, jsonOutput } from "../Root.ts"
+
+const kb = (n: number) =>
+  n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`
+
+export const status = Command.make(
+  "status",
+  { id: Argument.String("id").pipe(Argument.withDescription("agent id")) },
+  Effect.fn("cli.status")(function* ({ id }) {
+    const json = yield* jsonOutput
+    yield* inFleet(
+      Effect.gen(function* () {
+        const row = yield* (yield* Control).status(id)
+        if (json) return yield* printJson(row)
+        const fleet = yield* loadFleet()
+        const spec = fleet.agents.get(id)
+        const runDir = yield* RunDir
+        const log = runDir.logFile(id)
+        const size = yield* runDir.logSize(log)
+        const lines = [
+          `${id}${row.name === "" ? "" : ` — ${row.name}`}${spec?.config.agent.version ? ` ${spec.config.agent.version}` : ""}`,
+          `  status:    ${row.status} (${row.reason})`,
+          `  enabled:   ${row.enabled ? "yes" : "no"}`,
+          `  pid:       ${row.pid ?? "-"}${row.instances > 0 ? ` (${row.instances} instance${row.instances === 1 ? "" : "s"})` : ""}`,
+          `  uptime:    ${row.uptime === null ? "-" : formatUptime(row.uptime)}`,
+          `  restarts:  ${row.restarts}`,
+          `  config:    ${row.file}`
+        ]
+        if (spec !== undefined) {
+          const run = spec.config.run
+          lines.push(
+            `  command:   ${[run.command, ...run.args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(" ")}`,
+            `  cwd:       ${run.cwd}`,
+            `  stop:      ${run.stop_signal}, SIGKILL after ${formatDurationMs(run.stop_timeout)}`,
+            `  restart:   ${run.restart}`
+          )
+          if (spec.config.agent.description !== "") lines.push(`  about:     ${spec.config.agent.description}`)
+        }
+        lines.push(`  log:       ${log} (${kb(size)})`)
+        yield* Console.log(lines.join("\n"))
+      })
+    )
+  })
+).pipe(Command.withDescription("One agent in full, with the reason for its status"))

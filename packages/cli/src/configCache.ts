@@ -1,0 +1,84 @@
+import type { ConfigEntry } from "@agentctl/core/ConfigFile"
+import { globSync } from "@agentctl/shell/globSync"
+import * as fs from "node:fs"
+import * as path from "node:path"
+
+/*
+ * A cache of parsed configs in run/.configs.json, so `ls` on an unchanged fleet reads one JSON
+ * file and stats the configs instead of parsing N YAML files (parsing dominates `ls` at 100+
+ * agents). Keyed by each file's inode, size and mtime in ns, plus the glob's result: any edit,
+ * new or removed config misses and the full path re-parses. Plain node:fs, no Effect, because
+ * the fast `ls` path reads it before Effect is loaded.
+ */
+
+interface CacheFile {
+  readonly version: 1
+  readonly root: string
+  readonly settingsStamp: string | null
+  readonly glob: string
+  readonly files: ReadonlyArray<readonly [file: string, stamp: string]>
+  readonly entries: ReadonlyArray<ConfigEntry>
+}
+
+export const cacheFile = (root: string) => path.join(root, "run", ".configs.json")
+const settingsFile = (root: string) => path.join(root, "agentctl.yaml")
+
+const stampOf = (file: string): string | null => {
+  try {
+    const s = fs.statSync(file, { bigint: true })
+    return `${s.ino}:${s.size}:${s.mtimeNs}`
+  } catch {
+    return null
+  }
+}
+
+const globFiles = globSync
+
+/** The cached entries when every stamp still matches, else null. Never throws: a bad cache is a miss. */
+export const readConfigCache = (root: string): ReadonlyArray<ConfigEntry> | null => {
+  let cache: CacheFile
+  try {
+    cache = JSON.parse(fs.readFileSync(cacheFile(root), "utf8")) as CacheFile
+  } catch {
+    return null
+  }
+  if (cache.version !== 1 || cache.root !== root || cache.settingsStamp !== stampOf(settingsFile(root))) return null
+  const files = globFiles(root, cache.glob)
+  if (files.length !== cache.files.length) return null
+  for (let i = 0; i < files.length; i++) {
+    const [file, stamp] = cache.files[i]!
+    if (files[i] !== file || stampOf(file) !== stamp) return null
+  }
+  return cache.entries
+}
+
+/**
+ * Record what the full path just parsed. Stamps are taken before the entries were parsed by the
+ * caller's read, so a file edited in between misses next time rather than serving stale data.
+ */
+export const writeConfigCache = (
+  root: string,
+  glob: string,
+  stamps: ReadonlyArray<readonly [string, string]>,
+  settingsStamp: string | null,
+  entries: ReadonlyArray<ConfigEntry>
+): void => {
+  const data: CacheFile = { version: 1, root, settingsStamp, glob, files: stamps, entries }
+  const file = cacheFile(root)
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    const tmp = `${file}.${process.pid}.tmp`
+    fs.writeFileSync(tmp, JSON.stringify(data))
+    fs.renameSync(tmp, file)
+  } catch {
+    // The cache only saves time; a read-only run/ must not make `ls` fail.
+  }
+}
+
+export const stampFiles = (root: string, glob: string) => ({
+  settingsStamp: stampOf(settingsFile(root)),
+  stamps: globFiles(root, glob).flatMap((f) => {
+    const s = stampOf(f)
+    return s === null ? [] : [[f, s] as const]
+  })
+})

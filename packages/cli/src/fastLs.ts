@@ -1,0 +1,96 @@
+import { formatUptime } from "@agentctl/core/Duration"
+import { daemonlessRows, type RecordRead } from "@agentctl/core/Listing"
+import type { PidRecord } from "@agentctl/core/PidRecord"
+import { readSnapshotSync } from "@agentctl/shell/procfsSync"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { readConfigCache } from "./configCache.ts"
+import { renderRows } from "./renderRows.ts"
+
+/*
+ * `agentctl ls` without loading Effect: start-up is most of what `ls` costs, and this path
+ * answers in about the time of `node -e 0`. It runs the same pure core functions as the full
+ * path (daemonlessRows over one /proc snapshot) and gives up — returning false, so the full
+ * CLI answers — on anything it cannot answer exactly: other flags, a stale config cache, an
+ * unreadable pid record, a launcher pid record (the launcher answers then), or no /proc.
+ */
+
+const parseArgs = (argv: ReadonlyArray<string>): { root: string | undefined; json: boolean } | null => {
+  let root: string | undefined
+  let json = false
+  let sawLs = false
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === "ls" && !sawLs) sawLs = true
+    else if (a === "--json") json = true
+    else if (a === "--root" && i + 1 < argv.length && !argv[i + 1]!.startsWith("-")) root = argv[++i]
+    else if (a.startsWith("--root=") && a.length > 7) root = a.slice(7)
+    else return null
+  }
+  return sawLs ? { root, json } : null
+}
+
+const isPidRecord = (v: unknown): v is PidRecord => {
+  if (typeof v !== "object" || v === null) return false
+  const r = v as Record<string, unknown>
+  return (
+    Number.isInteger(r.pid) &&
+    (r.startTime === null || typeof r.startTime === "number") &&
+    typeof r.bootId === "string" &&
+    typeof r.startedAt === "number"
+  )
+}
+
+/** null: the record exists but is not one we can trust here (let the full path report it). */
+const readRecord = (file: string): RecordRead | undefined => {
+  let text: string
+  try {
+    text = fs.readFileSync(file, "utf8")
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ENOENT" ? null : undefined
+  }
+  try {
+    const value: unknown = JSON.parse(text)
+    return isPidRecord(value) ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * fs.writeSync on fd 1: touching process.stdout loads Node's whole stream stack (~2 ms).
+ * A non-blocking pipe may refuse part of a large write (EAGAIN); the rest goes through the stream.
+ */
+const writeStdout = (text: string): void => {
+  const bytes = Buffer.from(text)
+  let offset = 0
+  try {
+    while (offset < bytes.length) offset += fs.writeSync(1, bytes, offset)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e
+    process.stdout.write(bytes.subarray(offset))
+  }
+}
+
+export const fastLs = (argv: ReadonlyArray<string>): boolean => {
+  const args = parseArgs(argv)
+  if (args === null || !fs.existsSync("/proc/self/stat")) return false
+  const root = path.resolve(args.root ?? process.env.AGENTCTL_ROOT ?? process.cwd())
+  const runDir = path.join(root, "run")
+  if (fs.existsSync(path.join(runDir, "launcher.pid"))) return false
+  const entries = readConfigCache(root)
+  if (entries === null) return false
+  const records = new Map<string, RecordRead>()
+  for (const e of entries) {
+    if (e._tag !== "Valid") continue
+    const id = e.spec.config.agent.id
+    const record = readRecord(path.join(runDir, `${id}.pid`))
+    if (record === undefined) return false
+    records.set(id, record)
+  }
+  const rows = daemonlessRows(root, entries, records, readSnapshotSync(), Date.now())
+  writeStdout(
+    args.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderRows(rows, "daemonless", null, formatUptime)}\n`
+  )
+  return true
+}

@@ -1,0 +1,50 @@
+import type { AgentRow, Supervisor } from "@agentctl/core/AgentRow"
+
+/*
+ * The `ls` table. No Effect imports: the fast `ls` path renders with this too.
+ */
+
+const pad = (cells: ReadonlyArray<string>, widths: ReadonlyArray<number>) =>
+  cells
+    .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+    .join("  ")
+    .trimEnd()
+
+export const renderRows = (
+  rows: ReadonlyArray<AgentRow>,
+  supervisor: Supervisor,
+  launcherPid: number | null,
+  formatUptime: (seconds: number) => string
+): string => {
+  const headers = ["ID", "NAME", "ENABLED", "STATUS", "PID", "INST", "UPTIME", "RESTARTS"]
+  const valid = rows.filter((r) => r.status !== "invalid")
+  const invalid = rows.filter((r) => r.status === "invalid")
+  const cells = valid.map((r) => [
+    r.id ?? "?",
+    r.name,
+    r.enabled ? "yes" : "no",
+    r.status,
+    r.pid === null ? "-" : String(r.pid),
+    String(r.instances),
+    r.uptime === null ? "-" : formatUptime(r.uptime),
+    String(r.restarts)
+  ])
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? "").length)))
+  const lines = [pad(headers, widths), ...cells.map((c) => pad(c, widths))]
+  for (const r of valid) {
+    if (r.status !== "running" && r.status !== "stopped" && r.status !== "disabled")
+      lines.push(`  ${r.id}: ${r.reason}`)
+    else if (r.instances > 1 || r.error !== null) lines.push(`  ${r.id}: ${r.error ?? r.reason}`)
+  }
+  if (invalid.length > 0) {
+    lines.push("", `${invalid.length} invalid config${invalid.length === 1 ? "" : "s"} (not started, not supervised):`)
+    for (const r of invalid) lines.push(`  ${r.error ?? r.reason}`)
+  }
+  lines.push(
+    "",
+    supervisor === "launcher"
+      ? `supervised by the launcher${launcherPid === null ? "" : ` (pid ${launcherPid})`}`
+      : "no launcher running: agents run daemonless (agentctl launcher start supervises them)"
+  )
+  return lines.join("\n")
+}

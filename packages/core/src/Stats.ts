@@ -1,0 +1,83 @@
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import type { AgentRow } from "./AgentRow.ts"
+import { Prober } from "./Prober.ts"
+import { isAlive, type Snapshot, type Usage } from "./ProcessTable.ts"
+import { RunDir } from "./RunDir.ts"
+import { cpuPercent } from "./usage.ts"
+
+export const AgentStats = Schema.Struct({
+  id: Schema.String,
+  status: Schema.String,
+  pid: Schema.NullOr(Schema.Int),
+  /** Processes in the agent's session(s): wrappers and children are counted in RSS and CPU. */
+  processes: Schema.Int,
+  uptime: Schema.NullOr(Schema.Number),
+  rssBytes: Schema.NullOr(Schema.Number),
+  /** % of one core over the sampling interval. */
+  cpuPercent: Schema.NullOr(Schema.Number),
+  logBytes: Schema.Number,
+  restarts: Schema.Int
+})
+export type AgentStats = typeof AgentStats.Type
+
+/** CPU% needs two samples; this is the interval between them. */
+export const sampleIntervalMs = 500
+
+const sessionPids = (snapshot: Snapshot, leader: number): ReadonlyArray<number> => {
+  const l = snapshot.processes.get(leader)
+  if (!isAlive(l)) return []
+  return [...snapshot.processes.values()]
+    .filter((p) => p.sid === l.sid && isAlive(p) && p.startTime >= l.startTime)
+    .map((p) => p.pid)
+}
+
+const sum = (usages: ReadonlyArray<Usage | null>) => {
+  const live = usages.filter((u): u is Usage => u !== null)
+  return {
+    rssBytes: live.reduce((n, u) => n + u.rssBytes, 0),
+    cpuTicks: live.reduce((n, u) => n + u.cpuTicks, 0),
+    sampledAt: live[0]?.sampledAt ?? 0
+  }
+}
+
+/** Stats for these rows, all sampled together: one interval however many agents. */
+export const statsFor = Effect.fn("Stats.statsFor")(function* (rows: ReadonlyArray<AgentRow>) {
+  const prober = yield* Prober
+  const runDir = yield* RunDir
+  const snapshot = yield* prober.snapshot
+  const targets = rows.filter((r): r is AgentRow & { id: string } => r.id !== null)
+  const pidsOf = new Map(targets.map((r) => [r.id, r.pid === null ? [] : sessionPids(snapshot, r.pid)]))
+  const sample = Effect.forEach(targets, (r) => Effect.map(Effect.forEach(pidsOf.get(r.id) ?? [], prober.usage), sum))
+  const first = yield* sample
+  const t0 = yield* Clock.currentTimeMillis
+  if ([...pidsOf.values()].some((p) => p.length > 0)) yield* Effect.sleep(sampleIntervalMs)
+  const second = yield* sample
+  const t1 = yield* Clock.currentTimeMillis
+  return yield* Effect.forEach(targets, (r, i) =>
+    Effect.map(runDir.logSize(runDir.logFile(r.id)), (logBytes): AgentStats => {
+      const a = first[i]!
+      const b = second[i]!
+      const n = pidsOf.get(r.id)?.length ?? 0
+      return {
+        id: r.id,
+        status: r.status,
+        pid: r.pid,
+        processes: n,
+        uptime: r.uptime,
+        rssBytes: n === 0 ? null : b.rssBytes,
+        cpuPercent:
+          n === 0
+            ? null
+            : cpuPercent(
+                { cpuTicks: a.cpuTicks, sampledAt: t0 },
+                { cpuTicks: b.cpuTicks, sampledAt: t1 },
+                snapshot.ticksPerSecond
+              ),
+        logBytes,
+        restarts: r.restarts
+      }
+    })
+  )
+})

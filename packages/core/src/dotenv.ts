@@ -1,0 +1,125 @@
+/**
+ * `.env` files, parsed the way docker compose and the `dotenv` package read them, minus interpolation:
+ * `$VAR` is kept as written, because a fleet's `.env` is data, and expanding it would make the value
+ * depend on whichever environment happened to run agentctl.
+ */
+
+export interface DotenvEntry {
+  readonly key: string
+  readonly value: string
+  /** 1-based line where the entry starts (a multi-line quoted value starts at its key). */
+  readonly line: number
+}
+
+export interface DotenvError {
+  readonly line: number
+  readonly message: string
+}
+
+export interface DotenvResult {
+  /** One entry per key: a later duplicate replaces the earlier one and takes its place in the order. */
+  readonly entries: ReadonlyArray<DotenvEntry>
+  readonly errors: ReadonlyArray<DotenvError>
+}
+
+const keyPattern = /^[A-Za-z_][A-Za-z0-9_.-]*$/
+
+const doubleQuoteEscapes: Readonly<Record<string, string>> = {
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  '"': '"',
+  "\\": "\\",
+  $: "$"
+}
+
+type Quoted =
+  | { readonly _tag: "Closed"; readonly value: string; readonly endLine: number; readonly rest: string }
+  | { readonly _tag: "Unterminated" }
+
+/**
+ * Reads a quoted value that opens on `lines[start]` at `text` (the text after the opening quote) and may
+ * run over the following lines. Escapes are decoded inside double quotes only.
+ */
+const readQuoted = (lines: ReadonlyArray<string>, start: number, quote: string, text: string): Quoted => {
+  let value = ""
+  let current = text
+  for (let index = start; index < lines.length; index++) {
+    if (index > start) {
+      value += "\n"
+      current = lines[index] ?? ""
+    }
+    for (let i = 0; i < current.length; i++) {
+      const c = current[i]!
+      if (c === quote) return { _tag: "Closed", value, endLine: index, rest: current.slice(i + 1) }
+      if (quote === '"' && c === "\\" && i + 1 < current.length) {
+        const next = current[i + 1]!
+        // An unknown escape stays as written, so a Windows path like "C:\Users" survives.
+        value += doubleQuoteEscapes[next] ?? c + next
+        i++
+      } else {
+        value += c
+      }
+    }
+  }
+  return { _tag: "Unterminated" }
+}
+
+export const parseDotenv = (text: string): DotenvResult => {
+  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/)
+  const entries = new Map<string, DotenvEntry>()
+  const errors: Array<DotenvError> = []
+
+  for (let index = 0; index < lines.length; index++) {
+    const line = index + 1
+    const raw = lines[index] ?? ""
+    const trimmed = raw.trim()
+    if (trimmed === "" || trimmed.startsWith("#")) continue
+
+    // Only the start is trimmed: trailing spaces may be inside a quoted value that runs onto the next line.
+    const statement = raw.trimStart().replace(/^export[ \t]+/, "")
+    const eq = statement.indexOf("=")
+    if (eq === -1) {
+      errors.push({ line, message: `expected KEY=value, got ${JSON.stringify(trimmed)}` })
+      continue
+    }
+    const key = statement.slice(0, eq).trim()
+    const afterEq = statement.slice(eq + 1)
+    const valueText = afterEq.trimStart()
+    const quote = valueText[0]
+
+    let value: string
+    if (quote === '"' || quote === "'" || quote === "`") {
+      const quoted = readQuoted(lines, index, quote, valueText.slice(1))
+      if (quoted._tag === "Unterminated") {
+        // Resume on the next line: the rest of the file is more likely meant as entries than as this value.
+        errors.push({ line, message: `unterminated ${quote} quote in the value of ${key === "" ? "(no key)" : key}` })
+        continue
+      }
+      // Skip the whole quoted value, so its inner lines are not read as entries even when the key is bad.
+      index = quoted.endLine
+      const rest = quoted.rest.trim()
+      if (rest !== "" && !rest.startsWith("#")) {
+        errors.push({ line: index + 1, message: `unexpected ${JSON.stringify(rest)} after the closing ${quote} quote` })
+        continue
+      }
+      value = quoted.value
+    } else {
+      // `#` needs whitespace before it to start a comment, so `URL=http://x/#anchor` keeps its anchor.
+      const comment = /\s#/.exec(afterEq)
+      value = (comment === null ? afterEq : afterEq.slice(0, comment.index)).trim()
+    }
+
+    if (!keyPattern.test(key)) {
+      errors.push({
+        line,
+        message: `invalid key ${JSON.stringify(key)}: a key starts with a letter or "_" and holds only letters, digits, "_", "." and "-"`
+      })
+      continue
+    }
+    entries.delete(key)
+    entries.set(key, { key, value, line })
+  }
+
+  return { entries: [...entries.values()], errors }
+}

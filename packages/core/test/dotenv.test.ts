@@ -1,0 +1,198 @@
+import { describe, expect, it } from "vitest"
+import { parseDotenv } from "../src/dotenv.ts"
+
+interface DotenvCase {
+  readonly name: string
+  readonly input: string
+  /** [key, value, line] */
+  readonly entries: ReadonlyArray<readonly [string, string, number]>
+  /** [line, a fragment of the message] */
+  readonly errors?: ReadonlyArray<readonly [number, string]>
+}
+
+const lines = (...ls: ReadonlyArray<string>) => ls.join("\n")
+
+const cases: ReadonlyArray<DotenvCase> = [
+  { name: "empty text", input: "", entries: [] },
+  { name: "blank lines and comments", input: lines("", "   ", "# a comment", "  # indented", ""), entries: [] },
+  { name: "a plain entry", input: "A=1", entries: [["A", "1", 1]] },
+  {
+    name: "line numbers count blank lines",
+    input: lines("", "# c", "A=1", "", "B=2"),
+    entries: [
+      ["A", "1", 3],
+      ["B", "2", 5]
+    ]
+  },
+  {
+    name: "export prefix",
+    input: lines("export A=1", "export\tB=2"),
+    entries: [
+      ["A", "1", 1],
+      ["B", "2", 2]
+    ]
+  },
+  { name: "export as a key", input: "export=1", entries: [["export", "1", 1]] },
+  {
+    name: "empty value",
+    input: lines("A=", "B=   ", "C= # only a comment"),
+    entries: [
+      ["A", "", 1],
+      ["B", "", 2],
+      ["C", "", 3]
+    ]
+  },
+  { name: "unquoted value is trimmed", input: "  A =   some value  ", entries: [["A", "some value", 1]] },
+  { name: "inline comment after whitespace", input: "A=value # comment", entries: [["A", "value", 1]] },
+  { name: "inline comment after a tab", input: "A=value\t#comment", entries: [["A", "value", 1]] },
+  {
+    name: "# without whitespace is part of the value",
+    input: "A=http://x/#frag",
+    entries: [["A", "http://x/#frag", 1]]
+  },
+  { name: "# right after = is part of the value", input: "A=#not-a-comment", entries: [["A", "#not-a-comment", 1]] },
+  { name: "= inside the value", input: "A=b=c==", entries: [["A", "b=c==", 1]] },
+  { name: "no interpolation", input: "A=$HOME/${USER}", entries: [["A", "$HOME/${USER}", 1]] },
+  { name: "quotes inside an unquoted value", input: `A=it's "fine"`, entries: [["A", `it's "fine"`, 1]] },
+  { name: "key with dots and dashes", input: "a.b-c_D9=1", entries: [["a.b-c_D9", "1", 1]] },
+  { name: "key starting with _", input: "_A=1", entries: [["_A", "1", 1]] },
+  // \' does not escape: the quote closes there, and the rest is a comment
+  { name: "single quotes are literal", input: String.raw`A='a\nb $X \' # c'`, entries: [["A", "a\\nb $X \\", 1]] },
+  {
+    name: "single quotes keep backslashes",
+    input: String.raw`A='C:\new\tab'`,
+    entries: [["A", String.raw`C:\new\tab`, 1]]
+  },
+  { name: "single quotes keep # and spaces", input: "A='  x # y  '  # c", entries: [["A", "  x # y  ", 1]] },
+  {
+    name: "double quotes decode escapes",
+    input: String.raw`A="a\nb\rc\td\"e\\f\$g"`,
+    entries: [["A", 'a\nb\rc\td"e\\f$g', 1]]
+  },
+  {
+    name: "double quotes keep unknown escapes",
+    input: String.raw`A="C:\Users\x"`,
+    entries: [["A", String.raw`C:\Users\x`, 1]]
+  },
+  { name: "double quotes keep # and spaces", input: `A=" x # y " # c`, entries: [["A", " x # y ", 1]] },
+  { name: "double quotes with single quote inside", input: `A="it's"`, entries: [["A", "it's", 1]] },
+  {
+    name: "quoted empty value",
+    input: lines(`A=""`, "B=''", "C=``"),
+    entries: [
+      ["A", "", 1],
+      ["B", "", 2],
+      ["C", "", 3]
+    ]
+  },
+  { name: "space before the opening quote", input: `A=  "x"`, entries: [["A", "x", 1]] },
+  {
+    name: "double quotes over several lines",
+    input: lines(`A="line one`, "  line two  ", `line three"`, "B=2"),
+    entries: [
+      ["A", "line one\n  line two  \nline three", 1],
+      ["B", "2", 4]
+    ]
+  },
+  {
+    name: "a multi-line value keeps trailing blanks of its first line",
+    input: `A="x  \ny"`,
+    entries: [["A", "x  \ny", 1]]
+  },
+  {
+    name: "a multi-line value keeps inner lines that look like entries",
+    input: lines(`A="`, "B=1", "# not a comment", `"`, "C=2"),
+    entries: [
+      ["A", "\nB=1\n# not a comment\n", 1],
+      ["C", "2", 5]
+    ]
+  },
+  { name: "backticks are literal", input: 'A=`say "hi" it\'s \\n`', entries: [["A", `say "hi" it's \\n`, 1]] },
+  { name: "backticks over several lines", input: lines("A=`a", "b`"), entries: [["A", "a\nb", 1]] },
+  { name: "single quotes over several lines", input: lines("A='a", "b'"), entries: [["A", "a\nb", 1]] },
+  {
+    name: "CRLF line endings",
+    input: ["# c", "A=1", "B = two # c", `C="x`, `y"`, "D='z'", ""].join("\r\n"),
+    entries: [
+      ["A", "1", 2],
+      ["B", "two", 3],
+      ["C", "x\ny", 4],
+      ["D", "z", 6]
+    ]
+  },
+  { name: "a byte order mark", input: "\uFEFFA=1", entries: [["A", "1", 1]] },
+  {
+    name: "a later duplicate wins and takes the later place",
+    input: lines("A=1", "B=2", "A=3"),
+    entries: [
+      ["B", "2", 2],
+      ["A", "3", 3]
+    ]
+  },
+  {
+    name: "a line without =",
+    input: lines("A=1", "JUSTAKEY", "B=2"),
+    entries: [
+      ["A", "1", 1],
+      ["B", "2", 3]
+    ],
+    errors: [[2, `expected KEY=value, got "JUSTAKEY"`]]
+  },
+  { name: "export without =", input: "export A", entries: [], errors: [[1, "expected KEY=value"]] },
+  {
+    name: "invalid keys",
+    input: lines("1A=x", "=x", "A B=x", "A$=x", "export =x", "OK=1"),
+    entries: [["OK", "1", 6]],
+    errors: [
+      [1, `invalid key "1A"`],
+      [2, `invalid key ""`],
+      [3, `invalid key "A B"`],
+      [4, `invalid key "A$"`],
+      [5, `invalid key ""`]
+    ]
+  },
+  {
+    name: "an invalid key skips its whole multi-line value",
+    input: lines(`1A="x`, "B=1", `"`, "C=2"),
+    entries: [["C", "2", 4]],
+    errors: [[1, `invalid key "1A"`]]
+  },
+  {
+    name: "an unterminated double quote names the line it opened on",
+    input: lines("A=1", `B="never closed`, "C=3", "D=4"),
+    entries: [
+      ["A", "1", 1],
+      ["C", "3", 3],
+      ["D", "4", 4]
+    ],
+    errors: [[2, `unterminated " quote in the value of B`]]
+  },
+  {
+    name: "an escaped quote does not close",
+    input: String.raw`A="x\"`,
+    entries: [],
+    errors: [[1, `unterminated " quote`]]
+  },
+  { name: "an unterminated single quote", input: "A='x", entries: [], errors: [[1, "unterminated ' quote"]] },
+  {
+    name: "an unterminated backtick",
+    input: lines("A=1", "B=`x"),
+    entries: [["A", "1", 1]],
+    errors: [[2, "unterminated ` quote"]]
+  },
+  {
+    name: "text after the closing quote names the closing line",
+    input: lines(`A="x`, `y" z`, "B=1"),
+    entries: [["B", "1", 3]],
+    errors: [[2, `unexpected "z" after the closing " quote`]]
+  }
+]
+
+describe("parseDotenv", () => {
+  it.each(cases)("$name", ({ input, entries, errors = [] }) => {
+    const result = parseDotenv(input)
+    expect(result.entries.map((e) => [e.key, e.value, e.line])).toEqual(entries)
+    expect(result.errors.map((e) => e.line)).toEqual(errors.map(([line]) => line))
+    result.errors.forEach((e, i) => expect(e.message).toContain(errors[i]?.[1]))
+  })
+})
