@@ -1,8 +1,10 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
+import type { AgentEvent } from "./AgentEvent.ts"
 import type { AgentRow, Supervisor } from "./AgentRow.ts"
 import type { AgentNotFound, ConfigInvalid, FileError, ProbeFailed, SignalDenied, UsageError } from "./Errors.ts"
-import type { KillOutcome, StartOutcome, StopOutcome, ToggleOutcome } from "./Outcomes.ts"
+import type { KillOutcome, ReloadOutcome, StartOutcome, StopOutcome, ToggleOutcome } from "./Outcomes.ts"
 
 export type ControlError = AgentNotFound | ConfigInvalid | FileError | ProbeFailed | SignalDenied | UsageError
 
@@ -29,5 +31,9 @@ export class Control extends Context.Service<
     ) => Effect.Effect<ReadonlyArray<{ readonly stop: StopOutcome; readonly start: StartOutcome }>, ControlError>
     readonly kill: (targets: Targets) => Effect.Effect<ReadonlyArray<KillOutcome>, ControlError>
     readonly setEnabled: (id: string, enabled: boolean) => Effect.Effect<ToggleOutcome, ControlError>
+    /** Re-read every config: start new or enabled agents, stop removed or disabled ones, restart changed ones. */
+    readonly reload: Effect.Effect<ReloadOutcome, ControlError>
+    /** Every state change from now on (the launcher's; nothing changes on its own without one). */
+    readonly events: Stream.Stream<AgentEvent>
   }
 >()("@agentctl/core/Control") {}

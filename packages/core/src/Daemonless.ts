@@ -2,6 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Path from "effect/Path"
+import * as Stream from "effect/Stream"
 import type { AgentSpec } from "./AgentConfig.ts"
 import { agentEnv } from "./AgentEnv.ts"
 import { setAgentEnabled } from "./configRewrite.ts"
@@ -268,7 +269,13 @@ export const layer = Layer.effect(
       stop: (targets, timeoutMs) => run(stop(targets, timeoutMs)),
       restart: (targets, timeoutMs) => run(restart(targets, timeoutMs)),
       kill: (targets) => run(kill(targets)),
-      setEnabled: (id, enabled) => run(setEnabled(id, enabled))
+      setEnabled: (id, enabled) => run(setEnabled(id, enabled)),
+      reload: Effect.fail(
+        new UsageError({
+          message: "reload applies config changes to a running launcher; none is running (agentctl launcher start)"
+        })
+      ),
+      events: Stream.empty
     })
   })
 )

@@ -40,3 +40,14 @@ export const ToggleOutcome = Schema.Struct({
   file: Schema.String
 })
 export type ToggleOutcome = typeof ToggleOutcome.Type
+
+/** What `reload` changed after re-reading every config. */
+export const ReloadOutcome = Schema.Struct({
+  started: Schema.Array(Schema.String),
+  stopped: Schema.Array(Schema.String),
+  restarted: Schema.Array(Schema.String),
+  unchanged: Schema.Array(Schema.String),
+  /** Config files that failed to parse or validate (their agents were left as they were). */
+  invalid: Schema.Array(Schema.Struct({ file: Schema.String, error: Schema.String }))
+})
+export type ReloadOutcome = typeof ReloadOutcome.Type

@@ -1,0 +1,18 @@
+import * as Schema from "effect/Schema"
+import { Status, StatusName } from "./Status.ts"
+
+/**
+ * One state change of one agent, as the launcher saw it. Written as a JSON line to
+ * run/launcher.log and streamed by the API's /events. `seq` increases by one per event
+ * within a launcher's life, so a client can tell when it missed some.
+ */
+export const AgentEvent = Schema.Struct({
+  seq: Schema.Int,
+  /** unix ms */
+  at: Schema.Number,
+  id: Schema.String,
+  status: StatusName,
+  detail: Status,
+  message: Schema.String
+})
+export type AgentEvent = typeof AgentEvent.Type
