@@ -9,7 +9,7 @@ import { setAgentEnabled } from "./configRewrite.ts"
 import { ConfigSource } from "./ConfigSource.ts"
 import { Control, type Targets } from "./Control.ts"
 import { toRecord } from "./env.ts"
-import { ConfigInvalid, UsageError } from "./Errors.ts"
+import { type AgentNotFound, ConfigInvalid, UsageError } from "./Errors.ts"
 import type { Fleet } from "./Fleet.ts"
 import { type LoadedFleet, loadFleet, requireAgent } from "./FleetLoader.ts"
 import { indexSnapshot, type Instance, instancesGone, type SnapshotIndex } from "./Identity.ts"
@@ -26,7 +26,7 @@ export const pollIntervalMs = 100
 /** After SIGKILL, how long to wait for the kernel to tear processes down before reporting. */
 export const killGraceMs = 2000
 
-const readRecords = Effect.fn("Daemonless.readRecords")(function* (ids: Iterable<string>) {
+export const readRecords = Effect.fn("Daemonless.readRecords")(function* (ids: Iterable<string>) {
   const runDir = yield* RunDir
   const reads = yield* Effect.forEach(
     [...ids],
@@ -43,7 +43,11 @@ const readRecords = Effect.fn("Daemonless.readRecords")(function* (ids: Iterable
 })
 
 /** Expand targets to specs; an unknown or invalid id fails before anything is done. */
-export const selectAgents = (fleet: LoadedFleet, targets: Targets, onlyEnabled: boolean) => {
+export const selectAgents = (
+  fleet: LoadedFleet,
+  targets: Targets,
+  onlyEnabled: boolean
+): Effect.Effect<ReadonlyArray<AgentSpec>, UsageError | AgentNotFound | ConfigInvalid> => {
   if (targets._tag === "All") {
     return Effect.succeed([...fleet.agents.values()].filter((s) => !onlyEnabled || s.config.agent.enabled))
   }
@@ -82,14 +86,14 @@ export const status = Effect.fn("Daemonless.status")(function* (id: string) {
 })
 
 /** Start one agent known not to run: spawn detached, then record pid + start time. */
-const spawnAgent = Effect.fn("Daemonless.spawnAgent")(function* (fleet: LoadedFleet, spec: AgentSpec) {
+export const spawnAgent = Effect.fn("Daemonless.spawnAgent")(function* (fleet: LoadedFleet, spec: AgentSpec) {
   const path = yield* Path.Path
   const prober = yield* Prober
   const runDir = yield* RunDir
   const id = spec.config.agent.id
   const env = toRecord(yield* agentEnv(fleet.settings, spec))
   const startedAt = yield* Clock.currentTimeMillis
-  const { pid } = yield* (yield* Spawner).spawn({
+  const spawned = yield* (yield* Spawner).spawn({
     id,
     command: spec.config.run.command,
     args: spec.config.run.args,
@@ -97,11 +101,13 @@ const spawnAgent = Effect.fn("Daemonless.spawnAgent")(function* (fleet: LoadedFl
     env,
     logFile: runDir.logFile(id)
   })
+  const { pid } = spawned
   // The start time is the other half of the identity; a process that already exited has none.
   const usage = yield* prober.usage(pid)
   const { bootId } = yield* prober.snapshot
-  yield* runDir.writePidRecord(id, { pid, startTime: usage?.startTime ?? null, bootId, startedAt })
-  return pid
+  const startTime = usage?.startTime ?? null
+  yield* runDir.writePidRecord(id, { pid, startTime, bootId, startedAt })
+  return { pid, startTime, startedAt, exit: spawned.exit }
 })
 
 export const start = Effect.fn("Daemonless.start")(function* (targets: Targets) {
@@ -121,7 +127,7 @@ export const start = Effect.fn("Daemonless.start")(function* (targets: Targets) 
         return { id, result: "already-running", pid: primary.pid, error: null } satisfies StartOutcome
       }
       return yield* spawnAgent(fleet, a.entry.spec).pipe(
-        Effect.map((pid): StartOutcome => ({ id, result: "started", pid, error: null })),
+        Effect.map(({ pid }): StartOutcome => ({ id, result: "started", pid, error: null })),
         Effect.catchTag("SpawnFailed", (e) =>
           Effect.succeed<StartOutcome>({ id, result: "failed", pid: null, error: e.message })
         )
@@ -142,7 +148,7 @@ const groupsOf = (index: SnapshotIndex, instance: Instance): ReadonlyArray<numbe
 }
 
 /** Signal every group of these instances; a group that is already gone is what we wanted. */
-const signalInstances = Effect.fnUntraced(function* (
+export const signalInstances = Effect.fnUntraced(function* (
   index: SnapshotIndex,
   instances: ReadonlyArray<Instance>,
   signal: SignalName
@@ -155,7 +161,7 @@ const signalInstances = Effect.fnUntraced(function* (
   )
 })
 
-interface StopPlan {
+export interface StopPlan {
   readonly id: string
   readonly instances: ReadonlyArray<Instance>
   readonly signal: SignalName
@@ -167,7 +173,10 @@ interface StopPlan {
  * Signal every plan's instances at once, then watch them all with ONE process-table snapshot per
  * tick: N stubborn agents cost one timeout, not N. Each plan escalates to SIGKILL at its own deadline.
  */
-const stopPlans = Effect.fn("Daemonless.stopPlans")(function* (plans: ReadonlyArray<StopPlan>, first: SnapshotIndex) {
+export const stopPlans = Effect.fn("Daemonless.stopPlans")(function* (
+  plans: ReadonlyArray<StopPlan>,
+  first: SnapshotIndex
+) {
   const prober = yield* Prober
   const runDir = yield* RunDir
   yield* Effect.forEach(plans, (p) => signalInstances(first, p.instances, p.signal), { discard: true })

@@ -1,6 +1,7 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type { SpawnFailed } from "./Errors.ts"
+import type { ExitInfo } from "./Status.ts"
 
 export interface SpawnRequest {
   readonly id: string
@@ -21,11 +22,20 @@ export interface ForegroundRequest {
   readonly env: Readonly<Record<string, string>>
 }
 
+export interface Spawned {
+  readonly pid: number
+  /**
+   * Completes when the process exits, with its code or signal. Only the process that spawned it
+   * can see this (it is our child); a CLI that exits right after spawning never waits on it.
+   */
+  readonly exit: Effect.Effect<ExitInfo>
+}
+
 export class Spawner extends Context.Service<
   Spawner,
   {
     /** Start detached in a new session; returns once the process exists (or fails to). */
-    readonly spawn: (req: SpawnRequest) => Effect.Effect<{ readonly pid: number }, SpawnFailed>
+    readonly spawn: (req: SpawnRequest) => Effect.Effect<Spawned, SpawnFailed>
     /** Run to completion with stdout/stderr streamed to ours (builds); the exit code, or null when killed by a signal. */
     readonly run: (req: ForegroundRequest) => Effect.Effect<number | null, SpawnFailed>
   }

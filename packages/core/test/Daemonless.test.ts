@@ -7,6 +7,7 @@ import * as Daemonless from "../src/Daemonless.ts"
 import { RunDir } from "../src/RunDir.ts"
 import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
 import * as MemoryFleet from "../src/testing/MemoryFleet.ts"
+import { runWithClock } from "../src/testing/TestClockDriver.ts"
 
 const agent = (id: string, extra = "", enabled = true) =>
   `agent:\n  id: ${id}\n  name: Agent ${id}\n  enabled: ${enabled}\nrun:\n  command: sleep\n  args: [600]\n${extra}`
@@ -97,9 +98,7 @@ describe("Daemonless", () => {
       for (let i = 0; i < 100; i++) yield* table.setBehaviour(`s${i}`, { ignoresTerm: true })
       yield* Daemonless.start(all)
       assert.strictEqual((yield* table.alive).length, 100)
-      const fiber = yield* Effect.forkChild(Daemonless.stop(all, 2000))
-      yield* TestClock.adjust("2100 millis")
-      const out = yield* Fiber.join(fiber)
+      const out = yield* runWithClock(Daemonless.stop(all, 2000))
       assert.strictEqual(out.filter((o) => o.escalated).length, 100)
       assert.strictEqual((yield* table.alive).length, 0)
     }).pipe(
@@ -155,9 +154,7 @@ describe("Daemonless", () => {
       const [again] = yield* Daemonless.start(ids("a1"))
       assert.strictEqual(again!.result, "already-running")
       assert.isNotNull(yield* runDir.readPidRecord("a1"))
-      const fiber = yield* Effect.forkChild(Daemonless.stop(ids("a1")))
-      yield* TestClock.adjust("1 second")
-      const [stopped] = yield* Fiber.join(fiber)
+      const [stopped] = yield* runWithClock(Daemonless.stop(ids("a1")))
       assert.strictEqual(stopped!.pids.length, 2)
       assert.strictEqual((yield* table.alive).length, 0)
     }).pipe(Effect.provide(fleetOf({ "agents/a1/config.yaml": agent("a1") })))
@@ -171,9 +168,7 @@ describe("Daemonless", () => {
       assert.strictEqual((yield* table.alive).length, 2)
       const row = yield* Daemonless.status("w")
       assert.strictEqual(row.instances, 1)
-      const fiber = yield* Effect.forkChild(Daemonless.stop(all))
-      yield* TestClock.adjust("1 second")
-      yield* Fiber.join(fiber)
+      yield* runWithClock(Daemonless.stop(all))
       assert.deepStrictEqual(
         (yield* table.signals).map((s) => s.group),
         [true]

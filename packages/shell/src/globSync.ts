@@ -38,7 +38,8 @@ const readDir = (dir: string): ReadonlyArray<fs.Dirent> => {
   }
 }
 
-const isDir = (dir: string, e: fs.Dirent) => e.isDirectory() || (e.isSymbolicLink() && statIsDir(path.join(dir, e.name)))
+const isDir = (dir: string, e: fs.Dirent) =>
+  e.isDirectory() || (e.isSymbolicLink() && statIsDir(path.join(dir, e.name)))
 const statIsDir = (p: string) => {
   try {
     return fs.statSync(p).isDirectory()
@@ -53,7 +54,8 @@ const walk = (dir: string, segments: ReadonlyArray<string>, out: Array<string>):
   const last = rest.length === 0
   if (head === "**") {
     walk(dir, rest, out)
-    for (const e of readDir(dir)) if (!e.name.startsWith(".") && isDir(dir, e)) walk(path.join(dir, e.name), segments, out)
+    for (const e of readDir(dir))
+      if (!e.name.startsWith(".") && isDir(dir, e)) walk(path.join(dir, e.name), segments, out)
     return
   }
   if (!isMagic(head)) {
@@ -75,6 +77,10 @@ const walk = (dir: string, segments: ReadonlyArray<string>, out: Array<string>):
 /** Absolute, sorted, de-duplicated paths under `root` matching `pattern` (relative to root). */
 export const globSync = (root: string, pattern: string): ReadonlyArray<string> => {
   const out: Array<string> = []
-  walk(root, pattern.split("/").filter((s) => s !== "" && s !== "."), out)
+  walk(
+    root,
+    pattern.split("/").filter((s) => s !== "" && s !== "."),
+    out
+  )
   return [...new Set(out)].toSorted()
 }

@@ -19,6 +19,8 @@ export interface Behaviour {
   readonly crashAfterMs?: number
   /** It is a wrapper (`npx`, `sh -c`) that starts the real program as its child, in its session. */
   readonly wrapper?: boolean
+  /** The exit code when it ends on its own or on a catchable signal (default: 1 after a crash, else 0). */
+  readonly exitCode?: number
   /** spawn fails as if the command were not on PATH. */
   readonly notFound?: boolean
 }
@@ -34,11 +36,13 @@ interface State {
   readonly procs: ReadonlyMap<number, FakeProc>
   readonly nextPid: number
   readonly behaviours: ReadonlyMap<string, Behaviour>
-  readonly spawned: ReadonlyArray<SpawnRequest & { readonly pid: number }>
+  readonly spawned: ReadonlyArray<SpawnRequest & { readonly pid: number; readonly at: number }>
   readonly signals: ReadonlyArray<{ readonly target: number; readonly group: boolean; readonly signal: SignalName }>
 }
 
 export const fakeBootId = "fake-boot"
+/** How often a fake child's exit is noticed: exits are seen up to this late, in virtual time. */
+export const pollMs = 50
 /** Virtual start times are milliseconds of TestClock: 1000 "ticks" per second. */
 export const fakeTicksPerSecond = 1000
 
@@ -56,7 +60,7 @@ export class FakeProcessTable extends Context.Service<
       behaviour?: Behaviour
     ) => Effect.Effect<ProcessInfo>
     readonly alive: Effect.Effect<ReadonlyArray<ProcessInfo>>
-    readonly spawned: Effect.Effect<ReadonlyArray<SpawnRequest & { readonly pid: number }>>
+    readonly spawned: Effect.Effect<ReadonlyArray<SpawnRequest & { readonly pid: number; readonly at: number }>>
     readonly signals: Effect.Effect<State["signals"]>
     /** Make a process exit now (as if it crashed). */
     readonly exit: (pid: number) => Effect.Effect<void>
@@ -106,6 +110,28 @@ export const layer = Layer.effectContext(
           }
           return next
         })
+      })
+
+    /** Polls the fake table on the (test) clock: completes once the process is gone. */
+    const awaitExit = (pid: number) =>
+      Effect.gen(function* () {
+        for (;;) {
+          const t = yield* now
+          const p = (yield* Ref.get(state)).procs.get(pid)
+          if (p === undefined || (p.exitAt !== null && p.exitAt <= t)) {
+            const killed = (yield* Ref.get(state)).signals.some(
+              (s) => s.signal === "SIGKILL" && (s.target === pid || (s.group && s.target === p?.info.pgid))
+            )
+            return killed
+              ? { code: null, signal: "SIGKILL", at: t }
+              : {
+                  code: p?.behaviour.exitCode ?? (p?.behaviour.crashAfterMs === undefined ? 0 : 1),
+                  signal: null,
+                  at: t
+                }
+          }
+          yield* Effect.sleep(pollMs)
+        }
       })
 
     const table = FakeProcessTable.of({
@@ -170,7 +196,11 @@ export const layer = Layer.effectContext(
             exitAt
           }
           let next = setProc(
-            { ...s, nextPid: pid + (behaviour.wrapper === true ? 2 : 1), spawned: [...s.spawned, { ...req, pid }] },
+            {
+              ...s,
+              nextPid: pid + (behaviour.wrapper === true ? 2 : 1),
+              spawned: [...s.spawned, { ...req, pid, at: t }]
+            },
             leader
           )
           if (behaviour.wrapper === true) {
@@ -190,7 +220,7 @@ export const layer = Layer.effectContext(
             })
           }
           yield* Ref.set(state, next)
-          return { pid }
+          return { pid, exit: awaitExit(pid) }
         }),
       run: () => Effect.succeed(0)
     })

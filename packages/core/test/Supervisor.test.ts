@@ -1,0 +1,196 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Clock from "effect/Clock"
+import * as Layer from "effect/Layer"
+import { TestClock } from "effect/testing"
+import { Control } from "../src/Control.ts"
+import { RunDir } from "../src/RunDir.ts"
+import * as Supervisor from "../src/Supervisor.ts"
+import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
+import * as MemoryFleet from "../src/testing/MemoryFleet.ts"
+import { runWithClock } from "../src/testing/TestClockDriver.ts"
+
+const agent = (id: string, extra = "") => `agent:\n  id: ${id}\nrun:\n  command: worker\n${extra}`
+// No jitter: the schedule is exact.
+const settings =
+  "restart:\n  initial_delay: 1s\n  multiplier: 2\n  max_delay: 60s\n  jitter: 0\n  stable_after: 30s\n  max_failures: 5\n  failure_window: 60s\n"
+
+const base = (files: Record<string, string>) =>
+  Layer.mergeAll(
+    FakeProcessTable.layer,
+    MemoryFleet.makeLayer({ "agentctl.yaml": settings, ...files }, { PATH: "/bin" })
+  )
+
+/** Set behaviours before the supervisor boots (it starts agents right away). */
+const withSupervisor = <A, E>(
+  files: Record<string, string>,
+  setup: Effect.Effect<void, unknown, FakeProcessTable.FakeProcessTable | RunDir>,
+  body: Effect.Effect<A, E, Control | FakeProcessTable.FakeProcessTable | RunDir>
+) =>
+  Effect.gen(function* () {
+    yield* setup
+    return yield* body.pipe(Effect.provide(Supervisor.layer))
+  }).pipe(Effect.scoped, Effect.provide(base(files)))
+
+const spawnTimes = (id: string) =>
+  Effect.map(
+    FakeProcessTable.FakeProcessTable.use((t) => t.spawned),
+    (all) => all.filter((s) => s.id === id).map((s) => s.at)
+  )
+
+const statusOf = (id: string) => Control.use((c) => c.status(id))
+
+describe("Supervisor", () => {
+  it.effect("backs off 1s, 2s, 4s, 8s and gives up after 5 failures in 60s", () =>
+    withSupervisor(
+      { "agents/c/config.yaml": agent("c") },
+      FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour("c", { crashAfterMs: 1000 })),
+      Effect.gen(function* () {
+        yield* TestClock.adjust("25 seconds")
+        assert.deepStrictEqual(yield* spawnTimes("c"), [0, 2000, 5000, 10000, 19000])
+        const row = yield* statusOf("c")
+        assert.strictEqual(row.status, "gave-up")
+        assert.strictEqual(row.restarts, 4)
+        assert.match(row.reason, /gave up after 5 failures within 60s \(last: exit code 1\)/)
+        yield* TestClock.adjust("5 minutes")
+        assert.strictEqual((yield* spawnTimes("c")).length, 5)
+      })
+    )
+  )
+
+  it.effect("shows the backoff with the next attempt time while waiting", () =>
+    withSupervisor(
+      { "agents/c/config.yaml": agent("c") },
+      FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour("c", { crashAfterMs: 1000, exitCode: 3 })),
+      Effect.gen(function* () {
+        yield* TestClock.adjust("1500 millis")
+        const row = yield* statusOf("c")
+        assert.strictEqual(row.status, "backoff")
+        assert.deepStrictEqual(row.detail, {
+          _tag: "Backoff",
+          attempt: 1,
+          nextAttemptAt: 2000,
+          exit: { code: 3, signal: null, at: 1000 }
+        })
+      })
+    )
+  )
+
+  it.effect("a crash after a stable run restarts at once and resets the backoff", () =>
+    withSupervisor(
+      { "agents/s/config.yaml": agent("s") },
+      FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour("s", { crashAfterMs: 40_000 })),
+      Effect.gen(function* () {
+        yield* TestClock.adjust("41 seconds")
+        assert.deepStrictEqual(yield* spawnTimes("s"), [0, 40_000])
+        assert.strictEqual((yield* statusOf("s")).status, "running")
+      })
+    )
+  )
+
+  it.effect("a manual start clears a give-up", () =>
+    withSupervisor(
+      { "agents/c/config.yaml": agent("c") },
+      FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour("c", { crashAfterMs: 1000 })),
+      Effect.gen(function* () {
+        yield* TestClock.adjust("25 seconds")
+        assert.strictEqual((yield* statusOf("c")).status, "gave-up")
+        yield* FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour("c", {}))
+        const [out] = yield* Control.use((c) => c.start({ _tag: "Ids", ids: ["c"] }))
+        assert.strictEqual(out!.result, "started")
+        assert.strictEqual((yield* statusOf("c")).status, "running")
+      })
+    )
+  )
+
+  it.effect("policy never and a clean exit under on-failure leave the agent exited", () =>
+    withSupervisor(
+      {
+        "agents/n/config.yaml": agent("n", "  restart: never\n"),
+        "agents/o/config.yaml": agent("o", "  restart: on-failure\n")
+      },
+      Effect.gen(function* () {
+        const t = yield* FakeProcessTable.FakeProcessTable
+        yield* t.setBehaviour("n", { crashAfterMs: 100 })
+        yield* t.setBehaviour("o", { crashAfterMs: 100, exitCode: 0 })
+      }),
+      Effect.gen(function* () {
+        yield* TestClock.adjust("10 seconds")
+        assert.strictEqual((yield* statusOf("n")).status, "exited")
+        assert.strictEqual((yield* statusOf("o")).status, "exited")
+        assert.strictEqual((yield* spawnTimes("n")).length, 1)
+      })
+    )
+  )
+
+  it.effect("restarting one agent leaves the others untouched", () =>
+    withSupervisor(
+      { "agents/a/config.yaml": agent("a"), "agents/b/config.yaml": agent("b") },
+      Effect.void,
+      Effect.gen(function* () {
+        yield* TestClock.adjust("1 second")
+        const b = (yield* statusOf("b")).pid
+        const a = (yield* statusOf("a")).pid
+        yield* runWithClock(Control.use((c) => c.restart({ _tag: "Ids", ids: ["a"] })))
+        assert.notStrictEqual((yield* statusOf("a")).pid, a)
+        assert.strictEqual((yield* statusOf("b")).pid, b)
+        const signals = yield* FakeProcessTable.FakeProcessTable.use((t) => t.signals)
+        assert.deepStrictEqual(
+          signals.map((s) => s.target),
+          [a]
+        )
+      })
+    )
+  )
+
+  it.effect("adopts a live agent from a previous launcher instead of starting a second copy", () =>
+    withSupervisor(
+      { "agents/a/config.yaml": agent("a") },
+      Effect.gen(function* () {
+        const t = yield* FakeProcessTable.FakeProcessTable
+        const p = yield* t.add({ pid: 4000, marker: { fleet: MemoryFleet.fakeRoot, agent: "a" } })
+        yield* (yield* RunDir).writePidRecord("a", {
+          pid: 4000,
+          startTime: p.startTime,
+          bootId: FakeProcessTable.fakeBootId,
+          startedAt: 0
+        })
+      }),
+      Effect.gen(function* () {
+        assert.strictEqual((yield* spawnTimes("a")).length, 0)
+        const row = yield* statusOf("a")
+        assert.strictEqual(row.pid, 4000)
+        assert.strictEqual(row.status, "running")
+        // It dies while adopted: its exit code is unknown, so on-failure restarts it after the backoff.
+        yield* FakeProcessTable.FakeProcessTable.use((t) => t.exit(4000))
+        yield* TestClock.adjust("2 seconds")
+        assert.strictEqual((yield* spawnTimes("a")).length, 1)
+        assert.strictEqual((yield* statusOf("a")).status, "running")
+      })
+    )
+  )
+
+  it.effect("stop of 100 SIGTERM-ignoring agents through the supervisor costs one timeout", () =>
+    withSupervisor(
+      Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`agents/s${i}/config.yaml`, agent(`s${i}`)])),
+      Effect.forEach(
+        Array.from({ length: 100 }, (_, i) => i),
+        (i) => FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour(`s${i}`, { ignoresTerm: true }))
+      ).pipe(Effect.asVoid),
+      Effect.gen(function* () {
+        yield* TestClock.adjust("1 second")
+        const t0 = yield* Clock.currentTimeMillis
+        const out = yield* runWithClock(Control.use((c) => c.stop({ _tag: "All" }, 2000)))
+        // One timeout for all of them (plus the poll interval), not one per agent.
+        assert.isAtMost((yield* Clock.currentTimeMillis) - t0, 2300)
+        assert.strictEqual(out.filter((o) => o.escalated).length, 100)
+        assert.strictEqual((yield* FakeProcessTable.FakeProcessTable.use((t) => t.alive)).length, 0)
+        const rows = yield* Control.use((c) => c.list)
+        assert.isTrue(rows.every((r) => r.status === "stopped"))
+        // Stopped on purpose: no restart follows.
+        yield* TestClock.adjust("2 minutes")
+        assert.strictEqual((yield* FakeProcessTable.FakeProcessTable.use((t) => t.alive)).length, 0)
+      })
+    )
+  )
+})

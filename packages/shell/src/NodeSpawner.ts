@@ -1,0 +1,132 @@
+/**
+ * Spawner on node:child_process. Never a shell: argv goes to execve as given, looked up on the
+ * PATH of the request's env.
+ */
+import { SpawnFailed } from "@agentctl/core/Errors"
+import type { ExitInfo } from "@agentctl/core/Status"
+import { type ForegroundRequest, type SpawnRequest, type Spawned, Spawner } from "@agentctl/core/Spawner"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { spawn as nodeSpawn } from "node:child_process"
+import { closeSync, openSync } from "node:fs"
+import { mkdir, stat } from "node:fs/promises"
+import { dirname } from "node:path"
+
+const errorCode = (error: unknown): unknown =>
+  typeof error === "object" && error !== null && "code" in error ? error.code : undefined
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** The reasons execve fails, as sentences a user can act on. */
+const spawnErrorMessage = (req: ForegroundRequest, error: unknown): string => {
+  const code = errorCode(error)
+  if (code === "ENOENT") {
+    return req.command.includes("/")
+      ? `command "${req.command}" does not exist`
+      : `command "${req.command}" not found on PATH (${req.env["PATH"] ?? "PATH is not set"})`
+  }
+  if (code === "EACCES") return `command "${req.command}" is not executable (permission denied)`
+  return `cannot start "${req.command}": ${describe(error)}`
+}
+
+/** Checked up front: a missing cwd makes spawn fail with ENOENT, indistinguishable from a missing command. */
+const checkCwd = (id: string, req: ForegroundRequest): Effect.Effect<void, SpawnFailed> =>
+  Effect.tryPromise({
+    try: () => stat(req.cwd),
+    catch: (error) =>
+      new SpawnFailed({
+        id,
+        command: req.command,
+        message:
+          errorCode(error) === "ENOENT"
+            ? `working directory "${req.cwd}" does not exist`
+            : `cannot use working directory "${req.cwd}": ${describe(error)}`
+      })
+  }).pipe(
+    Effect.flatMap((s) =>
+      s.isDirectory()
+        ? Effect.void
+        : Effect.fail(
+            new SpawnFailed({ id, command: req.command, message: `working directory "${req.cwd}" is not a directory` })
+          )
+    )
+  )
+
+const openLog = (req: SpawnRequest): Effect.Effect<number, SpawnFailed> =>
+  Effect.tryPromise({
+    try: async () => {
+      await mkdir(dirname(req.logFile), { recursive: true })
+      return openSync(req.logFile, "a")
+    },
+    catch: (error) =>
+      new SpawnFailed({
+        id: req.id,
+        command: req.command,
+        message: `cannot open log file "${req.logFile}": ${describe(error)}`
+      })
+  })
+
+const startDetached = (req: SpawnRequest, fd: number): Effect.Effect<Spawned, SpawnFailed> =>
+  Effect.callback<Spawned, SpawnFailed>((resume) => {
+    const fail = (error: unknown) =>
+      resume(Effect.fail(new SpawnFailed({ id: req.id, command: req.command, message: spawnErrorMessage(req, error) })))
+    try {
+      const child = nodeSpawn(req.command, req.args, {
+        cwd: req.cwd,
+        env: { ...req.env },
+        // setsid(2): the agent leads its own session, outliving us and our terminal.
+        detached: true,
+        stdio: ["ignore", fd, fd]
+      })
+      // Registered before anything can happen; the time is taken when the kernel reports the exit.
+      const exited = Deferred.makeUnsafe<ExitInfo>()
+      child.once("exit", (code, signal) => {
+        Deferred.doneUnsafe(exited, Effect.succeed({ code, signal, at: Date.now() }))
+      })
+      child.once("error", fail)
+      child.once("spawn", () => {
+        child.removeListener("error", fail)
+        // Unref'd: a CLI exits right after spawning; a daemon that stays up still sees the exit.
+        child.unref()
+        if (child.pid === undefined) fail(new Error("no pid after spawn"))
+        else resume(Effect.succeed({ pid: child.pid, exit: Deferred.await(exited) }))
+      })
+    } catch (error) {
+      // Synchronous throws: invalid arguments (e.g. a NUL byte in argv or env).
+      fail(error)
+    }
+  })
+
+const spawn = Effect.fn("NodeSpawner.spawn")(function* (req: SpawnRequest) {
+  yield* checkCwd(req.id, req)
+  return yield* Effect.acquireUseRelease(
+    openLog(req),
+    (fd) => startDetached(req, fd),
+    // The child holds its own copy of the fd; ours must not leak.
+    (fd) => Effect.sync(() => closeSync(fd))
+  )
+})
+
+const run = Effect.fn("NodeSpawner.run")(function* (req: ForegroundRequest) {
+  yield* checkCwd("", req)
+  return yield* Effect.callback<number | null, SpawnFailed>((resume) => {
+    let child: ReturnType<typeof nodeSpawn>
+    try {
+      child = nodeSpawn(req.command, req.args, { cwd: req.cwd, env: { ...req.env }, stdio: "inherit" })
+    } catch (error) {
+      resume(Effect.fail(new SpawnFailed({ id: "", command: req.command, message: spawnErrorMessage(req, error) })))
+      return
+    }
+    child.once("error", (error) =>
+      resume(Effect.fail(new SpawnFailed({ id: "", command: req.command, message: spawnErrorMessage(req, error) })))
+    )
+    child.once("exit", (code) => resume(Effect.succeed(code)))
+    // Interrupted (e.g. Ctrl-C in a build step): do not leave the build running.
+    return Effect.sync(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
+    })
+  })
+})
+
+export const layer: Layer.Layer<Spawner> = Layer.succeed(Spawner, Spawner.of({ spawn, run }))

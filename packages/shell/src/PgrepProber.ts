@@ -1,0 +1,120 @@
+/**
+ * Prober for hosts without /proc: exactly one `ps` run per snapshot (never one per agent).
+ *
+ * Start-time token: `lstart` as unix seconds (1 s resolution), reported with ticksPerSecond 1 and
+ * bootTimeMs 0 so `bootTimeMs + startTime / ticksPerSecond * 1000` is still the wall clock. The
+ * token is prober-specific: a pid record written under one prober is only comparable under the
+ * same prober. ps derives lstart from the boot time, so a step of the system clock (not NTP
+ * slewing) shifts every token and makes running agents look stale.
+ *
+ * Marker: the BSD `e` flag appends each process's environment to the last column, which is the
+ * only single-call way to see it. Limits: only processes whose environment we may read (our own
+ * user's) show one; entries are space-separated and unquoted, so a marker value containing
+ * " NAME=" is misread (see internal/psParse.ts).
+ *
+ * Platforms: procps-ng (Linux) is what the tests run. macOS (`-E`, `ucomm`) has no session-id
+ * column, so the process group stands in for the session there (agentctl's setsid makes them
+ * equal for the leader; a child that starts its own group escapes it) — untested.
+ */
+import { ProbeFailed } from "@agentctl/core/Errors"
+import { Prober } from "@agentctl/core/Prober"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { execFile } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { parsePsSnapshot, parsePsUsage } from "./internal/psParse.ts"
+
+/** English month names and UTC dates, whatever the user's locale and zone. */
+const psEnv = (): NodeJS.ProcessEnv => ({ ...process.env, LC_ALL: "C", TZ: "UTC" })
+
+export const snapshotArgs = (platform: NodeJS.Platform): ReadonlyArray<string> =>
+  platform === "darwin"
+    ? ["-A", "-ww", "-E", "-o", "pid=,ppid=,pgid=,pgid=,stat=,lstart=,ucomm="]
+    : ["-A", "-ww", "e", "-o", "pid=,ppid=,pgid=,sid=,stat=,lstart=,comm="]
+
+interface PsResult {
+  readonly stdout: string
+  readonly exitCode: number
+}
+
+const runPs = (args: ReadonlyArray<string>): Effect.Effect<PsResult, ProbeFailed> =>
+  Effect.callback<PsResult, ProbeFailed>((resume, signal) => {
+    execFile(
+      "ps",
+      args,
+      { env: psEnv(), encoding: "utf8", maxBuffer: 256 * 1024 * 1024, signal, windowsHide: true },
+      (error, stdout, stderr) => {
+        if (error === null) return resume(Effect.succeed({ stdout, exitCode: 0 }))
+        const code: unknown = "code" in error ? error.code : undefined
+        if (typeof code === "number") return resume(Effect.succeed({ stdout, exitCode: code }))
+        const message =
+          code === "ENOENT"
+            ? "ps is not installed (not found on PATH) and /proc is not available"
+            : `ps ${args.join(" ")} failed: ${stderr.trim() || error.message}`
+        resume(Effect.fail(new ProbeFailed({ message })))
+      }
+    )
+  })
+
+let bootId: string | undefined
+
+/** Linux keeps a boot id even when ps is the prober; elsewhere "" (lstart is wall clock anyway). */
+const readBootId = (): string => {
+  bootId ??= (() => {
+    try {
+      return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()
+    } catch {
+      return ""
+    }
+  })()
+  return bootId
+}
+
+const snapshot = Effect.gen(function* () {
+  const args = snapshotArgs(process.platform)
+  const { stdout, exitCode } = yield* runPs(args)
+  if (exitCode !== 0) {
+    return yield* new ProbeFailed({ message: `ps ${args.join(" ")} exited with code ${exitCode}` })
+  }
+  const processes = parsePsSnapshot(stdout)
+  if (processes.size === 0) {
+    return yield* new ProbeFailed({ message: `ps ${args.join(" ")} printed no process we could parse` })
+  }
+  return { bootId: readBootId(), bootTimeMs: 0, ticksPerSecond: 1, processes }
+}).pipe(Effect.withSpan("PgrepProber.snapshot"))
+
+const isPid = (pid: number): boolean => Number.isSafeInteger(pid) && pid > 0
+
+export const layer: Layer.Layer<Prober> = Layer.succeed(
+  Prober,
+  Prober.of({
+    snapshot,
+    usage: Effect.fn("PgrepProber.usage")(function* (pid: number) {
+      if (!isPid(pid)) return null
+      const { stdout, exitCode } = yield* runPs(["-o", "rss=,time=,lstart=", "-p", String(pid)])
+      // ps exits 1 when the pid matched nothing.
+      if (exitCode !== 0 || stdout.trim() === "") return null
+      const usage = parsePsUsage(stdout)
+      if (usage === null) return yield* new ProbeFailed({ message: `cannot parse ps output for pid ${pid}: ${stdout}` })
+      const now = yield* Clock.currentTimeMillis
+      return {
+        pid,
+        startTime: usage.startTime,
+        rssBytes: usage.rssKb * 1024,
+        cpuTicks: usage.cpuSeconds,
+        sampledAt: now
+      }
+    }),
+    /** ps joins argv with spaces: split back on whitespace, so an argument holding a space comes back as two. */
+    argv: (pid) =>
+      isPid(pid)
+        ? runPs(["-ww", "-o", "args=", "-p", String(pid)]).pipe(
+            Effect.map(({ stdout, exitCode }) =>
+              exitCode !== 0 || stdout.trim() === "" ? null : stdout.trim().split(/\s+/)
+            ),
+            Effect.orElseSucceed(() => null)
+          )
+        : Effect.succeed(null)
+  })
+)

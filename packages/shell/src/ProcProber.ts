@@ -1,0 +1,31 @@
+/**
+ * Prober for Linux: reads /proc directly (no child processes). Start times are clock ticks after
+ * boot, as in /proc/<pid>/stat field 22.
+ */
+import { ProbeFailed } from "@agentctl/core/Errors"
+import { Prober } from "@agentctl/core/Prober"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { readArgvSync, readSnapshotSync, readUsageSync } from "./procfsSync.ts"
+
+const probeFailed = (what: string) => (error: unknown) =>
+  new ProbeFailed({ message: `${what}: ${error instanceof Error ? error.message : String(error)}` })
+
+export const layer: Layer.Layer<Prober> = Layer.succeed(
+  Prober,
+  Prober.of({
+    snapshot: Effect.try({
+      try: readSnapshotSync,
+      catch: probeFailed("cannot read the process table from /proc")
+    }).pipe(Effect.withSpan("ProcProber.snapshot")),
+    usage: Effect.fn("ProcProber.usage")(function* (pid: number) {
+      const now = yield* Clock.currentTimeMillis
+      return yield* Effect.try({
+        try: () => readUsageSync(pid, now),
+        catch: probeFailed(`cannot read the usage of pid ${pid} from /proc`)
+      })
+    }),
+    argv: (pid) => Effect.sync(() => readArgvSync(pid))
+  })
+)

@@ -1,0 +1,172 @@
+/**
+ * Reading log files as lines: `tail` from the end backwards, `follow` by polling the size.
+ */
+import type { FileError } from "@agentctl/core/Errors"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import type { FileHandle } from "node:fs/promises"
+import { open, stat } from "node:fs/promises"
+import { attempt, errorCode } from "./files.ts"
+
+const NEWLINE = 0x0a
+export const TAIL_CHUNK = 64 * 1024
+
+const stripCr = (line: string): string => (line.endsWith("\r") ? line.slice(0, -1) : line)
+
+/** Complete lines of `bytes` (no trailing newline expected), decoded, CRLF tolerated. */
+const decodeLines = (bytes: Buffer): Array<string> => bytes.toString("utf8").split("\n").map(stripCr)
+
+const readFully = async (handle: FileHandle, buffer: Buffer, position: number): Promise<number> => {
+  let got = 0
+  while (got < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, got, buffer.length - got, position + got)
+    if (bytesRead === 0) break
+    got += bytesRead
+  }
+  return got
+}
+
+const SHRANK = Symbol("shrank")
+
+const tailOnce = async (handle: FileHandle, lines: number): Promise<Array<string> | typeof SHRANK> => {
+  const { size } = await handle.stat()
+  if (size === 0) return []
+  const chunks: Array<Buffer> = []
+  let position = size
+  let newlines = 0
+  // Where the wanted lines begin; 0 until the lines-th separating newline is found.
+  let start = 0
+  scan: while (position > 0) {
+    const length = Math.min(TAIL_CHUNK, position)
+    position -= length
+    const chunk = Buffer.allocUnsafe(length)
+    if ((await readFully(handle, chunk, position)) < length) return SHRANK
+    chunks.unshift(chunk)
+    for (let i = chunk.lastIndexOf(NEWLINE); i >= 0; i = i === 0 ? -1 : chunk.lastIndexOf(NEWLINE, i - 1)) {
+      // The file's final newline ends the last line; it does not separate two.
+      if (position + i === size - 1) continue
+      if (++newlines === lines) {
+        start = position + i + 1
+        break scan
+      }
+    }
+  }
+  const bytes = Buffer.concat(chunks).subarray(start - position)
+  const body = bytes[bytes.length - 1] === NEWLINE ? bytes.subarray(0, -1) : bytes
+  return decodeLines(body).slice(-lines)
+}
+
+/**
+ * The last `lines` lines of `file`: reads 64 KiB chunks backwards from the end until enough
+ * newlines are seen, so the cost grows with the lines wanted, not the file. A last line without
+ * a trailing newline counts; a missing file has no lines.
+ */
+export const tail = (file: string, lines: number): Effect.Effect<ReadonlyArray<string>, FileError> =>
+  lines <= 0
+    ? Effect.succeed([])
+    : attempt(file, "read", async () => {
+        let handle: FileHandle
+        try {
+          handle = await open(file, "r")
+        } catch (error) {
+          if (errorCode(error) === "ENOENT") return []
+          throw error
+        }
+        try {
+          // A truncation between stat and read restarts the scan on the smaller file.
+          for (;;) {
+            const result = await tailOnce(handle, lines)
+            if (result !== SHRANK) return result
+          }
+        } finally {
+          await handle.close()
+        }
+      })
+
+export const FOLLOW_INTERVAL = "200 millis"
+/** At most this much is read per poll, so a burst is emitted in pieces rather than all in memory. */
+const FOLLOW_MAX_READ = 1024 * 1024
+
+export interface FileId {
+  readonly size: number
+  readonly ino: number
+  readonly dev: number
+}
+
+const statOrNull = (file: string): Effect.Effect<FileId | null, FileError> =>
+  attempt(file, "stat", () =>
+    stat(file).then(
+      (s): FileId => ({ size: s.size, ino: s.ino, dev: s.dev }),
+      (error: unknown) => {
+        if (errorCode(error) === "ENOENT") return null
+        throw error
+      }
+    )
+  )
+
+const readRange = (file: string, position: number, length: number): Effect.Effect<Buffer, FileError> =>
+  attempt(file, "read", async () => {
+    const handle = await open(file, "r")
+    try {
+      const buffer = Buffer.allocUnsafe(length)
+      return buffer.subarray(0, await readFully(handle, buffer, position))
+    } finally {
+      await handle.close()
+    }
+  })
+
+/**
+ * Lines appended to `file` after the call. Polls the size every 200 ms with Effect.sleep (so a
+ * TestClock drives it) and reads only the new bytes, holding back a partial last line. A file that
+ * shrinks or is replaced (truncation, rotation) is read again from its start; a missing file is
+ * waited for. Starting mid-line, the first line emitted is only the rest of that line.
+ */
+export const follow = (file: string): Stream.Stream<string, FileError> =>
+  Stream.unwrap(Effect.map(statOrNull(file), (initial) => followFrom(file, initial)))
+
+/** `follow` from a known starting point: the end of `initial`, or the start of a file yet to appear. */
+export const followFrom = (file: string, initial: FileId | null): Stream.Stream<string, FileError> =>
+  Stream.suspend(() => {
+    let current: FileId | null = initial
+    let position = initial?.size ?? 0
+    let partial: Buffer = Buffer.alloc(0)
+    let caughtUp = true
+
+    /** A line cut off by truncation will never be completed: emit what there was. */
+    const restart = (): Array<string> => {
+      const flushed = partial.length > 0 ? [stripCr(partial.toString("utf8"))] : []
+      partial = Buffer.alloc(0)
+      position = 0
+      return flushed
+    }
+
+    const poll: Effect.Effect<ReadonlyArray<string>, FileError> = Effect.gen(function* () {
+      if (caughtUp) yield* Effect.sleep(FOLLOW_INTERVAL)
+      const now = yield* statOrNull(file)
+      if (now === null) {
+        current = null
+        caughtUp = true
+        return restart()
+      }
+      const replaced = current === null || current.ino !== now.ino || current.dev !== now.dev
+      const lines = replaced || now.size < position ? restart() : []
+      current = now
+      if (now.size === position) {
+        caughtUp = true
+        return lines
+      }
+      const bytes = yield* readRange(file, position, Math.min(now.size - position, FOLLOW_MAX_READ))
+      position += bytes.length
+      caughtUp = position >= now.size
+      const data = partial.length === 0 ? bytes : Buffer.concat([partial, bytes])
+      const end = data.lastIndexOf(NEWLINE)
+      if (end < 0) {
+        partial = data
+        return lines
+      }
+      partial = Buffer.from(data.subarray(end + 1))
+      return lines.concat(decodeLines(data.subarray(0, end)))
+    })
+
+    return Stream.fromEffectRepeat(poll).pipe(Stream.flattenIterable)
+  })

@@ -1,0 +1,169 @@
+import { type SpawnRequest, Spawner } from "@agentctl/core/Spawner"
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { layer } from "../src/NodeSpawner.ts"
+import { readSnapshotSync } from "../src/procfsSync.ts"
+import { cleanup, isAlive, PATH, tempDir, track, waitFor } from "./support.ts"
+
+const spawnTracked = (req: SpawnRequest) =>
+  Spawner.use((spawner) => spawner.spawn(req)).pipe(Effect.tap(({ pid }) => Effect.sync(() => track(pid))))
+
+const untilGone = (pid: number) =>
+  Effect.promise(() => waitFor(`pid ${pid} to exit`, () => (isAlive(pid) ? undefined : true)))
+
+const openFds = () => readdirSync("/proc/self/fd").length
+
+describe("NodeSpawner.spawn", () => {
+  afterEach(cleanup)
+
+  it.live("appends stdout and stderr to the log, never truncates it", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const logFile = join(dir, "logs", "nested", "a1.log")
+      const base = { id: "a1", cwd: dir, env: { PATH }, logFile }
+      const first = yield* spawnTracked({ ...base, command: "sh", args: ["-c", "echo one; echo err >&2"] })
+      yield* untilGone(first.pid)
+      const second = yield* spawnTracked({ ...base, command: "sh", args: ["-c", "echo two"] })
+      yield* untilGone(second.pid)
+      expect(readFileSync(logFile, "utf8")).toBe("one\nerr\ntwo\n")
+    }).pipe(Effect.provide(layer))
+  )
+
+  it.live("the environment is exactly the one given, the cwd is honoured", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const logFile = join(dir, "env.log")
+      const env = { PATH, AGENTCTL_AGENT: "a1", WITH_SPACE: "a b" }
+      const { pid } = yield* spawnTracked({ id: "a1", command: "sh", args: ["-c", "env; pwd"], cwd: dir, env, logFile })
+      yield* untilGone(pid)
+      const lines = readFileSync(logFile, "utf8").trim().split("\n")
+      expect(lines.pop()).toBe(dir)
+      // sh itself adds PWD (and sometimes SHLVL, _); everything else must be ours.
+      const mine = lines.filter((line) => !/^(PWD|SHLVL|_|OLDPWD)=/.test(line)).toSorted()
+      expect(mine).toEqual(["AGENTCTL_AGENT=a1", `PATH=${PATH}`, "WITH_SPACE=a b"])
+    }).pipe(Effect.provide(layer))
+  )
+
+  it.live("starts a new session: sid === pgid === pid; our log fd is closed again", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const fdsBefore = openFds()
+      const { pid } = yield* spawnTracked({
+        id: "a1",
+        command: "sleep",
+        args: ["60"],
+        cwd: dir,
+        env: { PATH },
+        logFile: join(dir, "a1.log")
+      })
+      const info = readSnapshotSync().processes.get(pid)
+      expect(info).toMatchObject({ pid, sid: pid, pgid: pid, comm: "sleep" })
+      expect(openFds()).toBe(fdsBefore)
+    }).pipe(Effect.provide(layer))
+  )
+
+  it.live("exit completes with the code, or the signal, when the process ends", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const base = { id: "a1", cwd: dir, env: { PATH }, logFile: join(dir, "a1.log") }
+      const before = Date.now()
+      const exits = yield* spawnTracked({ ...base, command: "sh", args: ["-c", "exit 7"] })
+      const info = yield* exits.exit
+      expect(info).toMatchObject({ code: 7, signal: null })
+      expect(info.at).toBeGreaterThanOrEqual(before)
+      const killed = yield* spawnTracked({ ...base, command: "sleep", args: ["60"] })
+      process.kill(killed.pid, "SIGKILL")
+      expect(yield* killed.exit).toMatchObject({ code: null, signal: "SIGKILL" })
+    }).pipe(Effect.provide(layer))
+  )
+
+  it.effect("a command not on PATH: SpawnFailed saying so", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const spawner = yield* Spawner
+      const req = { id: "a1", args: [], cwd: dir, env: { PATH: "/nonexistent" }, logFile: join(dir, "a1.log") }
+      const error = yield* Effect.flip(spawner.spawn({ ...req, command: "definitely-not-a-command" }))
+      expect(error).toMatchObject({ _tag: "SpawnFailed", id: "a1", command: "definitely-not-a-command" })
+      expect(error.message).toContain('command "definitely-not-a-command" not found on PATH')
+      const missing = yield* Effect.flip(spawner.spawn({ ...req, command: join(dir, "nope") }))
+      expect(missing.message).toBe(`command "${join(dir, "nope")}" does not exist`)
+    }).pipe(Effect.provide(layer))
+  )
+
+  it.effect("a file that is not executable: SpawnFailed saying so", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const script = join(dir, "script.sh")
+      writeFileSync(script, "#!/bin/sh\necho hi\n")
+      chmodSync(script, 0o644)
+      const error = yield* Effect.flip(
+        (yield* Spawner).spawn({
+          id: "a1",
+          command: script,
+          args: [],
+          cwd: dir,
+          env: { PATH },
+          logFile: join(dir, "l")
+        })
+      )
+      expect(error.message).toContain("is not executable")
+    }).pipe(Effect.provide(layer))
+  )
+
+  it.effect("a missing or non-folder working directory: SpawnFailed naming it", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const spawner = yield* Spawner
+      const req = { id: "a1", command: "sleep", args: ["1"], env: { PATH }, logFile: join(dir, "a1.log") }
+      const missing = yield* Effect.flip(spawner.spawn({ ...req, cwd: join(dir, "gone") }))
+      expect(missing.message).toBe(`working directory "${join(dir, "gone")}" does not exist`)
+      writeFileSync(join(dir, "file"), "")
+      const notDir = yield* Effect.flip(spawner.spawn({ ...req, cwd: join(dir, "file") }))
+      expect(notDir.message).toContain("is not a directory")
+    }).pipe(Effect.provide(layer))
+  )
+})
+
+describe("NodeSpawner.run", () => {
+  afterEach(cleanup)
+
+  it.live("resolves with the exit code, or null when killed by a signal", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const spawner = yield* Spawner
+      const req = { cwd: dir, env: { PATH } }
+      expect(yield* spawner.run({ ...req, command: "sh", args: ["-c", "exit 0"] })).toBe(0)
+      expect(yield* spawner.run({ ...req, command: "sh", args: ["-c", "exit 3"] })).toBe(3)
+      expect(yield* spawner.run({ ...req, command: "sh", args: ["-c", "kill -9 $$"] })).toBeNull()
+    }).pipe(Effect.provide(layer))
+  )
+
+  it.live("runs in the given cwd with the given env", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const code = yield* (yield* Spawner).run({
+        command: "sh",
+        args: ["-c", 'test "$(pwd)" = "$WANT" && test -z "$HOME"'],
+        cwd: dir,
+        env: { PATH, WANT: dir }
+      })
+      expect(code).toBe(0)
+    }).pipe(Effect.provide(layer))
+  )
+
+  it.effect("spawn errors are SpawnFailed", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const spawner = yield* Spawner
+      const error = yield* Effect.flip(
+        spawner.run({ command: "no-such-build-tool", args: [], cwd: dir, env: { PATH } })
+      )
+      expect(error).toMatchObject({ _tag: "SpawnFailed", command: "no-such-build-tool" })
+      expect(error.message).toContain("not found on PATH")
+      const badCwd = yield* Effect.flip(spawner.run({ command: "true", args: [], cwd: join(dir, "x"), env: { PATH } }))
+      expect(badCwd.message).toContain("does not exist")
+    }).pipe(Effect.provide(layer))
+  )
+})
