@@ -1,7 +1,7 @@
 import type { ConfigEntry } from "@agentctl/core/ConfigFile"
 import { globSync } from "@agentctl/shell/globSync"
-import * as fs from "node:fs"
-import * as path from "node:path"
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
+import { dirname, join } from "node:path"
 
 /*
  * A cache of parsed configs in run/.configs.json, so `ls` on an unchanged fleet reads one JSON
@@ -20,12 +20,12 @@ interface CacheFile {
   readonly entries: ReadonlyArray<ConfigEntry>
 }
 
-export const cacheFile = (root: string) => path.join(root, "run", ".configs.json")
-const settingsFile = (root: string) => path.join(root, "agentctl.yaml")
+export const cacheFile = (root: string) => join(root, "run", ".configs.json")
+const settingsFile = (root: string) => join(root, "agentctl.yaml")
 
 const stampOf = (file: string): string | null => {
   try {
-    const s = fs.statSync(file, { bigint: true })
+    const s = statSync(file, { bigint: true })
     return `${s.ino}:${s.size}:${s.mtimeNs}`
   } catch {
     return null
@@ -38,7 +38,7 @@ const globFiles = globSync
 export const readConfigCache = (root: string): ReadonlyArray<ConfigEntry> | null => {
   let cache: CacheFile
   try {
-    cache = JSON.parse(fs.readFileSync(cacheFile(root), "utf8")) as CacheFile
+    cache = JSON.parse(readFileSync(cacheFile(root), "utf8")) as CacheFile
   } catch {
     return null
   }
@@ -66,10 +66,10 @@ export const writeConfigCache = (
   const data: CacheFile = { version: 1, root, settingsStamp, glob, files: stamps, entries }
   const file = cacheFile(root)
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true })
+    mkdirSync(dirname(file), { recursive: true })
     const tmp = `${file}.${process.pid}.tmp`
-    fs.writeFileSync(tmp, JSON.stringify(data))
-    fs.renameSync(tmp, file)
+    writeFileSync(tmp, JSON.stringify(data))
+    renameSync(tmp, file)
   } catch {
     // The cache only saves time; a read-only run/ must not make `ls` fail.
   }

@@ -2,8 +2,9 @@ import { formatUptime } from "@agentctl/core/Duration"
 import { daemonlessRows, type RecordRead } from "@agentctl/core/Listing"
 import type { PidRecord } from "@agentctl/core/PidRecord"
 import { readSnapshotSync } from "@agentctl/shell/procfsSync"
-import * as fs from "node:fs"
-import * as path from "node:path"
+// Named imports: a namespace import of a builtin makes the bundle copy every export at start-up.
+import { existsSync, readFileSync, writeSync } from "node:fs"
+import { join, resolve } from "node:path"
 import { readConfigCache } from "./configCache.ts"
 import { renderRows } from "./renderRows.ts"
 
@@ -45,7 +46,7 @@ const isPidRecord = (v: unknown): v is PidRecord => {
 const readRecord = (file: string): RecordRead | undefined => {
   let text: string
   try {
-    text = fs.readFileSync(file, "utf8")
+    text = readFileSync(file, "utf8")
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "ENOENT" ? null : undefined
   }
@@ -65,7 +66,7 @@ const writeStdout = (text: string): void => {
   const bytes = Buffer.from(text)
   let offset = 0
   try {
-    while (offset < bytes.length) offset += fs.writeSync(1, bytes, offset)
+    while (offset < bytes.length) offset += writeSync(1, bytes, offset)
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e
     process.stdout.write(bytes.subarray(offset))
@@ -74,21 +75,24 @@ const writeStdout = (text: string): void => {
 
 export const fastLs = (argv: ReadonlyArray<string>): boolean => {
   const args = parseArgs(argv)
-  if (args === null || !fs.existsSync("/proc/self/stat")) return false
-  const root = path.resolve(args.root ?? process.env.AGENTCTL_ROOT ?? process.cwd())
-  const runDir = path.join(root, "run")
-  if (fs.existsSync(path.join(runDir, "launcher.pid"))) return false
+  if (args === null || !existsSync("/proc/self/stat")) return false
+  const root = resolve(args.root ?? process.env.AGENTCTL_ROOT ?? process.cwd())
+  const runDir = join(root, "run")
+  if (existsSync(join(runDir, "launcher.pid"))) return false
   const entries = readConfigCache(root)
   if (entries === null) return false
   const records = new Map<string, RecordRead>()
   for (const e of entries) {
     if (e._tag !== "Valid") continue
     const id = e.spec.config.agent.id
-    const record = readRecord(path.join(runDir, `${id}.pid`))
+    const record = readRecord(join(runDir, `${id}.pid`))
     if (record === undefined) return false
     records.set(id, record)
   }
-  const rows = daemonlessRows(root, entries, records, readSnapshotSync(), Date.now())
+  const known = new Map<number, number>()
+  for (const r of records.values())
+    if (r !== null && !("unreadable" in r) && r.startTime !== null) known.set(r.pid, r.startTime)
+  const rows = daemonlessRows(root, entries, records, readSnapshotSync({ known }), Date.now())
   writeStdout(
     args.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderRows(rows, "daemonless", null, formatUptime)}\n`
   )

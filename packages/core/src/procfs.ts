@@ -21,8 +21,13 @@ export interface ProcStat {
   readonly rssPages: number
 }
 
+/** Digits only (an optional leading "-"): a char loop, because the prober runs this ~10 times per process. */
 const integer = (text: string | undefined): number | null => {
-  if (text === undefined || !/^-?\d+$/.test(text)) return null
+  if (text === undefined || text.length === 0) return null
+  for (let i = text.charCodeAt(0) === 45 && text.length > 1 ? 1 : 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 48 || c > 57) return null
+  }
   const n = Number(text)
   return Number.isSafeInteger(n) ? n : null
 }
@@ -36,10 +41,9 @@ export const parseStat = (text: string): ProcStat | null => {
   if (open === -1 || close < open) return null
   const pid = integer(text.slice(0, open).trim())
   // fields[0] is proc(5) field 3 (state)
-  const fields = text
-    .slice(close + 1)
-    .trim()
-    .split(/\s+/)
+  const rest = text.slice(close + 1).trim()
+  // The kernel separates fields with single spaces; anything else is not /proc text (checked below).
+  const fields = rest.includes("  ") || rest.includes("\t") ? rest.split(/\s+/) : rest.split(" ")
   const field = (n: number) => integer(fields[n - 3])
   const state = fields[0]
   const ppid = field(4)

@@ -1,5 +1,5 @@
-import * as fs from "node:fs"
-import * as path from "node:path"
+import { type Dirent, existsSync, readdirSync, statSync } from "node:fs"
+import { join } from "node:path"
 
 /*
  * A small glob for config paths (`agents/*\/config.yaml`, `bots/**\/agent.yaml`): `*`, `?`,
@@ -29,20 +29,19 @@ const segmentRegex = (segment: string): RegExp => {
   return new RegExp(`^${re}$`)
 }
 
-const readDir = (dir: string): ReadonlyArray<fs.Dirent> => {
+const readDir = (dir: string): ReadonlyArray<Dirent> => {
   try {
-    return fs.readdirSync(dir, { withFileTypes: true })
+    return readdirSync(dir, { withFileTypes: true })
   } catch {
     // A folder that is missing or unreadable matches nothing, as with any glob.
     return []
   }
 }
 
-const isDir = (dir: string, e: fs.Dirent) =>
-  e.isDirectory() || (e.isSymbolicLink() && statIsDir(path.join(dir, e.name)))
+const isDir = (dir: string, e: Dirent) => e.isDirectory() || (e.isSymbolicLink() && statIsDir(join(dir, e.name)))
 const statIsDir = (p: string) => {
   try {
-    return fs.statSync(p).isDirectory()
+    return statSync(p).isDirectory()
   } catch {
     return false
   }
@@ -54,14 +53,13 @@ const walk = (dir: string, segments: ReadonlyArray<string>, out: Array<string>):
   const last = rest.length === 0
   if (head === "**") {
     walk(dir, rest, out)
-    for (const e of readDir(dir))
-      if (!e.name.startsWith(".") && isDir(dir, e)) walk(path.join(dir, e.name), segments, out)
+    for (const e of readDir(dir)) if (!e.name.startsWith(".") && isDir(dir, e)) walk(join(dir, e.name), segments, out)
     return
   }
   if (!isMagic(head)) {
-    const next = path.join(dir, head)
+    const next = join(dir, head)
     if (last) {
-      if (fs.existsSync(next)) out.push(next)
+      if (existsSync(next)) out.push(next)
     } else walk(next, rest, out)
     return
   }
@@ -69,8 +67,8 @@ const walk = (dir: string, segments: ReadonlyArray<string>, out: Array<string>):
   for (const e of readDir(dir)) {
     if (e.name.startsWith(".") && !head.startsWith(".")) continue
     if (!re.test(e.name)) continue
-    if (last) out.push(path.join(dir, e.name))
-    else if (isDir(dir, e)) walk(path.join(dir, e.name), rest, out)
+    if (last) out.push(join(dir, e.name))
+    else if (isDir(dir, e)) walk(join(dir, e.name), rest, out)
   }
 }
 
