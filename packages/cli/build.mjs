@@ -24,6 +24,8 @@ await Promise.all([
     sourcemap: false,
     banner: { js: "#!/usr/bin/env node" }
   }),
-  esbuild.build({ ...common, entryPoints: ["src/main.ts"], outfile: "dist/main.cjs" })
+  esbuild.build({ ...common, entryPoints: ["src/main.ts"], outfile: "dist/main.cjs" }),
+  // The long-running launcher gets a bundle of its own: none of the CLI's parser or HTTP client.
+  esbuild.build({ ...common, entryPoints: ["src/launcher/main.ts"], outfile: "dist/launcher.cjs" })
 ])
 fs.chmodSync("dist/agentctl.cjs", 0o755)

@@ -5,7 +5,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { Argument, Command, Flag } from "effect/cli"
+import { readLauncherSync } from "@agentctl/shell/LauncherLock"
 import { osLayer, resolveRoot } from "./FleetLayers.ts"
+import { launcherPaths } from "./launcher/paths.ts"
+import * as LauncherControl from "./LauncherControl.ts"
 
 /** The root command and its shared flags; every subcommand reads `--root`/`--json` from here. */
 export const agentctl = Command.make("agentctl").pipe(
@@ -22,8 +25,15 @@ export const agentctl = Command.make("agentctl").pipe(
 export const fleetRoot = Effect.map(agentctl, (flags) => resolveRoot(Option.getOrUndefined(flags.root)))
 export const jsonOutput = Effect.map(agentctl, (flags) => flags.json)
 
-/** The fleet's OS layers plus fleet control (daemonless for now; the launcher's client when one runs). */
-export const fleetLayer = (root: string) => Layer.provideMerge(Daemonless.layer, osLayer(root))
+/**
+ * The fleet's OS layers plus fleet control: through the launcher when one runs (its lock names a
+ * live pid with the same start time), else daemonless, acting on the OS directly.
+ */
+export const fleetLayer = (root: string) => {
+  const paths = launcherPaths(root)
+  const control = readLauncherSync(paths.runDir) === null ? Daemonless.layer : LauncherControl.layer(paths.socket)
+  return Layer.provideMerge(control, osLayer(root))
+}
 
 export const inFleet = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.flatMap(fleetRoot, (root) => Effect.provide(effect, fleetLayer(root)))

@@ -6,6 +6,7 @@ import { Command } from "effect/cli"
 import { build } from "./commands/build.ts"
 import { kill, restart, start, stop } from "./commands/control.ts"
 import { env } from "./commands/env.ts"
+import { launcher, reload } from "./commands/launcher.ts"
 import { logs } from "./commands/logs.ts"
 import { ls } from "./commands/ls.ts"
 import { stats } from "./commands/stats.ts"
@@ -18,7 +19,23 @@ import { agentctl } from "./Root.ts"
 import { version } from "./version.ts"
 
 export const command = agentctl.pipe(
-  Command.withSubcommands([ls, status, start, stop, restart, kill, logs, stats, enable, disable, env, build, validate])
+  Command.withSubcommands([
+    ls,
+    status,
+    start,
+    stop,
+    restart,
+    kill,
+    logs,
+    stats,
+    enable,
+    disable,
+    env,
+    build,
+    validate,
+    launcher,
+    reload
+  ])
 )
 
 const setExitCode = (code: number) => Effect.sync(() => void (process.exitCode = code))

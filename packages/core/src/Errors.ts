@@ -111,3 +111,22 @@ export class UsageError extends Schema.TaggedError<UsageError>()(
   },
   { httpApiStatus: 400 }
 ) {}
+
+/** Another launcher already supervises this fleet (its lock names a live pid with the same start time). */
+export class LauncherRunning extends Schema.TaggedError<LauncherRunning>()(
+  "LauncherRunning",
+  {
+    pid: Schema.Int,
+    message: Schema.String
+  },
+  { httpApiStatus: 409 }
+) {}
+
+/** The command needs a running launcher and none runs. */
+export class LauncherNotRunning extends Schema.TaggedError<LauncherNotRunning>()(
+  "LauncherNotRunning",
+  {
+    message: Schema.String
+  },
+  { httpApiStatus: 409 }
+) {}

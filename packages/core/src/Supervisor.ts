@@ -22,6 +22,7 @@ import { invalidRow, resolveAll, rowFromStatus } from "./Listing.ts"
 import type { KillOutcome, ReloadOutcome, StartOutcome } from "./Outcomes.ts"
 import { Prober } from "./Prober.ts"
 import { decideRestart } from "./restartPolicy.ts"
+import { startedAtMs } from "./usage.ts"
 import { RunDir } from "./RunDir.ts"
 import { Signals } from "./Signals.ts"
 import { Spawner } from "./Spawner.ts"
@@ -113,7 +114,11 @@ export const make = Effect.gen(function* () {
    * Supervise one agent until its policy says stop: start it (or watch the adopted instance),
    * wait for it to exit, decide, back off, repeat.
    */
-  const supervise = (id: string, adopted: Instance | null): Effect.Effect<void> =>
+  const supervise = (
+    id: string,
+    adopted: Instance | null,
+    adoptedStartedAt: number | null = null
+  ): Effect.Effect<void> =>
     Effect.gen(function* () {
       let adopt = adopted
       for (;;) {
@@ -128,7 +133,11 @@ export const make = Effect.gen(function* () {
           wait = awaitGone(instance)
           yield* setState(
             id,
-            (s) => ({ ...s, instance, status: { _tag: "Running", pid: instance.pid, instances: 1, startedAt: null } }),
+            (s) => ({
+              ...s,
+              instance,
+              status: { _tag: "Running", pid: instance.pid, instances: 1, startedAt: adoptedStartedAt }
+            }),
             `adopted pid ${instance.pid} (still running from before this launcher)`
           )
           adopt = null
@@ -207,7 +216,8 @@ export const make = Effect.gen(function* () {
       }
     }).pipe(Effect.orDie) as Effect.Effect<void>
 
-  const launch = (id: string, adopted: Instance | null) => FiberMap.run(fibers, id, supervise(id, adopted))
+  const launch = (id: string, adopted: Instance | null, adoptedStartedAt: number | null = null) =>
+    FiberMap.run(fibers, id, supervise(id, adopted, adoptedStartedAt))
 
   /** Stop the processes of these agents: their fibers first (so an exit is not a crash), then signals. */
   const stopAgents = (ids: ReadonlyArray<string>, signalOverride: "SIGKILL" | null, timeoutMs?: number) =>
@@ -374,7 +384,8 @@ export const make = Effect.gen(function* () {
             startedAt: yield* Clock.currentTimeMillis
           })
         }
-        yield* launch(id, primary)
+        const { ticksPerSecond, bootTimeMs } = snapshot
+        yield* launch(id, primary, startedAtMs({ startTime: primary.startTime, ticksPerSecond, bootTimeMs }))
       } else if (a.entry.spec.config.agent.enabled) {
         const diedUnsupervised = a.resolution.record === "stale" && a.entry.spec.config.run.restart === "never"
         if (diedUnsupervised) {
@@ -399,8 +410,6 @@ export const make = Effect.gen(function* () {
       ).pipe(Effect.ignore)
     }
   })
-
-  yield* boot
 
   const control = Control.of({
     supervisor: "launcher",
@@ -445,10 +454,11 @@ export const make = Effect.gen(function* () {
   /** Graceful launcher stop: every agent at once, each with its own signal and timeout. */
   const stopAll = (timeoutMs?: number) =>
     Effect.flatMap(targetIds({ _tag: "All" }, false), (ids) => stopAgents(ids, null, timeoutMs))
-  return { control, stopAll }
+  /** `boot` takes the fleet over (adopt or start); separate so a caller can subscribe to events first. */
+  return { control, boot, stopAll }
 })
 
 export const layer = Layer.effect(
   Control,
-  Effect.map(make, (s) => s.control)
+  Effect.flatMap(make, (s) => Effect.as(s.boot, s.control))
 )

@@ -92,10 +92,13 @@ export const layer: Layer.Layer<Prober> = Layer.succeed(
     snapshot,
     usage: Effect.fn("PgrepProber.usage")(function* (pid: number) {
       if (!isPid(pid)) return null
-      const { stdout, exitCode } = yield* runPs(["-o", "rss=,time=,lstart=", "-p", String(pid)])
+      const { stdout, exitCode } = yield* runPs(["-o", "stat=,rss=,time=,lstart=", "-p", String(pid)])
       // ps exits 1 when the pid matched nothing.
       if (exitCode !== 0 || stdout.trim() === "") return null
-      const usage = parsePsUsage(stdout)
+      // A zombie has exited; it only waits to be reaped (see readUsageSync).
+      const [state = "", ...rest] = stdout.trim().split(/\s+/)
+      if (state.startsWith("Z") || state.startsWith("X")) return null
+      const usage = parsePsUsage(rest.join(" "))
       if (usage === null) return yield* new ProbeFailed({ message: `cannot parse ps output for pid ${pid}: ${stdout}` })
       const now = yield* Clock.currentTimeMillis
       return {

@@ -201,11 +201,13 @@ export const readSnapshotSync = (options: SnapshotOptions = {}): Snapshot => {
   return { ...host, processes }
 }
 
-/** Usage of one pid from `stat` + `status`; null when it is gone (or hidden from us). */
+/** Usage of one pid from `stat` + `status`; null when it is gone, a zombie, or hidden from us. */
 export const readUsageSync = (pid: number, nowMs: number): Usage | null => {
   try {
     const stat = parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"))
-    if (stat === null) return null
+    // A zombie has exited; it lingers only until its parent (often init, for a detached agent)
+    // reaps it. Counting it as alive would make stop and adoption wait on a dead process.
+    if (stat === null || stat.state === "Z" || stat.state === "X" || stat.state === "x") return null
     const rssKb = parseStatusRssKb(readFileSync(`/proc/${pid}/status`, "utf8")) ?? 0
     return {
       pid,

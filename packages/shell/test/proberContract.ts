@@ -102,6 +102,8 @@ export const proberContract = (name: string, layer: Layer.Layer<Prober>): void =
         track(zombie.pid)
         expect(zombie.sid).toBe(parent)
         expect(zombie.marker).toBeNull()
+        // It has exited: no usage, so stop and adoption never wait on it.
+        expect(yield* (yield* Prober).usage(zombie.pid)).toBeNull()
       }).pipe(Effect.provide(layer))
     )
 

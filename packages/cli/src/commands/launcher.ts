@@ -1,0 +1,255 @@
+import { Control } from "@agentctl/core/Control"
+import { formatUptime, parseDurationMs } from "@agentctl/core/Duration"
+import { LauncherNotRunning, LauncherRunning, UsageError } from "@agentctl/core/Errors"
+import { RunDir } from "@agentctl/core/RunDir"
+import { isLive, readLauncherSync } from "@agentctl/shell/LauncherLock"
+import { readUsageSync } from "@agentctl/shell/procfsSync"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { Command, Flag } from "effect/cli"
+import { spawn } from "node:child_process"
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { launcherPaths } from "../launcher/paths.ts"
+import { runLauncher } from "../launcher/runLauncher.ts"
+import { printJson } from "../Output.ts"
+import { fleetRoot, inFleet, jsonOutput, timeoutFlag } from "../Root.ts"
+
+/**
+ * How the long-running launcher is started. Lite mode (no optimizing compiler) and a 1 MiB young
+ * generation keep its RSS near Node's own baseline plus what the fleet needs; one malloc arena
+ * and two libuv threads avoid per-thread heaps it has no use for. Supervising agents is I/O
+ * bound, so the optimizing compiler buys little here.
+ */
+export const launcherNodeFlags = ["--lite-mode", "--max-semi-space-size=1"]
+const launcherEnv = { MALLOC_ARENA_MAX: "1", UV_THREADPOOL_SIZE: "2" }
+const launcherEntry = () => join(dirname(process.argv[1]!), "launcher.cjs")
+
+const poll = <A>(check: () => A | undefined, timeoutMs: number, everyMs = 50) =>
+  Effect.gen(function* () {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const value = check()
+      if (value !== undefined) return Option.some(value)
+      if (Date.now() > deadline) return Option.none<A>()
+      yield* Effect.sleep(everyMs)
+    }
+  })
+
+const lastLines = (file: string, n: number) => {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-n).join("\n")
+  } catch {
+    return "(no log)"
+  }
+}
+
+const requireLauncher = (root: string) => {
+  const record = readLauncherSync(launcherPaths(root).runDir)
+  return record === null
+    ? Effect.fail(new LauncherNotRunning({ message: `no launcher is running for ${root}` }))
+    : Effect.succeed(record)
+}
+
+const run = Command.make(
+  "run",
+  {},
+  Effect.fn("cli.launcher.run")(function* () {
+    yield* runLauncher(yield* fleetRoot)
+  })
+).pipe(Command.withDescription("Run the launcher in the foreground (for systemd units and containers)"))
+
+const start = Command.make(
+  "start",
+  {},
+  Effect.fn("cli.launcher.start")(function* () {
+    const root = yield* fleetRoot
+    const paths = launcherPaths(root)
+    const running = readLauncherSync(paths.runDir)
+    if (running !== null) {
+      return yield* new LauncherRunning({
+        pid: running.pid,
+        message: `a launcher already supervises ${root} (pid ${running.pid})`
+      })
+    }
+    mkdirSync(paths.runDir, { recursive: true })
+    const fd = openSync(paths.log, "a")
+    const child = spawn(process.execPath, [...launcherNodeFlags, launcherEntry(), root], {
+      cwd: root,
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      env: { ...process.env, ...launcherEnv }
+    })
+    closeSync(fd)
+    child.unref()
+    const pid = child.pid
+    if (pid === undefined) return yield* new LauncherNotRunning({ message: `could not start the launcher for ${root}` })
+    const ready = yield* poll(() => {
+      if (child.exitCode !== null || child.signalCode !== null) return "exited" as const
+      const lock = readLauncherSync(paths.runDir)
+      return lock?.pid === pid && existsSync(paths.socket) ? ("ready" as const) : undefined
+    }, 30_000)
+    if (Option.getOrUndefined(ready) !== "ready") {
+      const holder = readLauncherSync(paths.runDir)
+      if (holder !== null && holder.pid !== pid) {
+        return yield* new LauncherRunning({
+          pid: holder.pid,
+          message: `a launcher already supervises ${root} (pid ${holder.pid})`
+        })
+      }
+      return yield* new LauncherNotRunning({
+        message: `the launcher did not come up; last lines of ${paths.log}:\n${lastLines(paths.log, 8)}`
+      })
+    }
+    if (yield* jsonOutput) return yield* printJson({ pid, log: paths.log, socket: paths.socket })
+    yield* Console.log(`launcher started (pid ${pid}); log: ${paths.log}; control socket: ${paths.socket}`)
+  })
+).pipe(Command.withDescription("Start the launcher in the background; it adopts running agents and starts the rest"))
+
+const waitGone = (record: { readonly pid: number; readonly startTime: number | null }, timeoutMs: number) =>
+  poll(
+    () =>
+      record.startTime === null || !isLive({ ...record, startTime: record.startTime, bootId: "", startedAt: 0 })
+        ? true
+        : undefined,
+    timeoutMs,
+    20
+  )
+
+const stop = Command.make(
+  "stop",
+  { timeout: timeoutFlag },
+  Effect.fn("cli.launcher.stop")(function* ({ timeout }) {
+    const root = yield* fleetRoot
+    const record = readLauncherSync(launcherPaths(root).runDir)
+    if (record === null) return yield* Console.log("no launcher is running; nothing changed")
+    const timeoutMs = Option.isSome(timeout) ? parseDurationMs(timeout.value) : undefined
+    if (Option.isSome(timeout) && timeoutMs === undefined) {
+      return yield* new UsageError({
+        message: `--timeout: expected a duration such as 500ms, 5s or 2m, got "${timeout.value}"`
+      })
+    }
+    // With --timeout the agents are stopped through the API first (that is where the timeout goes);
+    // either way SIGTERM makes the launcher stop every agent concurrently, then exit.
+    const stopped =
+      timeoutMs === undefined ? [] : yield* inFleet(Control.use((c) => c.stop({ _tag: "All" }, timeoutMs)))
+    process.kill(record.pid, "SIGTERM")
+    const gone = yield* waitGone(record, 5 * 60_000)
+    if (Option.isNone(gone))
+      return yield* new LauncherRunning({ pid: record.pid, message: `launcher pid ${record.pid} did not exit` })
+    yield* Console.log(
+      `launcher stopped (pid ${record.pid})${stopped.length > 0 ? `; stopped ${stopped.filter((s) => s.result === "stopped").length} agents` : ""}`
+    )
+  })
+).pipe(
+  Command.withDescription("Stop every agent concurrently (each with its stop signal and timeout), then the launcher")
+)
+
+const kill = Command.make(
+  "kill",
+  {},
+  Effect.fn("cli.launcher.kill")(function* () {
+    const root = yield* fleetRoot
+    const record = yield* requireLauncher(root)
+    process.kill(record.pid, "SIGKILL")
+    yield* waitGone(record, 10_000)
+    yield* Console.log(
+      `killed the launcher (pid ${record.pid}); its agents keep running and the next launcher adopts them`
+    )
+  })
+).pipe(Command.withDescription("SIGKILL the launcher only; agents survive and are adopted by the next launcher"))
+
+const status = Command.make(
+  "status",
+  {},
+  Effect.fn("cli.launcher.status")(function* () {
+    const root = yield* fleetRoot
+    const paths = launcherPaths(root)
+    const record = readLauncherSync(paths.runDir)
+    const json = yield* jsonOutput
+    if (record === null) {
+      if (json) return yield* printJson({ running: false, pid: null })
+      return yield* Console.log("no launcher is running (agentctl launcher start)")
+    }
+    const usage = readUsageSync(record.pid, Date.now())
+    const rows = yield* inFleet(Control.use((c) => c.list))
+    const supervised = rows.filter((r) => r.status !== "invalid" && r.status !== "stopped" && r.status !== "disabled")
+    const info = {
+      running: true,
+      pid: record.pid,
+      uptime: Math.max(0, Math.floor((Date.now() - record.startedAt) / 1000)),
+      rssBytes: usage?.rssBytes ?? null,
+      agents: {
+        total: rows.length,
+        supervised: supervised.length,
+        running: rows.filter((r) => r.status === "running").length
+      },
+      socket: paths.socket,
+      log: paths.log
+    }
+    if (json) return yield* printJson(info)
+    yield* Console.log(
+      [
+        `launcher pid ${info.pid}, up ${formatUptime(info.uptime)}, RSS ${info.rssBytes === null ? "-" : `${(info.rssBytes / 1048576).toFixed(1)} MiB`}`,
+        `agents: ${info.agents.running} running, ${info.agents.supervised} supervised, ${info.agents.total} configured`,
+        `socket: ${info.socket}`,
+        `log:    ${info.log}`
+      ].join("\n")
+    )
+  })
+).pipe(Command.withDescription("Launcher pid, uptime, RSS and the agents it supervises"))
+
+const logs = Command.make(
+  "logs",
+  {
+    lines: Flag.Int("lines").pipe(Flag.withAlias("n"), Flag.withDefault(100), Flag.withDescription("how many lines")),
+    follow: Flag.Boolean("follow").pipe(
+      Flag.withAlias("f"),
+      Flag.withDefault(false),
+      Flag.withDescription("keep printing new lines")
+    )
+  },
+  Effect.fn("cli.launcher.logs")(function* ({ lines, follow }) {
+    const root = yield* fleetRoot
+    const file = launcherPaths(root).log
+    yield* inFleet(
+      Effect.gen(function* () {
+        const runDir = yield* RunDir
+        const tail = yield* runDir.tail(file, lines)
+        if (tail.length > 0) yield* Console.log(tail.join("\n"))
+        if (follow) yield* Stream.runForEach(runDir.follow(file), (line) => Console.log(line))
+      })
+    )
+  })
+).pipe(Command.withDescription("The launcher's log: one JSON line per agent state change"))
+
+export const launcher = Command.make("launcher").pipe(
+  Command.withDescription("One supervising process for the whole fleet: restart policies, adoption, the API"),
+  Command.withSubcommands([start, run, stop, kill, status, logs])
+)
+
+export const reload = Command.make(
+  "reload",
+  {},
+  Effect.fn("cli.reload")(function* () {
+    const out = yield* inFleet(Control.use((c) => c.reload))
+    if (yield* jsonOutput) return yield* printJson(out)
+    const line = (label: string, ids: ReadonlyArray<string>) =>
+      ids.length === 0 ? [] : [`${label}: ${ids.join(", ")}`]
+    yield* Console.log(
+      [
+        ...line("started", out.started),
+        ...line("stopped", out.stopped),
+        ...line("restarted", out.restarted),
+        `unchanged: ${out.unchanged.length}`,
+        ...out.invalid.map((i) => `invalid: ${i.error}`)
+      ].join("\n")
+    )
+  })
+).pipe(
+  Command.withDescription(
+    "Re-read configs in the running launcher: start new/enabled, stop removed/disabled, restart changed"
+  )
+)

@@ -1,0 +1,79 @@
+import * as Server from "@agentctl/api/Server"
+import { loadSettings } from "@agentctl/core/FleetLoader"
+import { Control } from "@agentctl/core/Control"
+import * as Supervisor from "@agentctl/core/Supervisor"
+import * as LauncherLock from "@agentctl/shell/LauncherLock"
+import * as SqliteAgentData from "@agentctl/shell/SqliteAgentData"
+import * as Clock from "effect/Clock"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
+import { osLayer } from "../FleetLayers.ts"
+import { version } from "../version.ts"
+import { launcherPaths } from "./paths.ts"
+
+/** One JSON line per launcher event in run/launcher.log (or the journal, under systemd). */
+const logLine = (event: Record<string, unknown>) =>
+  Effect.flatMap(Clock.currentTimeMillis, (at) => Console.log(JSON.stringify({ at, ...event })))
+
+/**
+ * The launcher in the foreground: take the fleet's lock, adopt or start every agent, serve the
+ * API on run/launcher.sock (and TCP with a token), apply SIGHUP as reload. SIGTERM/SIGINT
+ * (which interrupt this fiber) stop every agent concurrently before the launcher exits;
+ * SIGKILL leaves them running, to be adopted by the next launcher.
+ */
+export const runLauncher = (root: string) =>
+  Effect.gen(function* () {
+    const paths = launcherPaths(root)
+    process.chdir(root)
+    const lock = yield* LauncherLock.acquire(paths.runDir)
+    const settings = yield* loadSettings()
+    const supervisor = yield* Supervisor.make
+    // Subscribe before boot so the first events (adoptions, starts) are logged too.
+    const events = yield* supervisor.control.events.pipe(Stream.toQueue({ capacity: "unbounded" }))
+    yield* Effect.forkScoped(
+      Effect.forever(Effect.flatMap(Queue.take(events), (e) => Console.log(JSON.stringify(e)))).pipe(Effect.ignore)
+    )
+    yield* logLine({ event: "launcher-started", pid: lock.pid, root, version })
+    yield* supervisor.boot
+    yield* Layer.launch(
+      Server.layer({
+        version,
+        socketPath: paths.socket,
+        tcp: { host: settings.api.host, port: settings.api.port, tokenFile: paths.token }
+      }).pipe(Layer.provide(Layer.succeed(Control, supervisor.control)), Layer.provide(SqliteAgentData.layer(root)))
+    ).pipe(
+      Effect.tapCause((cause) => logLine({ event: "api-failed", message: String(cause) })),
+      Effect.forkScoped
+    )
+    yield* logLine({
+      event: "launcher-ready",
+      socket: paths.socket,
+      api: `http://${settings.api.host}:${settings.api.port}`
+    })
+    // SIGHUP: re-read the configs, as `agentctl reload` does.
+    const hups = yield* Queue.unbounded<void>()
+    const onHup = () => Queue.offerUnsafe(hups, undefined)
+    process.on("SIGHUP", onHup)
+    yield* Effect.addFinalizer(() => Effect.sync(() => process.off("SIGHUP", onHup)))
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Queue.take(hups).pipe(
+          Effect.andThen(supervisor.control.reload),
+          Effect.flatMap((outcome) => logLine({ event: "reloaded", ...outcome })),
+          Effect.catch((e) => logLine({ event: "reload-failed", message: e.message }))
+        )
+      )
+    )
+    return yield* Effect.never.pipe(
+      Effect.onInterrupt(() =>
+        logLine({ event: "launcher-stopping" }).pipe(
+          Effect.andThen(supervisor.stopAll()),
+          Effect.flatMap((out) => logLine({ event: "launcher-stopped", agents: out.length })),
+          Effect.catch((e) => logLine({ event: "stop-failed", message: e.message }))
+        )
+      )
+    )
+  }).pipe(Effect.scoped, Effect.provide(osLayer(root)))
