@@ -230,19 +230,19 @@ export const launcher = Command.make("launcher").pipe(
   Command.withSubcommands([start, run, stop, kill, status, logs])
 )
 
+const idsLine = (label: string, ids: ReadonlyArray<string>) => (ids.length === 0 ? [] : [`${label}: ${ids.join(", ")}`])
+
 export const reload = Command.make(
   "reload",
   {},
   Effect.fn("cli.reload")(function* () {
     const out = yield* inFleet(Control.use((c) => c.reload))
     if (yield* jsonOutput) return yield* printJson(out)
-    const line = (label: string, ids: ReadonlyArray<string>) =>
-      ids.length === 0 ? [] : [`${label}: ${ids.join(", ")}`]
     yield* Console.log(
       [
-        ...line("started", out.started),
-        ...line("stopped", out.stopped),
-        ...line("restarted", out.restarted),
+        ...idsLine("started", out.started),
+        ...idsLine("stopped", out.stopped),
+        ...idsLine("restarted", out.restarted),
         `unchanged: ${out.unchanged.length}`,
         ...out.invalid.map((i) => `invalid: ${i.error}`)
       ].join("\n")
