@@ -3,11 +3,14 @@ import * as NodeServices from "@effect/platform-node/NodeServices"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { Command } from "effect/cli"
+import { api } from "./commands/api.ts"
 import { build } from "./commands/build.ts"
+import { cache } from "./commands/cache.ts"
 import { kill, restart, start, stop } from "./commands/control.ts"
 import { env } from "./commands/env.ts"
 import { launcher, reload } from "./commands/launcher.ts"
 import { logs } from "./commands/logs.ts"
+import { memory } from "./commands/memory.ts"
 import { ls } from "./commands/ls.ts"
 import { stats } from "./commands/stats.ts"
 import { status } from "./commands/status.ts"
@@ -34,7 +37,10 @@ export const command = agentctl.pipe(
     build,
     validate,
     launcher,
-    reload
+    reload,
+    memory,
+    cache,
+    api
   ])
 )
 

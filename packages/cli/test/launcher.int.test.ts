@@ -21,7 +21,10 @@ describe("launcher", () => {
     const f = fleet
     f.agent("steady", "sleep", ["300"], "  restart: always\n")
     f.agent("flaky", "bash", ["-c", "sleep 0.2; exit 3"], "  restart: on-failure\n")
-    f.write("agentctl.yaml", "restart:\n  initial_delay: 200ms\n  max_delay: 1s\n  max_failures: 3\n  failure_window: 1m\n")
+    f.write(
+      "agentctl.yaml",
+      "restart:\n  initial_delay: 200ms\n  max_delay: 1s\n  max_failures: 3\n  failure_window: 1m\n"
+    )
     const started = await f.run("launcher", "start")
     expect(started.code).toBe(0)
     expect(started.stdout).toMatch(/launcher started \(pid \d+\)/)
@@ -35,7 +38,10 @@ describe("launcher", () => {
     expect(flaky.restarts).toBe(2)
     expect(flaky.reason).toMatch(/gave up after 3 failures .*exit code 3/)
     const log = fs.readFileSync(path.join(f.root, "run", "launcher.log"), "utf8")
-    const events = log.split("\n").filter((l) => l.startsWith('{"seq"')).map((l) => JSON.parse(l) as { id: string; status: string })
+    const events = log
+      .split("\n")
+      .filter((l) => l.startsWith('{"seq"'))
+      .map((l) => JSON.parse(l) as { id: string; status: string })
     expect(events.filter((e) => e.id === "flaky").map((e) => e.status)).toContain("backoff")
     // A manual start clears the give-up.
     f.agent("flaky", "sleep", ["300"], "  restart: on-failure\n")

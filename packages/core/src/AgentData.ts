@@ -64,8 +64,10 @@ export class AgentData extends Context.Service<
   }
 >()("@agentctl/core/AgentData") {}
 
-/** States in which an agent is (or is about to be) running, so it must be stopped before its data is touched. */
-const liveStates: ReadonlySet<StatusName> = new Set(["running", "starting", "backoff"])
+/** An agent in these states runs or is about to (backoff: the launcher will restart it): it runs again afterwards. */
+const runningStates: ReadonlySet<StatusName> = new Set(["running", "starting", "backoff"])
+/** ...and one still shutting down must have finished before its files are touched, but stays stopped. */
+const mustStop: ReadonlySet<StatusName> = new Set([...runningStates, "stopping"])
 
 export interface Paused<A> {
   readonly result: A
@@ -85,9 +87,9 @@ export const whileStopped = Effect.fn("AgentData.whileStopped")(function* <A, E,
 ) {
   const control = yield* Control
   const row = yield* control.status(id)
-  const wasRunning = liveStates.has(row.status)
+  const wasRunning = runningStates.has(row.status)
   const targets = { _tag: "Ids", ids: [id] } as const
-  if (wasRunning) yield* control.stop(targets)
+  if (mustStop.has(row.status)) yield* control.stop(targets)
   const exit = yield* Effect.exit(work)
   if (!wasRunning) {
     return yield* Effect.map(exit, (result): Paused<A> => ({ result, restarted: false, restartError: null }))

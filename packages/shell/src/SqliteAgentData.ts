@@ -45,9 +45,53 @@ const lstatOrNull = (file: string): Effect.Effect<Stats | null, FileError> =>
     })
   )
 
+/** A path as the user knows it: relative to the fleet root, whatever symlinks lie underneath. */
+const shown = (id: string, ...rest: Array<string>) => ["data", id, ...rest].join("/")
+
+const tables = (db: DatabaseSync): ReadonlySet<string> =>
+  new Set(
+    db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('messages', 'facts')")
+      .all()
+      .map((row) => String(row["name"]))
+  )
+
+/** Open, run `f`, close; a lock held past the busy timeout is DatabaseBusy, anything else FileError. */
+const withDb = <A>(id: string, file: string, readOnly: boolean, f: (db: DatabaseSync) => A) =>
+  Effect.try({
+    try: () => {
+      const db = new DatabaseSync(file, { readOnly, timeout: busyTimeoutMs })
+      try {
+        return f(db)
+      } finally {
+        db.close()
+      }
+    },
+    catch: (error): DatabaseBusy | FileError =>
+      isBusy(error)
+        ? new DatabaseBusy({
+            id,
+            file: shown(id, "memory.db"),
+            message: `${shown(id, "memory.db")} is locked by another process; try again when it lets go`
+          })
+        : new FileError({ file: shown(id, "memory.db"), message: `${shown(id, "memory.db")}: ${describe(error)}` })
+  }).pipe(Effect.retry({ ...busyRetry, while: (e) => e._tag === "DatabaseBusy" }))
+
+const removeEntry = (id: string, dir: string, name: string) =>
+  Effect.gen(function* () {
+    const path = join(dir, name)
+    const info = yield* lstatOrNull(path)
+    if (info === null) return false
+    // unlink a link (or a file) as what it is; only a real folder is removed recursively, and
+    // rm's recursion itself unlinks symlinks inside rather than following them.
+    yield* attempt(shown(id, name), "remove", () =>
+      info.isDirectory() ? rm(path, { recursive: true, force: true }) : unlink(path)
+    )
+    return true
+  })
+
 export const make = (root: string): Context.Service.Shape<typeof AgentData> => {
   const fleetRoot = resolve(root)
-  const shown = (id: string, ...rest: Array<string>) => ["data", id, ...rest].join("/")
 
   /** The agent folder's real path, or null when there is none; refused when it leads out of the fleet root. */
   const agentDir = Effect.fn("SqliteAgentData.agentDir")(function* (id: string) {
@@ -88,35 +132,6 @@ export const make = (root: string): Context.Service.Shape<typeof AgentData> => {
     return file
   })
 
-  /** Open, run `f`, close; a lock held past the busy timeout is DatabaseBusy, anything else FileError. */
-  const withDb = <A>(id: string, file: string, readOnly: boolean, f: (db: DatabaseSync) => A) =>
-    Effect.try({
-      try: () => {
-        const db = new DatabaseSync(file, { readOnly, timeout: busyTimeoutMs })
-        try {
-          return f(db)
-        } finally {
-          db.close()
-        }
-      },
-      catch: (error): DatabaseBusy | FileError =>
-        isBusy(error)
-          ? new DatabaseBusy({
-              id,
-              file: shown(id, "memory.db"),
-              message: `${shown(id, "memory.db")} is locked by another process; try again when it lets go`
-            })
-          : new FileError({ file: shown(id, "memory.db"), message: `${shown(id, "memory.db")}: ${describe(error)}` })
-    }).pipe(Effect.retry({ ...busyRetry, while: (e) => e._tag === "DatabaseBusy" }))
-
-  const tables = (db: DatabaseSync): ReadonlySet<string> =>
-    new Set(
-      db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('messages', 'facts')")
-        .all()
-        .map((row) => String(row["name"]))
-    )
-
   const messages24h = Effect.fn("SqliteAgentData.messages24h")(function* (id: string, nowMs: number) {
     const file = yield* memoryDb(id)
     if (file === null) return null
@@ -146,19 +161,6 @@ export const make = (root: string): Context.Service.Shape<typeof AgentData> => {
       }
     })
   })
-
-  const removeEntry = (id: string, dir: string, name: string) =>
-    Effect.gen(function* () {
-      const path = join(dir, name)
-      const info = yield* lstatOrNull(path)
-      if (info === null) return false
-      // unlink a link (or a file) as what it is; only a real folder is removed recursively, and
-      // rm's recursion itself unlinks symlinks inside rather than following them.
-      yield* attempt(shown(id, name), "remove", () =>
-        info.isDirectory() ? rm(path, { recursive: true, force: true }) : unlink(path)
-      )
-      return true
-    })
 
   const deleteCache = Effect.fn("SqliteAgentData.deleteCache")(function* (id: string) {
     const names = ["crypto", "cache"]

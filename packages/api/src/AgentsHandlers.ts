@@ -1,0 +1,147 @@
+/**
+ * `/agents/...`: per-agent control through core `Control` (the daemonless programs or the
+ * launcher, whichever is provided), plus stats, env, logs and the agent-data operations.
+ */
+import * as AgentData from "@agentctl/core/AgentData"
+import { agentEnv } from "@agentctl/core/AgentEnv"
+import type { AgentRow } from "@agentctl/core/AgentRow"
+import { Control } from "@agentctl/core/Control"
+import { redactEntries } from "@agentctl/core/env"
+import { AlreadyRunning, NotRunning } from "@agentctl/core/Errors"
+import { loadFleet, requireAgent } from "@agentctl/core/FleetLoader"
+import { RunDir } from "@agentctl/core/RunDir"
+import { statsFor } from "@agentctl/core/Stats"
+import * as Effect from "effect/Effect"
+import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import * as Stream from "effect/Stream"
+import { Api, type AgentListRow } from "./Api.ts"
+import { StartFailed } from "./ApiErrors.ts"
+import { invalidating, ListCache } from "./ListCache.ts"
+import { MessagesCache } from "./MessagesCache.ts"
+import { defaultTail } from "./Params.ts"
+
+const one = (id: string) => ({ _tag: "Ids", ids: [id] }) as const
+
+/** The outcome for `id` among a control action's outcomes; Control always answers for every target. */
+const outcomeFor = <A extends { readonly id: string }>(id: string, outcomes: ReadonlyArray<A>) => {
+  const found = outcomes.find((o) => o.id === id)
+  return found === undefined ? Effect.die(new Error(`Control returned no outcome for ${id}`)) : Effect.succeed(found)
+}
+
+export const AgentsLive = HttpApiBuilder.group(
+  Api,
+  "agents",
+  Effect.fn("AgentsLive")(function* (handlers) {
+    const context = yield* Effect.context<Control | MessagesCache | RunDir>()
+    const control = invalidating(yield* Control, yield* ListCache)
+    const messages = yield* MessagesCache
+    const runDir = yield* RunDir
+    const listCache = yield* ListCache
+
+    const withMessages = (row: AgentRow): Effect.Effect<AgentListRow> =>
+      row.id === null
+        ? Effect.succeed({ ...row, messages_24h: null })
+        : Effect.map(messages.get(row.id), (m) => ({ ...row, messages_24h: m }))
+
+    return handlers
+      .handle("list", () =>
+        Effect.map(listCache.body, (body) => HttpServerResponse.text(body, { contentType: "application/json" }))
+      )
+      .handle("get", ({ params }) => Effect.flatMap(control.status(params.id), withMessages))
+      .handle(
+        "start",
+        Effect.fnUntraced(function* ({ params: { id } }) {
+          const o = yield* outcomeFor(id, yield* control.start(one(id)))
+          if (o.result === "already-running") {
+            return yield* new AlreadyRunning({
+              id,
+              pid: o.pid ?? 0,
+              message: `${id} is already running (pid ${o.pid})`
+            })
+          }
+          if (o.result === "failed") return yield* new StartFailed({ id, message: `failed to start ${id}: ${o.error}` })
+          return o
+        })
+      )
+      .handle(
+        "stop",
+        Effect.fnUntraced(function* ({ params: { id }, query }) {
+          const o = yield* outcomeFor(id, yield* control.stop(one(id), query.timeout))
+          if (o.result === "not-running")
+            return yield* new NotRunning({ id, message: `${id} is not running; nothing to stop` })
+          return o
+        })
+      )
+      .handle(
+        "restart",
+        Effect.fnUntraced(function* ({ params: { id }, query }) {
+          const out = yield* control.restart(one(id), query.timeout)
+          const o = yield* outcomeFor(
+            id,
+            out.map((r) => ({ id: r.stop.id, stop: r.stop, start: r.start }))
+          )
+          if (o.start.result === "failed") {
+            return yield* new StartFailed({ id, message: `stopped ${id} but failed to start it: ${o.start.error}` })
+          }
+          return { stop: o.stop, start: o.start }
+        })
+      )
+      .handle(
+        "kill",
+        Effect.fnUntraced(function* ({ params: { id } }) {
+          const o = yield* outcomeFor(id, yield* control.kill(one(id)))
+          if (o.result === "not-running")
+            return yield* new NotRunning({ id, message: `${id} is not running; nothing to kill` })
+          return o
+        })
+      )
+      .handle("enable", ({ params }) => control.setEnabled(params.id, true))
+      .handle("disable", ({ params }) => control.setEnabled(params.id, false))
+      .handle("stats", ({ params }) =>
+        control.status(params.id).pipe(
+          Effect.flatMap((row) => statsFor([row])),
+          Effect.flatMap((stats) => outcomeFor(params.id, stats)),
+          Effect.provideContext(context)
+        )
+      )
+      .handle("env", ({ params }) =>
+        Effect.gen(function* () {
+          const fleet = yield* loadFleet()
+          const spec = yield* requireAgent(fleet, params.id)
+          return redactEntries(yield* agentEnv(fleet.settings, spec), false)
+        })
+      )
+      .handle("logs", ({ params: { id }, query }) =>
+        Effect.gen(function* () {
+          yield* control.status(id)
+          const file = runDir.logFile(id)
+          const lines = yield* runDir.tail(file, query.tail ?? defaultTail)
+          if (query.follow !== true) return { id, lines }
+          // Lines appended between the tail and the start of follow are not repeated, and may be missed.
+          return Stream.concat(Stream.fromIterable(lines), runDir.follow(file))
+        })
+      )
+      .handle("clearMemory", ({ params: { id } }) =>
+        AgentData.clearMemory(id).pipe(
+          Effect.tap(() => Effect.andThen(messages.invalidate(id), listCache.invalidate)),
+          Effect.map((paused) => ({
+            status: "ok" as const,
+            ...paused.result,
+            restarted: paused.restarted,
+            restart_error: paused.restartError
+          }))
+        )
+      )
+      .handle("deleteCache", ({ params: { id } }) =>
+        AgentData.deleteCache(id).pipe(
+          Effect.map((paused) => ({
+            status: "ok" as const,
+            ...paused.result,
+            restarted: paused.restarted,
+            restart_error: paused.restartError
+          }))
+        )
+      )
+  })
+)

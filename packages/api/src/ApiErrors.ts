@@ -1,0 +1,47 @@
+/**
+ * The API's own failures, beside core's (AgentNotFound 404, AlreadyRunning/NotRunning 409, ...).
+ * Every response that is not a success is JSON with a stable `_tag` and a `message` sentence.
+ */
+import * as Schema from "effect/Schema"
+
+export const Where = Schema.Literals(["path", "query", "body", "header"])
+export type Where = typeof Where.Type
+
+/** The request itself is malformed: a bad id, query value or body; `message` names the field. */
+export class BadRequest extends Schema.TaggedError<BadRequest>()(
+  "BadRequest",
+  {
+    message: Schema.String,
+    in: Where,
+    issues: Schema.Array(Schema.Struct({ path: Schema.Array(Schema.String), message: Schema.String }))
+  },
+  { httpApiStatus: 400 }
+) {}
+
+/** Missing or wrong `Authorization: Bearer <token>` on the TCP listener. */
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()(
+  "Unauthorized",
+  { message: Schema.String },
+  { httpApiStatus: 401 }
+) {}
+
+/** No such route (or no such method on it). */
+export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()(
+  "RouteNotFound",
+  { method: Schema.String, path: Schema.String, message: Schema.String },
+  { httpApiStatus: 404 }
+) {}
+
+/** The agent exists and was not running, but could not be started (command not found, bad cwd, ...). */
+export class StartFailed extends Schema.TaggedError<StartFailed>()(
+  "StartFailed",
+  { id: Schema.String, message: Schema.String },
+  { httpApiStatus: 500 }
+) {}
+
+/** A bug on our side; the details are in the launcher's log, never in the response. */
+export class InternalError extends Schema.TaggedError<InternalError>()(
+  "InternalError",
+  { message: Schema.String },
+  { httpApiStatus: 500 }
+) {}

@@ -1,0 +1,66 @@
+/**
+ * `GET /agents` as a read of a cached body: encoding 100 rows per request was most of the
+ * endpoint's cost. The body is reused within one second (uptime is in whole seconds) until a
+ * control request through this API changes something; a change the launcher makes on its own
+ * (a crash, a restart) shows within that second.
+ */
+import type { AgentRow } from "@agentctl/core/AgentRow"
+import { Control } from "@agentctl/core/Control"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type { AgentListRow } from "./Api.ts"
+import { MessagesCache } from "./MessagesCache.ts"
+
+export class ListCache extends Context.Service<
+  ListCache,
+  {
+    /** The JSON text of the listing (AgentListRow[]), fresh for this second and state. */
+    readonly body: Effect.Effect<string, Effect.Error<Control["Service"]["list"]>>
+    /** A control action changed something: the next listing is computed anew. */
+    readonly invalidate: Effect.Effect<void>
+  }
+>()("@agentctl/api/ListCache") {
+  static readonly layer: Layer.Layer<ListCache, never, Control | MessagesCache> = Layer.effect(
+    ListCache,
+    Effect.gen(function* () {
+      const control = yield* Control
+      const messages = yield* MessagesCache
+      let version = 0
+      let cached: { readonly version: number; readonly second: number; readonly body: string } | null = null
+      const withMessages = (row: AgentRow): Effect.Effect<AgentListRow> =>
+        row.id === null
+          ? Effect.succeed({ ...row, messages_24h: null })
+          : Effect.map(messages.get(row.id), (m) => ({ ...row, messages_24h: m }))
+      return ListCache.of({
+        body: Effect.gen(function* () {
+          const second = Math.floor((yield* Clock.currentTimeMillis) / 1000)
+          if (cached !== null && cached.version === version && cached.second === second) return cached.body
+          const at = version
+          const rows = yield* Effect.forEach(yield* control.list, withMessages, { concurrency: 16 })
+          // Every field of AgentListRow is JSON as it is (its encoded and decoded forms are the
+          // same; ListCache.test checks this against the schema), so JSON.stringify is the encoding.
+          const body = JSON.stringify(rows)
+          cached = { version: at, second, body }
+          return body
+        }),
+        invalidate: Effect.sync(() => void version++)
+      })
+    })
+  )
+}
+
+/** Control whose actions drop the cached listing when they finish (whatever their outcome). */
+export const invalidating = (control: Control["Service"], cache: ListCache["Service"]): Control["Service"] => {
+  const after = <A, E>(effect: Effect.Effect<A, E>) => Effect.ensuring(effect, cache.invalidate)
+  return Control.of({
+    ...control,
+    start: (targets) => after(control.start(targets)),
+    stop: (targets, timeoutMs) => after(control.stop(targets, timeoutMs)),
+    restart: (targets, timeoutMs) => after(control.restart(targets, timeoutMs)),
+    kill: (targets) => after(control.kill(targets)),
+    setEnabled: (id, enabled) => after(control.setEnabled(id, enabled)),
+    reload: after(control.reload)
+  })
+}

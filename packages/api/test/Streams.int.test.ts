@@ -1,0 +1,206 @@
+import { afterAll, assert, describe, it } from "@effect/vitest"
+import type { AgentEvent } from "@agentctl/core/AgentEvent"
+import { Control } from "@agentctl/core/Control"
+import type { BuildEvent } from "@agentctl/core/BuildOutput"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as HttpApiClient from "effect/http-api/HttpApiClient"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
+import { appendFileSync } from "node:fs"
+import { join } from "node:path"
+import { Api } from "../src/Api.ts"
+import { agentYaml, apiServer, cleanup, diskFleet, memoryFleet, raw, tempDir, writeFiles } from "./harness.ts"
+
+const client = HttpApiClient.make(Api)
+
+const exit = { code: 1, signal: null, at: 1000 }
+const crashAndRestart: ReadonlyArray<AgentEvent> = [
+  {
+    seq: 1,
+    at: 1000,
+    id: "a1",
+    status: "exited",
+    detail: { _tag: "Exited", pid: 1234, exit, recycled: false },
+    message: "a1 exited with code 1"
+  },
+  {
+    seq: 2,
+    at: 2000,
+    id: "a1",
+    status: "backoff",
+    detail: { _tag: "Backoff", attempt: 1, nextAttemptAt: 3000, exit },
+    message: "a1 restarts in 1s"
+  },
+  {
+    seq: 3,
+    at: 3000,
+    id: "a1",
+    status: "running",
+    detail: { _tag: "Running", pid: 1240, instances: 1, startedAt: 3000 },
+    message: "a1 restarted (pid 1240)"
+  }
+]
+
+/** A build's output lines, sorted: stdout and stderr interleave in no fixed order. */
+const output = (events: ReadonlyArray<BuildEvent>) =>
+  events.flatMap((e) => (e._tag === "Output" ? [`${e.stream}: ${e.line}`] : [])).toSorted()
+
+describe("streaming routes", () => {
+  afterAll(cleanup)
+
+  it.live("GET /agents/{id}/logs?follow=true: the last lines, then lines appended while it follows", () => {
+    const root = tempDir()
+    writeFiles(root, { "agents/a1/config.yaml": agentYaml("a1"), "run/a1.log": "l1\nl2\nl3\n" })
+    const log = join(root, "run", "a1.log")
+    return Effect.gen(function* () {
+      const api = yield* client
+      const response = yield* api.agents.logs({ params: { id: "a1" }, query: { tail: 2, follow: true } })
+      assert.isTrue(Stream.isStream(response))
+      if (!Stream.isStream(response)) return
+      const seen = yield* Ref.make<ReadonlyArray<string>>([])
+      const reader = yield* Effect.forkChild(
+        Stream.runForEach(response, (line) => Ref.update(seen, (all) => [...all, line]))
+      )
+      const waitFor = (done: (lines: ReadonlyArray<string>) => boolean, onEachTry: () => void = () => {}) =>
+        Effect.gen(function* () {
+          for (let i = 0; i < 400; i++) {
+            if (done(yield* Ref.get(seen))) return
+            onEachTry()
+            yield* Effect.sleep("50 millis")
+          }
+          assert.fail(`log follow: timed out; saw ${JSON.stringify(yield* Ref.get(seen))}`)
+        })
+      yield* waitFor((lines) => lines.length >= 2)
+      // The agent keeps writing; the follower must deliver what is appended after it started.
+      let n = 0
+      yield* waitFor(
+        (lines) => lines.some((l) => l.startsWith("live-")),
+        () => appendFileSync(log, `live-${++n}\n`)
+      )
+      appendFileSync(log, "last\n")
+      yield* waitFor((lines) => lines.includes("last"))
+      yield* Fiber.interrupt(reader)
+      const lines = yield* Ref.get(seen)
+      assert.deepStrictEqual(lines.slice(0, 2), ["l2", "l3"])
+      const live = lines.slice(2, -1)
+      assert.isAbove(live.length, 0)
+      // in order, no duplicates, nothing but what was appended
+      assert.deepStrictEqual(
+        live,
+        live.map((_, i) => `live-${Number(live[0]!.slice(5)) + i}`)
+      )
+      assert.strictEqual(lines.at(-1), "last")
+      const sse = yield* raw("GET", "/agents/a1/logs?tail=1&follow=false")
+      assert.deepStrictEqual(sse.body, { id: "a1", lines: ["last"] })
+    }).pipe(Effect.provide(apiServer({ fleet: diskFleet(root), dataRoot: root })))
+  })
+
+  it.live("GET /events delivers every event the Control reports, in order (a crash, then a restart)", () =>
+    Effect.gen(function* () {
+      const queue = yield* Queue.unbounded<AgentEvent, Cause.Done>()
+      const controlled = Layer.effect(
+        Control,
+        Effect.gen(function* () {
+          const base = yield* Control
+          return Control.of({ ...base, events: Stream.fromQueue(queue) })
+        })
+      )
+      yield* Effect.gen(function* () {
+        const api = yield* client
+        // returns as soon as the headers are sent, before any event exists
+        const stream = yield* api.fleet.events()
+        const reader = yield* Effect.forkChild(Stream.runCollect(stream))
+        for (const event of crashAndRestart) yield* Queue.offer(queue, event)
+        yield* Queue.end(queue)
+        assert.deepStrictEqual(yield* Fiber.join(reader), crashAndRestart)
+      }).pipe(
+        Effect.provide(
+          apiServer({
+            fleet: memoryFleet({ "agents/a1/config.yaml": agentYaml("a1") }),
+            dataRoot: tempDir(),
+            control: controlled
+          })
+        )
+      )
+    })
+  )
+
+  it.live("GET /events on the wire: a comment first, then `data: <json>` per event", () =>
+    Effect.gen(function* () {
+      const queue = yield* Queue.unbounded<AgentEvent, Cause.Done>()
+      yield* Queue.offerAll(queue, crashAndRestart)
+      yield* Queue.end(queue)
+      const controlled = Layer.effect(
+        Control,
+        Effect.map(Effect.service(Control), (base) => Control.of({ ...base, events: Stream.fromQueue(queue) }))
+      )
+      const response = yield* raw("GET", "/events").pipe(
+        Effect.provide(apiServer({ fleet: memoryFleet({}), dataRoot: tempDir(), control: controlled }))
+      )
+      assert.strictEqual(response.status, 200)
+      assert.include(response.contentType, "text/event-stream")
+      const blocks = response.text.split("\n\n").filter((b) => b !== "")
+      assert.strictEqual(blocks[0], ": connected")
+      assert.isTrue(blocks.slice(1).every((b) => !b.includes("event: ") || b.includes("event: message")))
+      assert.deepStrictEqual(
+        blocks.slice(1).map((b): unknown => JSON.parse(/^data: (.*)$/m.exec(b)?.[1] ?? "null")),
+        [...crashAndRestart]
+      )
+    })
+  )
+
+  it.live("POST /build streams the build's stdout and stderr as events, then how it ended", () => {
+    const root = tempDir()
+    writeFiles(root, {
+      "agentctl.yaml":
+        'build: ["sh", "-c", "echo compiling; echo warning >&2; echo \\"$GREETING from $(basename $PWD)\\"; exit 3"]\n',
+      ".env": "GREETING=hello\n",
+      "agents/a1/config.yaml": agentYaml("a1")
+    })
+    return Effect.gen(function* () {
+      const api = yield* client
+      const fleetBuild = yield* Stream.runCollect(yield* api.fleet.build({ query: {} }))
+      assert.deepInclude(fleetBuild[0], { _tag: "Step", cwd: root, agent: null })
+      assert.deepStrictEqual(output(fleetBuild), [
+        "stderr: warning",
+        "stdout: compiling",
+        `stdout: hello from ${root.split("/").at(-1)}`
+      ])
+      assert.deepStrictEqual(fleetBuild.at(-2), { _tag: "StepExit", exitCode: 3 })
+      const done = fleetBuild.at(-1)
+      assert.strictEqual(done?._tag, "Done")
+      assert.isFalse(done?._tag === "Done" && done.ok)
+      assert.match(done?._tag === "Done" ? done.message : "", /exited with code 3/)
+
+      const perAgent = yield* Stream.runCollect(yield* api.fleet.build({ query: { agent: ["a1"] } }))
+      assert.deepStrictEqual(perAgent[0], {
+        _tag: "Step",
+        argv: ["sh", "-c", 'echo compiling; echo warning >&2; echo "$GREETING from $(basename $PWD)"; exit 3'],
+        cwd: join(root, "agents", "a1"),
+        agent: "a1"
+      })
+      assert.include(output(perAgent), "stdout: hello from a1")
+
+      const unknown = yield* Effect.flip(api.fleet.build({ query: { agent: ["ghost"] } }))
+      assert.strictEqual(unknown._tag, "AgentNotFound")
+    }).pipe(Effect.provide(apiServer({ fleet: diskFleet(root), dataRoot: root })))
+  })
+
+  it.live("a build command that cannot start ends with Done{ok:false} naming it", () => {
+    const root = tempDir()
+    writeFiles(root, { "agentctl.yaml": 'build: ["no-such-build-tool-xyz"]\n' })
+    return Effect.gen(function* () {
+      const events = yield* Stream.runCollect(yield* (yield* client).fleet.build({ query: {} }))
+      assert.deepStrictEqual(
+        events.map((e) => e._tag),
+        ["Step", "Done"]
+      )
+      const done = events[1]
+      assert.match(done?._tag === "Done" ? done.message : "", /cannot run build `no-such-build-tool-xyz`/)
+    }).pipe(Effect.provide(apiServer({ fleet: diskFleet(root), dataRoot: root })))
+  })
+})

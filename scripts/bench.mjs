@@ -1,0 +1,891 @@
+// `pnpm bench` (= build, then `node scripts/bench.mjs [section…]`): measures agentctl on temp fleets and
+// prints each figure beside its floor measured in the same run, then the same as a markdown table for
+// the README. Sections: ls, stop, logs, launcher, api (default: all). Progress goes to stderr, results
+// to stdout. Benchmarks report, they don't gate: a missed target is printed as MISSED and the exit code
+// stays 0. Every process a section starts is killed by pid afterwards (and on exit or Ctrl-C): pids
+// seen in `ls --json`, plus any process whose cwd is inside the fleet or whose environment or argv
+// names it. Never by name.
+import { spawn, spawnSync } from "node:child_process"
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync
+} from "node:fs"
+import { createServer } from "node:net"
+import { cpus, tmpdir } from "node:os"
+import * as path from "node:path"
+
+const repo = path.resolve(import.meta.dirname, "..")
+const cli = path.join(repo, "packages", "cli", "dist", "agentctl.cjs")
+const pinnedNode = path.join(repo, "node_modules", ".bin", "node")
+const NODE = existsSync(pinnedNode) ? pinnedNode : process.execPath
+
+const SECTIONS = ["ls", "stop", "logs", "launcher", "api"]
+const RUNS = 9 // timed repetitions for the quick measurements (medians)
+const STOP_RUNS = 3 // repetitions of the (2 s each) stop measurements
+const STUBBORN = ["-c", "trap '' TERM; exec 3<> <(:); while :; do read -u 3; done"]
+
+// ---------------------------------------------------------------------------------------------
+// small helpers
+
+const progress = (msg) => process.stderr.write(`[bench] ${msg}\n`)
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+const sleepSync = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+const nowMs = () => Number(process.hrtime.bigint()) / 1e6
+const median = (xs) => {
+  const s = xs.toSorted((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+const fmtMs = (ms) => (ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`)
+const fmtMiB = (kb) => `${(kb / 1024).toFixed(1)} MiB`
+const lastLine = (text) =>
+  String(text ?? "")
+    .trim()
+    .split("\n")
+    .pop()
+    ?.trim() ?? ""
+
+// ---------------------------------------------------------------------------------------------
+// processes: run, time, track, clean up
+
+/** Kept for cleanup: fleet dir -> Map(pid -> start time) of pids seen in `ls --json`. */
+const fleets = new Map()
+/** Helper processes the bench itself started (floors): pid -> start time. */
+const helpers = new Map()
+
+const procStart = (pid) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null
+  } catch {
+    return null
+  }
+}
+const alive = (pid) => {
+  try {
+    const state = /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]
+    return state !== undefined && state !== "Z" && state !== "X"
+  } catch {
+    return false
+  }
+}
+const rssKb = (pid) => {
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))
+  if (!m) throw new Error(`no VmRSS for pid ${pid}`)
+  return Number(m[1])
+}
+
+/** Live processes that belong to the fleet: cwd inside it, or its marker in the environment, or its path in argv. */
+const fleetPids = (fleet) => {
+  const marker = `AGENTCTL_FLEET=${fleet}`
+  const found = []
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue
+    const pid = Number(name)
+    if (pid === process.pid) continue
+    try {
+      const cwd = readlinkSync(`/proc/${pid}/cwd`)
+      if (cwd === fleet || cwd.startsWith(fleet + "/")) {
+        found.push(pid)
+        continue
+      }
+    } catch {
+      // gone, or not ours to read
+    }
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(marker)) {
+        found.push(pid)
+        continue
+      }
+    } catch {
+      // gone, or not ours to read
+    }
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0").includes(fleet)) found.push(pid)
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found.filter(alive)
+}
+
+const killTracked = (tracked) => {
+  for (const [pid, start] of tracked) {
+    if (procStart(pid) === start) {
+      try {
+        process.kill(pid, "SIGKILL")
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+const isLauncher = (pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "latin1").includes("launcher.cjs")
+  } catch {
+    return false
+  }
+}
+
+/** SIGKILL everything of the fleet (launcher first, so it restarts nothing), by pid, until nothing is left; then remove it. */
+const destroyFleet = (fleet) => {
+  const tracked = fleets.get(fleet)
+  if (tracked === undefined) return
+  for (let round = 0; round < 40; round++) {
+    const pids = fleetPids(fleet)
+    pids.sort((a, b) => Number(isLauncher(b)) - Number(isLauncher(a)))
+    killTracked(tracked)
+    tracked.clear()
+    if (pids.length === 0) break
+    for (const pid of pids) {
+      try {
+        process.kill(pid, "SIGKILL")
+      } catch {
+        // already gone
+      }
+    }
+    sleepSync(50)
+  }
+  fleets.delete(fleet)
+  rmSync(fleet, { recursive: true, force: true })
+}
+
+const cleanupAll = () => {
+  for (const fleet of fleets.keys()) {
+    try {
+      destroyFleet(fleet)
+    } catch {
+      // best effort on the way out
+    }
+  }
+  killTracked(helpers)
+  helpers.clear()
+}
+process.on("exit", cleanupAll)
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, () => {
+    progress(`${signal}: cleaning up`)
+    cleanupAll()
+    process.exit(130)
+  })
+}
+
+const newFleet = (label, settings = "") => {
+  const fleet = realpathSync(mkdtempSync(path.join(tmpdir(), `agentctl-bench-${label}-`)))
+  fleets.set(fleet, new Map())
+  mkdirSync(path.join(fleet, "agents"))
+  if (settings) writeFileSync(path.join(fleet, "agentctl.yaml"), settings)
+  return fleet
+}
+
+const addAgent = (fleet, id, command, args, extra = "") => {
+  mkdirSync(path.join(fleet, "agents", id), { recursive: true })
+  writeFileSync(
+    path.join(fleet, "agents", id, "config.yaml"),
+    [
+      "agent:",
+      `  id: ${id}`,
+      `  name: Agent ${id}`,
+      "  version: 1.0.0",
+      `  description: bench agent ${id}`,
+      "  enabled: true",
+      "run:",
+      `  command: ${command}`,
+      `  args: ${JSON.stringify(args)}`,
+      "  cwd: .",
+      ...extra
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => `  ${line}`),
+      ""
+    ].join("\n")
+  )
+}
+
+/** agentctl --root fleet …args; throws (with its last stderr line) on a non-zero exit unless allowFail. */
+const agentctl = (fleet, args, { allowFail = false, timeoutMs = 180_000 } = {}) => {
+  const r = spawnSync(NODE, [cli, "--root", fleet, ...args], {
+    encoding: "utf8",
+    maxBuffer: 256 << 20,
+    timeout: timeoutMs,
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  if (r.error) throw new Error(`agentctl ${args.join(" ")}: ${r.error.message}`)
+  if (r.status !== 0 && !allowFail) {
+    throw new Error(`agentctl ${args.join(" ")} exited ${r.status}: ${lastLine(r.stderr) || lastLine(r.stdout)}`)
+  }
+  return r
+}
+
+/** Wall time (ms) of one run of a command, output discarded (as `>/dev/null`). */
+const timeRun = (cmd, args) => {
+  const t0 = nowMs()
+  const r = spawnSync(cmd, args, { stdio: "ignore", timeout: 180_000 })
+  const ms = nowMs() - t0
+  if (r.error) throw new Error(`${path.basename(cmd)} ${args.join(" ")}: ${r.error.message}`)
+  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(" ")} exited ${r.status}`)
+  return ms
+}
+const timeAgentctl = (fleet, args) => timeRun(NODE, [cli, "--root", fleet, ...args])
+
+/** `ls --json` rows; every pid seen is remembered for cleanup. */
+const listAgents = (fleet) => {
+  const rows = JSON.parse(agentctl(fleet, ["ls", "--json"]).stdout)
+  const tracked = fleets.get(fleet)
+  for (const row of rows) {
+    if (typeof row.pid === "number" && !tracked.has(row.pid)) {
+      const start = procStart(row.pid)
+      if (start !== null) tracked.set(row.pid, start)
+    }
+  }
+  return rows
+}
+const countRunning = (rows) => rows.filter((row) => row.status === "running").length
+
+/**
+ * Polls `ls --json` until n agents run. A failing `ls` (a launcher too busy to answer, say) is retried
+ * until the deadline; how often it failed is returned, so the figure can say so.
+ */
+const waitRunning = async (fleet, n, timeoutMs) => {
+  const deadline = Date.now() + timeoutMs
+  let running = 0
+  let failures = 0
+  let lastError = ""
+  for (;;) {
+    try {
+      running = countRunning(listAgents(fleet))
+      if (running >= n) return { failures, lastError }
+    } catch (error) {
+      failures++
+      lastError = error instanceof Error ? error.message : String(error)
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `only ${running} of ${n} agents running after ${timeoutMs / 1000} s` +
+          (failures ? ` (ls --json failed ${failures} times; last: ${lastError})` : "")
+      )
+    }
+    await sleep(250)
+  }
+}
+const pollNote = ({ failures, lastError }) =>
+  failures ? `; ls --json failed ${failures}× while polling (${lastError})` : ""
+
+/** Interleaved medians of `node -e 0` and `agentctl ls --json`. */
+const lsVsNode = (fleet) => {
+  timeRun(NODE, ["-e", "0"]) // page cache
+  const floor = []
+  const ls = []
+  for (let i = 0; i < RUNS; i++) {
+    floor.push(timeRun(NODE, ["-e", "0"]))
+    ls.push(timeAgentctl(fleet, ["ls", "--json"]))
+  }
+  return { floor: median(floor), ls: median(ls) }
+}
+
+const launcherPid = (fleet) => {
+  const status = JSON.parse(agentctl(fleet, ["launcher", "status", "--json"]).stdout)
+  const pid = status.pid ?? status.launcher?.pid
+  if (typeof pid !== "number" || !alive(pid)) throw new Error(`launcher status --json gives no live pid (${pid})`)
+  return pid
+}
+
+/** RSS of an idle Node process started with the launcher's own flags: the floor for the launcher's RSS. */
+const idleNodeRssKb = async () => {
+  const child = spawn(NODE, ["--lite-mode", "--max-semi-space-size=1", "-e", "setInterval(() => {}, 1e6)"], {
+    stdio: "ignore",
+    env: { ...process.env, MALLOC_ARENA_MAX: "1", UV_THREADPOOL_SIZE: "2" }
+  })
+  await new Promise((resolve, reject) => child.once("spawn", resolve).once("error", reject))
+  helpers.set(child.pid, procStart(child.pid))
+  try {
+    await sleep(500)
+    return rssKb(child.pid)
+  } finally {
+    child.kill("SIGKILL")
+    helpers.delete(child.pid)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// results
+
+/** { section, measurement, figure, floor, target, ok: true | false | null, note } */
+const results = []
+const record = (row) => {
+  const full = { floor: "—", target: "—", ok: null, note: "", ...row }
+  results.push(full)
+  progress(`${full.measurement}: ${full.figure}${full.note ? ` (${full.note})` : ""}`)
+}
+const verdict = (row) => (row.ok === true ? "ok" : row.ok === false ? "MISSED" : (row.verdict ?? "—"))
+
+// ---------------------------------------------------------------------------------------------
+// sections
+
+/** 1. `ls --json` at 10/100/300 running agents (daemonless) vs `node -e 0`. */
+const benchLs = async () => {
+  const fleet = newFleet("ls")
+  try {
+    let have = 0
+    for (const n of [10, 100, 300]) {
+      for (let i = have + 1; i <= n; i++) addAgent(fleet, `z${i}`, "sleep", ["3600"])
+      have = n
+      progress(`ls: starting ${n} sleeping agents (start --all)`)
+      agentctl(fleet, ["start", "--all"], { allowFail: true })
+      await waitRunning(fleet, n, 60_000) // also warms the config cache
+      progress(`ls: timing ls --json at ${n} agents vs node -e 0 (${RUNS} each, interleaved)`)
+      const { floor, ls } = lsVsNode(fleet)
+      const ratio = ls / floor
+      record({
+        section: "ls",
+        measurement: `ls --json, ${n} running agents`,
+        figure: `${fmtMs(ls)} (${ratio.toFixed(2)}×)`,
+        floor: `node -e 0: ${fmtMs(floor)}`,
+        target: "≤ 1.5×",
+        ok: ratio <= 1.5
+      })
+    }
+  } finally {
+    destroyFleet(fleet)
+  }
+}
+
+/** 2. stop --all of 100 SIGTERM-ignoring agents, stop_timeout 2 s (daemonless). */
+const benchStop = async () => {
+  const fleet = newFleet("stop")
+  try {
+    for (let i = 1; i <= 100; i++) addAgent(fleet, `s${i}`, "bash", STUBBORN, "stop_timeout: 2s\nrestart: never")
+    const times = []
+    let leftover = 0
+    for (let run = 1; run <= STOP_RUNS; run++) {
+      progress(`stop: run ${run}/${STOP_RUNS}: start --all 100 SIGTERM-ignoring agents`)
+      agentctl(fleet, ["start", "--all"], { allowFail: true })
+      await waitRunning(fleet, 100, 60_000)
+      await sleep(500) // let every bash install its trap
+      progress(`stop: run ${run}/${STOP_RUNS}: stop --all`)
+      times.push(timeAgentctl(fleet, ["stop", "--all"]))
+      await sleep(300)
+      leftover = Math.max(leftover, fleetPids(fleet).length)
+    }
+    const t = median(times)
+    record({
+      section: "stop",
+      measurement: "stop --all, 100 SIGTERM-ignoring agents",
+      figure: fmtMs(t),
+      floor: "stop_timeout: 2000 ms",
+      target: "≤ 3000 ms",
+      ok: t <= 3000 && leftover === 0,
+      note: `median of ${STOP_RUNS}: ${times.map((x) => Math.round(x)).join(", ")} ms${
+        leftover ? `; ${leftover} processes left behind` : ""
+      }`
+    })
+  } finally {
+    destroyFleet(fleet)
+  }
+}
+
+/** 3. logs -n 100 on a 200 MB log vs on a tiny log. */
+const benchLogs = async () => {
+  const fleet = newFleet("logs")
+  try {
+    addAgent(fleet, "big", "sleep", ["300"])
+    addAgent(fleet, "small", "sleep", ["300"])
+    mkdirSync(path.join(fleet, "run"))
+    progress("logs: writing a 200 MB log")
+    const total = 2_300_000
+    const fd = openSync(path.join(fleet, "run", "big.log"), "w")
+    try {
+      for (let from = 1; from <= total; from += 50_000) {
+        let chunk = ""
+        for (let i = from; i < Math.min(from + 50_000, total + 1); i++) {
+          chunk += `line ${i} of the big log, padded to look like a real agent line ......................\n`
+        }
+        writeSync(fd, chunk)
+      }
+    } finally {
+      closeSync(fd)
+    }
+    let small = ""
+    for (let i = 1; i <= 200; i++) small += `line ${i} of the small log\n`
+    writeFileSync(path.join(fleet, "run", "small.log"), small)
+    const size = statSync(path.join(fleet, "run", "big.log")).size
+
+    const out = agentctl(fleet, ["logs", "big", "-n", "100"]).stdout
+    const lines = out.split("\n").filter((line) => line.includes("of the big log"))
+    if (lines.length !== 100 || !lines.at(-1).includes(`line ${total} of`)) {
+      throw new Error(`logs big -n 100 printed ${lines.length} log lines, last: ${lastLine(out)}`)
+    }
+    progress(`logs: timing logs -n 100 on ${Math.round(size / 1e6)} MB vs tiny log (${RUNS} each, interleaved)`)
+    agentctl(fleet, ["logs", "small", "-n", "100"])
+    const tiny = []
+    const big = []
+    for (let i = 0; i < RUNS; i++) {
+      tiny.push(timeAgentctl(fleet, ["logs", "small", "-n", "100"]))
+      big.push(timeAgentctl(fleet, ["logs", "big", "-n", "100"]))
+    }
+    const diff = median(big) - median(tiny)
+    record({
+      section: "logs",
+      measurement: `logs -n 100, ${Math.round(size / 1e6)} MB log`,
+      figure: `${fmtMs(median(big))} (${diff >= 0 ? "+" : ""}${diff.toFixed(1)} ms)`,
+      floor: `tiny log: ${fmtMs(median(tiny))}`,
+      target: "≤ +20 ms",
+      ok: diff <= 20
+    })
+  } finally {
+    destroyFleet(fleet)
+  }
+}
+
+/** 4–7. The launcher: RSS at 10/100/300, ls through it at 300, first-restart latency, stop of 100 stubborn agents. */
+const benchLauncher = async () => {
+  progress("launcher: RSS floor (idle node with the launcher's flags)")
+  const floorKb = await idleNodeRssKb()
+
+  // 4 + 6: RSS at 10/100/300 sleeping agents; ls --json through the launcher at 300
+  for (const n of [10, 100, 300]) {
+    await guarded(`launcher with ${n} agents`, () => launcherRss(n, floorKb))
+  }
+  // 5: first-restart latency after a crash that follows a stable run (stable_after: 1s)
+  await guarded("crash → restart", launcherCrash)
+  // 7: stop --all of 100 SIGTERM-ignoring agents through the launcher
+  await guarded("stop via launcher", launcherStop)
+}
+
+/** Runs one part of a section; a failure is recorded as that part's ERROR row and the section goes on. */
+const guarded = async (label, fn) => {
+  try {
+    await fn()
+  } catch (error) {
+    record({
+      measurement: label,
+      figure: "ERROR",
+      verdict: "ERROR",
+      note: error instanceof Error ? error.message : String(error)
+    })
+  }
+}
+
+const launcherRss = async (n, floorKb) => {
+  const fleet = newFleet(`launcher${n}`)
+  try {
+    for (let i = 1; i <= n; i++) addAgent(fleet, `m${i}`, "sleep", ["3600"])
+    progress(`launcher: launcher start with ${n} sleeping agents`)
+    const t0 = Date.now()
+    agentctl(fleet, ["launcher", "start"])
+    const polled = await waitRunning(fleet, n, 90_000)
+    const upMs = Date.now() - t0
+    await sleep(1000)
+    const pid = launcherPid(fleet)
+    const kb = rssKb(pid)
+    record({
+      section: "launcher",
+      measurement: `launcher RSS, ${n} sleeping agents`,
+      figure: fmtMiB(kb),
+      floor: `idle node: ${fmtMiB(floorKb)}`,
+      target: n === 300 ? "≤ 60 MiB" : "—",
+      ok: n === 300 ? kb <= 60 * 1024 : null,
+      note: `all ${n} running ${(upMs / 1000).toFixed(1)} s after launcher start${pollNote(polled)}`
+    })
+    if (n === 300) {
+      progress(`launcher: timing ls --json through the launcher at 300 agents vs node -e 0 (${RUNS} each)`)
+      const { floor, ls } = lsVsNode(fleet)
+      const ratio = ls / floor
+      record({
+        section: "launcher",
+        measurement: "ls --json via launcher, 300 agents",
+        figure: `${fmtMs(ls)} (${ratio.toFixed(2)}×)`,
+        floor: `node -e 0: ${fmtMs(floor)}`,
+        target: "≤ 1.5×",
+        ok: ratio <= 1.5
+      })
+    }
+    progress(`launcher: launcher stop (${n} agents)`)
+    agentctl(fleet, ["launcher", "stop"])
+  } finally {
+    destroyFleet(fleet)
+  }
+}
+
+const launcherCrash = async () => {
+  const fleet = newFleet("crash", "restart:\n  stable_after: 1s\n  max_failures: 1000\n")
+  try {
+    for (const [i, secs] of [
+      [1, "2"],
+      [2, "2.3"],
+      [3, "2.6"]
+    ]) {
+      addAgent(fleet, `c${i}`, "bash", ["-c", `sleep ${secs}; exit 1`], "restart: on-failure")
+    }
+    progress("launcher: crash → restart latency (3 agents that exit 1 after 2–2.6 s; stable_after 1s)")
+    const floor = []
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = nowMs()
+      const child = spawn("true", [], { stdio: "ignore" })
+      await new Promise((resolve, reject) => child.once("spawn", resolve).once("error", reject))
+      floor.push(nowMs() - t0)
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)))
+    }
+    agentctl(fleet, ["launcher", "start"])
+    const log = path.join(fleet, "run", "launcher.log")
+    const deadline = Date.now() + 14_000
+    let samples = []
+    while (Date.now() < deadline) {
+      await sleep(500)
+      try {
+        listAgents(fleet) // remembers the agents' pids for cleanup
+      } catch {
+        // the next poll will do
+      }
+      samples = restartLatencies(log)
+      if (samples.length >= RUNS) break
+    }
+    agentctl(fleet, ["launcher", "stop"])
+    if (samples.length === 0) throw new Error(`no crash → running pair found in ${log}`)
+    const latencies = samples.map((s) => s.running)
+    const spawned = samples.map((s) => s.spawned).filter((x) => Number.isFinite(x))
+    const m = median(latencies)
+    record({
+      section: "launcher",
+      measurement: "first restart after a crash (launcher)",
+      figure: fmtMs(m),
+      floor: `node spawn(): ${fmtMs(median(floor))}`,
+      target: "≤ 100 ms",
+      ok: m <= 100,
+      note:
+        `exit → "running" event, median of ${latencies.length} (${Math.round(Math.min(...latencies))}–` +
+        `${Math.round(Math.max(...latencies))} ms)` +
+        (spawned.length ? `; exit → process started: ${fmtMs(median(spawned))}` : "")
+    })
+  } finally {
+    destroyFleet(fleet)
+  }
+}
+
+const launcherStop = async () => {
+  const fleet = newFleet("lstop")
+  try {
+    for (let i = 1; i <= 100; i++) addAgent(fleet, `s${i}`, "bash", STUBBORN, "stop_timeout: 2s\nrestart: always")
+    progress("launcher: launcher start with 100 SIGTERM-ignoring agents")
+    agentctl(fleet, ["launcher", "start"])
+    const launcher = launcherPid(fleet)
+    const times = []
+    let leftover = 0
+    for (let run = 1; run <= STOP_RUNS; run++) {
+      if (run > 1) agentctl(fleet, ["start", "--all"], { allowFail: true })
+      await waitRunning(fleet, 100, 90_000)
+      await sleep(500)
+      progress(`launcher: run ${run}/${STOP_RUNS}: stop --all --timeout 2s through the launcher`)
+      times.push(timeAgentctl(fleet, ["stop", "--all", "--timeout", "2s"]))
+      await sleep(300)
+      leftover = Math.max(leftover, fleetPids(fleet).filter((pid) => pid !== launcher).length)
+    }
+    agentctl(fleet, ["launcher", "stop"])
+    const t = median(times)
+    record({
+      section: "launcher",
+      measurement: "stop --all via launcher, 100 SIGTERM-ignoring agents",
+      figure: fmtMs(t),
+      floor: "stop_timeout: 2000 ms",
+      target: "≤ 3000 ms",
+      ok: t <= 3000 && leftover === 0,
+      note: `median of ${STOP_RUNS}: ${times.map((x) => Math.round(x)).join(", ")} ms${
+        leftover ? `; ${leftover} processes left behind` : ""
+      }`
+    })
+  } finally {
+    destroyFleet(fleet)
+  }
+}
+
+/** Pairs (crash, next "running" event of the same agent) from the launcher's JSON lines. */
+const restartLatencies = (log) => {
+  let text = ""
+  try {
+    text = readFileSync(log, "utf8")
+  } catch {
+    return []
+  }
+  const events = []
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("{")) continue
+    try {
+      const event = JSON.parse(line)
+      if (typeof event.seq === "number" && typeof event.id === "string") events.push(event)
+    } catch {
+      // a line being written
+    }
+  }
+  events.sort((a, b) => a.seq - b.seq)
+  const pending = new Map() // id -> exit.at of a crash not yet followed by "running"
+  const samples = []
+  for (const event of events) {
+    const exitAt = event.detail?.exit?.at
+    if (["exited", "backoff", "gave-up"].includes(event.status) && typeof exitAt === "number") {
+      if (!pending.has(event.id)) pending.set(event.id, exitAt)
+    } else if (event.status === "running" && pending.has(event.id)) {
+      const exitAt0 = pending.get(event.id)
+      pending.delete(event.id)
+      samples.push({ running: event.at - exitAt0, spawned: (event.detail?.startedAt ?? NaN) - exitAt0 })
+    }
+  }
+  return samples
+}
+
+// --- 8. the HTTP API under load ---
+
+const onPath = (name) =>
+  (process.env.PATH ?? "").split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, name)))
+
+const ensureWrk = () => {
+  if (onPath("wrk")) return true
+  progress("api: wrk not on PATH; trying apt-get install -y wrk")
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" }
+  const install = () =>
+    spawnSync("apt-get", ["install", "-y", "-qq", "wrk"], { stdio: "ignore", env, timeout: 120_000 }).status === 0
+  if (install()) return onPath("wrk")
+  spawnSync("apt-get", ["update", "-qq"], { stdio: "ignore", env, timeout: 120_000 })
+  return install() && onPath("wrk")
+}
+
+const portFree = (port) =>
+  new Promise((resolve) => {
+    const server = createServer()
+    server.once("error", () => resolve(false))
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)))
+  })
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+
+const toMs = (value) => {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(value)
+  if (!m) return NaN
+  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000, m: 60_000 }[m[2]]
+}
+
+const wrk = (url, seconds, headers = []) => {
+  const args = ["-t2", "-c50", `-d${seconds}s`, "--latency", ...headers.flatMap((h) => ["-H", h]), url]
+  const r = spawnSync("wrk", args, { encoding: "utf8", timeout: (seconds + 30) * 1000 })
+  if (r.error) throw new Error(`wrk: ${r.error.message}`)
+  const out = `${r.stdout}\n${r.stderr}`
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN)
+  const p99 = toMs(/^\s*99%\s+(\S+)/m.exec(out)?.[1] ?? "")
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0)
+  const socketErrors = /Socket errors:[^\n]*/.exec(out)?.[0] ?? ""
+  if (!Number.isFinite(rps)) throw new Error(`wrk ${url}: no figures (${lastLine(out)})`)
+  return { rps, p99, non2xx, socketErrors }
+}
+
+const apiRow = (measurement, result, floor, target, ok) => {
+  const problems = [result.non2xx ? `${result.non2xx} non-2xx responses` : "", result.socketErrors]
+    .filter(Boolean)
+    .join("; ")
+  record({
+    section: "api",
+    measurement,
+    figure: `${Math.round(result.rps)} req/s, p99 ${fmtMs(result.p99)}`,
+    floor,
+    target,
+    ok: ok === null ? null : ok && result.non2xx === 0,
+    note: problems
+  })
+}
+
+const benchApi = async () => {
+  if (!ensureWrk()) {
+    console.log("skipped: wrk not available")
+    record({
+      section: "api",
+      measurement: "HTTP API under load",
+      figure: "skipped",
+      verdict: "skipped",
+      note: "wrk not available"
+    })
+    return
+  }
+  const port = (await portFree(7717)) ? 7717 : await freePort()
+  const fleet = newFleet("api", port === 7717 ? "" : `api:\n  port: ${port}\n`)
+  const base = `http://127.0.0.1:${port}`
+  try {
+    for (let i = 1; i <= 100; i++) addAgent(fleet, `l${i}`, "sleep", ["3600"], "restart: always")
+    progress(`api: launcher start with 100 sleeping agents (API on ${base})`)
+    agentctl(fleet, ["launcher", "start"])
+    await waitRunning(fleet, 100, 90_000)
+    const pid = launcherPid(fleet)
+
+    let health = "no answer"
+    const deadline = Date.now() + 15_000
+    while (Date.now() < deadline) {
+      try {
+        const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1000) })
+        health = `HTTP ${res.status}`
+        if (res.ok) break
+      } catch (error) {
+        health = error.cause?.code ?? error.message
+      }
+      await sleep(250)
+    }
+    if (health !== "HTTP 200") throw new Error(`API not answering: GET ${base}/healthz → ${health}`)
+    const tokenFile = path.join(fleet, "run", "api.token")
+    if (!existsSync(tokenFile)) throw new Error(`API: no token in ${tokenFile}`)
+    const token = readFileSync(tokenFile, "utf8").trim()
+    const auth = `Authorization: Bearer ${token}`
+    const check = await fetch(`${base}/agents`, { headers: { authorization: `Bearer ${token}` } })
+    const body = await check.text()
+    if (check.status !== 200) throw new Error(`API: GET /agents → HTTP ${check.status}: ${body.slice(0, 200)}`)
+    const listed = JSON.parse(body)
+    const count = Array.isArray(listed) ? listed.length : (listed.agents ?? []).length
+    if (count !== 100) throw new Error(`API: GET /agents lists ${count} agents, not 100`)
+
+    const rssBefore = rssKb(pid)
+    progress("api: wrk warm-up, 2 s")
+    wrk(`${base}/agents`, 2, [auth])
+    progress("api: wrk GET /agents, 50 connections, 10 s")
+    const agents = wrk(`${base}/agents`, 10, [auth])
+    progress("api: wrk GET /healthz, 50 connections, 10 s")
+    const healthz = wrk(`${base}/healthz`, 10)
+    const rssAfter = rssKb(pid)
+    agentctl(fleet, ["launcher", "stop"])
+
+    progress("api: floor: bare node:http server, 50 connections, 5 s")
+    const bare = await bareServerFloor()
+    const floorText = (r) => `${Math.round(r.rps)} req/s, p99 ${fmtMs(r.p99)}`
+    apiRow(
+      "GET /agents, 100 agents, 50 conns",
+      agents,
+      `/healthz: ${floorText(healthz)}`,
+      "≥ 2000 req/s, p99 ≤ 50 ms",
+      agents.rps >= 2000 && agents.p99 <= 50
+    )
+    apiRow("GET /healthz, 50 conns", healthz, `bare node:http: ${floorText(bare)}`, "—", null)
+    record({
+      section: "api",
+      measurement: "launcher RSS after the load runs",
+      figure: fmtMiB(rssAfter),
+      floor: `before: ${fmtMiB(rssBefore)}`,
+      target: "≤ 60 MiB",
+      ok: rssAfter <= 60 * 1024
+    })
+  } finally {
+    destroyFleet(fleet)
+  }
+}
+
+/** wrk against a trivial node:http server on this machine: what Node itself manages here. */
+const bareServerFloor = async () => {
+  const port = await freePort()
+  const code =
+    "require('node:http').createServer((q, s) => { s.setHeader('content-type', 'application/json');" +
+    ` s.end('{"status":"ok"}') }).listen(${port}, '127.0.0.1', () => console.log('ready'))`
+  const child = spawn(NODE, ["-e", code], { stdio: ["ignore", "pipe", "ignore"] })
+  await new Promise((resolve, reject) => child.once("spawn", resolve).once("error", reject))
+  helpers.set(child.pid, procStart(child.pid))
+  try {
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("bare node:http server did not start")), 10_000)
+      child.stdout.on("data", (chunk) => {
+        if (String(chunk).includes("ready")) {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    })
+    return wrk(`http://127.0.0.1:${port}/healthz`, 5)
+  } finally {
+    child.kill("SIGKILL")
+    helpers.delete(child.pid)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// main
+
+const md = (cells) => `| ${cells.map((cell) => String(cell).replaceAll("|", "\\|")).join(" | ")} |`
+
+const printTables = () => {
+  const header = ["Measurement", "Figure", "Floor (same run)", "Target", "Result"]
+  const rows = results.map((r) => [
+    r.measurement,
+    r.figure,
+    r.floor,
+    r.target,
+    `${verdict(r)}${r.note ? `  ${r.note}` : ""}`
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (i < 4 ? row[i].length : 0))))
+  const line = (cells) =>
+    cells
+      .map((cell, i) => (i < 4 ? cell.padEnd(widths[i]) : cell))
+      .join("  ")
+      .trimEnd()
+  console.log(
+    `\nagentctl bench — node ${spawnSync(NODE, ["--version"], { encoding: "utf8" }).stdout.trim()}, ` +
+      `${cpus().length} CPUs, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC\n`
+  )
+  console.log(line(header))
+  console.log(line(widths.map((w) => "-".repeat(w))))
+  for (const row of rows) console.log(line(row))
+
+  console.log("\n" + md(header))
+  console.log(md(header.map(() => "---")))
+  for (const r of results) {
+    console.log(md([r.measurement, r.figure, r.floor, r.target, `${verdict(r)}${r.note ? ` (${r.note})` : ""}`]))
+  }
+}
+
+const main = async () => {
+  const asked = process.argv.slice(2)
+  const unknown = asked.filter((name) => !SECTIONS.includes(name))
+  if (unknown.length) {
+    console.error(`unknown section ${unknown.join(", ")}; sections: ${SECTIONS.join(" ")}`)
+    process.exit(2)
+  }
+  if (!existsSync(cli)) {
+    console.error(`${path.relative(process.cwd(), cli)} is missing: run \`pnpm bench\` (it builds first)`)
+    process.exit(1)
+  }
+  const selected = asked.length ? SECTIONS.filter((name) => asked.includes(name)) : SECTIONS
+  const run = { ls: benchLs, stop: benchStop, logs: benchLogs, launcher: benchLauncher, api: benchApi }
+  const t0 = Date.now()
+  for (const name of selected) {
+    progress(`== ${name} ==`)
+    try {
+      await run[name]()
+    } catch (error) {
+      record({
+        section: name,
+        measurement: `${name} section`,
+        figure: "ERROR",
+        verdict: "ERROR",
+        note: error instanceof Error ? error.message : String(error)
+      })
+    }
+  }
+  progress(`done in ${Math.round((Date.now() - t0) / 1000)} s`)
+  printTables()
+}
+
+try {
+  await main()
+} finally {
+  cleanupAll()
+}
