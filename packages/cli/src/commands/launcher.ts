@@ -103,6 +103,18 @@ const start = Command.make(
         message: `the launcher did not come up; last lines of ${paths.log}:\n${lastLines(paths.log, 8)}`
       })
     }
+    // The TCP listener may fail (a busy port) while the control socket works: say so, do not fail.
+    const ours = lastLines(paths.log, 200).split("\n")
+    const since = ours.findLastIndex((l) => l.includes(`"event":"launcher-started","pid":${pid},`))
+    const apiFailure = ours
+      .slice(Math.max(0, since))
+      .find((l) => l.includes('"event":"api-failed"') && l.includes(`"listener":"tcp"`))
+    if (apiFailure !== undefined) {
+      const detail = (JSON.parse(apiFailure) as { message?: string }).message ?? "unknown error"
+      yield* Effect.sync(() =>
+        process.stderr.write(`agentctl: warning: the HTTP API is not listening on TCP: ${detail}\n`)
+      )
+    }
     if (yield* jsonOutput) return yield* printJson({ pid, log: paths.log, socket: paths.socket })
     yield* Console.log(`launcher started (pid ${pid}); log: ${paths.log}; control socket: ${paths.socket}`)
   })

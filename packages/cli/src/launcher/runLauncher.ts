@@ -4,6 +4,7 @@ import { Control } from "@agentctl/core/Control"
 import * as Supervisor from "@agentctl/core/Supervisor"
 import * as LauncherLock from "@agentctl/shell/LauncherLock"
 import * as SqliteAgentData from "@agentctl/shell/SqliteAgentData"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -13,6 +14,14 @@ import * as Stream from "effect/Stream"
 import { osLayer } from "../FleetLayers.ts"
 import { version } from "../version.ts"
 import { launcherPaths } from "./paths.ts"
+
+/** The innermost message of a failure (a ServeError wraps the listen error that says what happened). */
+const describeCause = (cause: Cause.Cause<unknown>): string => {
+  let error: unknown = Cause.squash(cause)
+  while (typeof error === "object" && error !== null && "cause" in error && error.cause !== undefined)
+    error = error.cause
+  return error instanceof Error ? error.message : String(error)
+}
 
 /** One JSON line per launcher event in run/launcher.log (or the journal, under systemd). */
 const logLine = (event: Record<string, unknown>) =>
@@ -38,16 +47,19 @@ export const runLauncher = (root: string) =>
     )
     yield* logLine({ event: "launcher-started", pid: lock.pid, root, version })
     yield* supervisor.boot
-    yield* Layer.launch(
-      Server.layer({
-        version,
-        socketPath: paths.socket,
-        tcp: { host: settings.api.host, port: settings.api.port, tokenFile: paths.token }
-      }).pipe(Layer.provide(Layer.succeed(Control, supervisor.control)), Layer.provide(SqliteAgentData.layer(root)))
-    ).pipe(
-      Effect.tapCause((cause) => logLine({ event: "api-failed", message: String(cause) })),
-      Effect.forkScoped
-    )
+    const serve = (options: Omit<Server.Options, "version">, listener: string) =>
+      Layer.launch(
+        Server.layer({ version, ...options }).pipe(
+          Layer.provide(Layer.succeed(Control, supervisor.control)),
+          Layer.provide(SqliteAgentData.layer(root))
+        )
+      ).pipe(
+        Effect.tapCause((cause) => logLine({ event: "api-failed", listener, message: describeCause(cause) })),
+        Effect.forkScoped
+      )
+    // Two listeners launched apart: a busy TCP port must not take the control socket down with it.
+    yield* serve({ socketPath: paths.socket }, "socket")
+    yield* serve({ tcp: { host: settings.api.host, port: settings.api.port, tokenFile: paths.token } }, "tcp")
     yield* logLine({
       event: "launcher-ready",
       socket: paths.socket,
