@@ -3,6 +3,21 @@
 // hundreds of ESM modules, which is most of a CLI's start-up time.
 import * as esbuild from "esbuild"
 import * as fs from "node:fs"
+import { createRequire } from "node:module"
+import * as path from "node:path"
+
+// The Scalar docs page script is 3 MB. Inlined in a bundle, V8 holds it in memory for the
+// launcher's whole life even if nobody opens /docs; as a file beside the bundles it is loaded
+// on the first GET /docs only.
+const effectDir = path.dirname(createRequire(import.meta.url).resolve("effect/package.json"))
+fs.mkdirSync("dist", { recursive: true })
+fs.copyFileSync(path.join(effectDir, "dist", "http-api", "internal", "httpApiScalar.js"), "dist/scalar.mjs")
+const scalarOnDemand = {
+  name: "scalar-on-demand",
+  setup(build) {
+    build.onResolve({ filter: /internal[\\/]httpApiScalar\.js$/ }, () => ({ path: "./scalar.mjs", external: true }))
+  }
+}
 
 const common = {
   bundle: true,
@@ -12,7 +27,8 @@ const common = {
   minify: true,
   sourcemap: "linked",
   logLevel: "warning",
-  legalComments: "none"
+  legalComments: "none",
+  plugins: [scalarOnDemand]
 }
 await Promise.all([
   esbuild.build({
