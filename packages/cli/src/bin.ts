@@ -6,10 +6,15 @@ import { fastLs } from "./fastLs.ts"
  * with V8's compile cache so its code is not re-parsed on every run.
  */
 const argv = process.argv.slice(2)
-if (!fastLs(argv)) {
+
+const full = () => {
   // Loaded here, not at the top: the fast path must not pay for node:module.
   const nodeModule = require("node:module") as typeof import("node:module")
   nodeModule.enableCompileCache?.()
   const main = nodeModule.createRequire(__filename)("./main.cjs") as typeof import("./main.ts")
   main.run(argv)
 }
+
+const answered = fastLs(argv)
+if (answered === false) full()
+else if (answered !== true) void answered.then((done) => done || full())

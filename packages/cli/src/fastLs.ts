@@ -1,6 +1,8 @@
+import type { AgentRow } from "@agentctl/core/AgentRow"
 import { formatUptime } from "@agentctl/core/Duration"
 import { daemonlessRows, type RecordRead } from "@agentctl/core/Listing"
 import type { PidRecord } from "@agentctl/core/PidRecord"
+import { readLauncherSync } from "@agentctl/shell/launcherRecord"
 import { readSnapshotSync } from "@agentctl/shell/procfsSync"
 // Named imports: a namespace import of a builtin makes the bundle copy every export at start-up.
 import { existsSync, readFileSync, writeSync } from "node:fs"
@@ -73,12 +75,44 @@ const writeStdout = (text: string): void => {
   }
 }
 
-export const fastLs = (argv: ReadonlyArray<string>): boolean => {
+/**
+ * `ls` while a launcher runs: one GET /agents over its control socket (the contract's listing
+ * endpoint, answered from the launcher's memory), with node:http alone. Any failure returns
+ * false and the full CLI asks again, through the typed client, and reports what went wrong.
+ */
+const lsThroughLauncher = (socketPath: string, launcherPid: number, json: boolean): Promise<boolean> =>
+  new Promise((resolve) => {
+    const http = require("node:http") as typeof import("node:http")
+    const request = http.get({ socketPath, path: "/agents", timeout: 10_000 }, (response) => {
+      const chunks: Array<Buffer> = []
+      response.on("data", (c: Buffer) => chunks.push(c))
+      response.on("error", () => resolve(false))
+      response.on("end", () => {
+        if (response.statusCode !== 200) return resolve(false)
+        try {
+          const rows = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ReadonlyArray<AgentRow>
+          writeStdout(
+            json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderRows(rows, "launcher", launcherPid, formatUptime)}\n`
+          )
+          resolve(true)
+        } catch {
+          resolve(false)
+        }
+      })
+    })
+    request.on("timeout", () => request.destroy())
+    request.on("error", () => resolve(false))
+  })
+
+export const fastLs = (argv: ReadonlyArray<string>): boolean | Promise<boolean> => {
   const args = parseArgs(argv)
   if (args === null || !existsSync("/proc/self/stat")) return false
   const root = resolve(args.root ?? process.env.AGENTCTL_ROOT ?? process.cwd())
   const runDir = join(root, "run")
-  if (existsSync(join(runDir, "launcher.pid"))) return false
+  if (existsSync(join(runDir, "launcher.pid"))) {
+    const launcher = readLauncherSync(runDir)
+    return launcher === null ? false : lsThroughLauncher(join(runDir, "launcher.sock"), launcher.pid, args.json)
+  }
   const entries = readConfigCache(root)
   if (entries === null) return false
   const records = new Map<string, RecordRead>()
