@@ -14,7 +14,6 @@ import { statsFor } from "@agentctl/core/Stats"
 import * as Effect from "effect/Effect"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
-import * as Stream from "effect/Stream"
 import { Api, type AgentListRow } from "./Api.ts"
 import { StartFailed } from "./ApiErrors.ts"
 import { invalidating, ListCache } from "./ListCache.ts"
@@ -116,10 +115,9 @@ export const AgentsLive = HttpApiBuilder.group(
         Effect.gen(function* () {
           yield* control.status(id)
           const file = runDir.logFile(id)
-          const lines = yield* runDir.tail(file, query.tail ?? defaultTail)
-          if (query.follow !== true) return { id, lines }
-          // Lines appended between the tail and the start of follow are not repeated, and may be missed.
-          return Stream.concat(Stream.fromIterable(lines), runDir.follow(file))
+          const tail = query.tail ?? defaultTail
+          if (query.follow === true) return runDir.tailFollow(file, tail)
+          return { id, lines: yield* runDir.tail(file, tail) }
         })
       )
       .handle("clearMemory", ({ params: { id } }) =>

@@ -43,11 +43,17 @@ export const readConfigCache = (root: string): ReadonlyArray<ConfigEntry> | null
     return null
   }
   if (cache.version !== 1 || cache.root !== root || cache.settingsStamp !== stampOf(settingsFile(root))) return null
-  const files = globFiles(root, cache.glob)
+  // One stat per config: the glob's existence check records the stamp too.
+  const stamps = new Map<string, string>()
+  const files = globSync(root, cache.glob, (path) => {
+    const stamp = stampOf(path)
+    if (stamp !== null) stamps.set(path, stamp)
+    return stamp !== null
+  })
   if (files.length !== cache.files.length) return null
   for (let i = 0; i < files.length; i++) {
     const [file, stamp] = cache.files[i]!
-    if (files[i] !== file || stampOf(file) !== stamp) return null
+    if (files[i] !== file || (stamps.get(file) ?? stampOf(file)) !== stamp) return null
   }
   return cache.entries
 }

@@ -3,9 +3,9 @@ import { formatUptime } from "@agentctl/core/Duration"
 import { daemonlessRows, type RecordRead } from "@agentctl/core/Listing"
 import type { PidRecord } from "@agentctl/core/PidRecord"
 import { readLauncherSync } from "@agentctl/shell/launcherRecord"
-import { readSnapshotSync } from "@agentctl/shell/procfsSync"
+import { readSmallBytesSync, readSnapshotSync } from "@agentctl/shell/procfsSync"
 // Named imports: a namespace import of a builtin makes the bundle copy every export at start-up.
-import { existsSync, readFileSync, writeSync } from "node:fs"
+import { existsSync, writeSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { readConfigCache } from "./configCache.ts"
 import { renderRows } from "./renderRows.ts"
@@ -48,7 +48,8 @@ const isPidRecord = (v: unknown): v is PidRecord => {
 const readRecord = (file: string): RecordRead | undefined => {
   let text: string
   try {
-    text = readFileSync(file, "utf8")
+    // One open/read/close (readFileSync adds an fstat per file: 300 agents, 300 more syscalls)
+    text = readSmallBytesSync(file).toString("utf8")
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "ENOENT" ? null : undefined
   }
@@ -81,27 +82,27 @@ const writeStdout = (text: string): void => {
  * false and the full CLI asks again, through the typed client, and reports what went wrong.
  */
 const lsThroughLauncher = (socketPath: string, launcherPid: number, json: boolean): Promise<boolean> =>
-  new Promise((resolve) => {
+  new Promise((done) => {
     const http = require("node:http") as typeof import("node:http")
     const request = http.get({ socketPath, path: "/agents", timeout: 10_000 }, (response) => {
       const chunks: Array<Buffer> = []
       response.on("data", (c: Buffer) => chunks.push(c))
-      response.on("error", () => resolve(false))
+      response.on("error", () => done(false))
       response.on("end", () => {
-        if (response.statusCode !== 200) return resolve(false)
+        if (response.statusCode !== 200) return done(false)
         try {
           const rows = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ReadonlyArray<AgentRow>
           writeStdout(
             json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderRows(rows, "launcher", launcherPid, formatUptime)}\n`
           )
-          resolve(true)
+          done(true)
         } catch {
-          resolve(false)
+          done(false)
         }
       })
     })
     request.on("timeout", () => request.destroy())
-    request.on("error", () => resolve(false))
+    request.on("error", () => done(false))
   })
 
 export const fastLs = (argv: ReadonlyArray<string>): boolean | Promise<boolean> => {

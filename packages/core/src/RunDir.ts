@@ -22,5 +22,7 @@ export class RunDir extends Context.Service<
     readonly tail: (file: string, lines: number) => Effect.Effect<ReadonlyArray<string>, FileError>
     /** Lines appended after the call, forever (survives truncation and rotation by reopening). */
     readonly follow: (file: string) => Stream.Stream<string, FileError>
+    /** The last `lines` lines, then every new one: no line lost or repeated between the two (`logs -f`). */
+    readonly tailFollow: (file: string, lines: number) => Stream.Stream<string, FileError>
   }
 >()("@agentctl/core/RunDir") {}

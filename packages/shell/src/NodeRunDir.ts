@@ -11,7 +11,7 @@ import * as Schema from "effect/Schema"
 import { mkdir, readFile, rm, stat } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import { attempt, errorCode, writeAtomic } from "./internal/files.ts"
-import { follow, tail } from "./internal/logLines.ts"
+import { follow, tail, tailThenFollow } from "./internal/logLines.ts"
 
 const decodeRecord = Schema.decodeUnknownEffect(PidRecordJson)
 const encodeRecord = Schema.encodeSync(PidRecordJson)
@@ -67,7 +67,8 @@ export const make = (runDir: string): Context.Service.Shape<typeof RunDir> => {
     removePidRecord,
     logSize,
     tail,
-    follow
+    follow,
+    tailFollow: tailThenFollow
   })
 }
 

@@ -90,7 +90,7 @@ let scratch = Buffer.allocUnsafe(16 * 1024)
  * open + read + close into one reused buffer: /proc files report size 0, so readFileSync takes
  * its slow path. The result is a view of the shared buffer, valid until the next call.
  */
-const readSmallBytesSync = (file: string): Buffer => {
+export const readSmallBytesSync = (file: string): Buffer => {
   const fd = openSync(file, "r")
   try {
     let length = 0

@@ -284,3 +284,28 @@ describe("NodeRunDir.follow", () => {
     })
   )
 })
+
+describe("NodeRunDir.tailFollow", () => {
+  afterEach(cleanup)
+
+  it.live("the last lines, then every appended line: none lost or repeated in between", () =>
+    withRunDir((runDir, dir) =>
+      Effect.gen(function* () {
+        const file = join(dir, "a.log")
+        writeFileSync(file, "old 1\nold 2\nold 3\n")
+        const { seen, fiber } = yield* collect(runDir.tailFollow(file, 2))
+        // Appended right away, racing the start of the follow: it must appear exactly once.
+        appendFileSync(file, "new 1\n")
+        yield* Effect.promise(() => waitFor("new 1", () => (seen.includes("new 1") ? true : undefined)))
+        appendFileSync(file, "new 2\n")
+        yield* Effect.promise(() => waitFor("new 2", () => (seen.includes("new 2") ? true : undefined)))
+        // The tail is of the file when the stream starts ("new 1" may or may not be in it yet):
+        // whichever, what comes out is an unbroken run of the file's last lines, none twice.
+        const all = ["old 1", "old 2", "old 3", "new 1", "new 2"]
+        expect([3, 4]).toContain(seen.length)
+        expect(seen).toEqual(all.slice(all.length - seen.length))
+        yield* Fiber.interrupt(fiber)
+      })
+    )
+  )
+})

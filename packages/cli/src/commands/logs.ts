@@ -29,8 +29,8 @@ export const logs = Command.make(
         yield* requireAgent(yield* loadFleet(), id)
         const runDir = yield* RunDir
         const file = runDir.logFile(id)
-        yield* write(yield* runDir.tail(file, lines))
-        if (follow) yield* Stream.runForEach(runDir.follow(file), (line) => write([line]))
+        if (follow) yield* Stream.runForEach(runDir.tailFollow(file, lines), (line) => write([line]))
+        else yield* write(yield* runDir.tail(file, lines))
       })
     )
   })

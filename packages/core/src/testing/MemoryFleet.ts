@@ -71,7 +71,15 @@ export const makeLayer = (files: Readonly<Record<string, string>> = {}, hostEnv:
                 const all = t.endsWith("\n") ? t.slice(0, -1).split("\n") : t.split("\n")
                 return all.slice(-lines)
               }),
-            follow: () => Stream.empty
+            follow: () => Stream.empty,
+            tailFollow: (file, lines) =>
+              Stream.unwrap(
+                Effect.map(read(file), (t) => {
+                  if (t === null || lines <= 0) return Stream.empty
+                  const all = t.endsWith("\n") ? t.slice(0, -1).split("\n") : t.split("\n")
+                  return Stream.fromIterable(all.slice(-lines))
+                })
+              )
           })
         ),
         Path.layer

@@ -28,8 +28,12 @@ const readFully = async (handle: FileHandle, buffer: Buffer, position: number): 
 
 const SHRANK = Symbol("shrank")
 
-const tailOnce = async (handle: FileHandle, lines: number): Promise<Array<string> | typeof SHRANK> => {
-  const { size } = await handle.stat()
+const tailOnce = async (
+  handle: FileHandle,
+  lines: number,
+  knownSize?: number
+): Promise<Array<string> | typeof SHRANK> => {
+  const size = knownSize ?? (await handle.stat()).size
   if (size === 0) return []
   const chunks: Array<Buffer> = []
   let position = size
@@ -170,3 +174,34 @@ export const followFrom = (file: string, initial: FileId | null): Stream.Stream<
 
     return Stream.fromEffectRepeat(poll).pipe(Stream.flattenIterable)
   })
+
+/**
+ * The last `lines` lines, then every line appended after them, with nothing lost or repeated in
+ * between: the tail is read up to the size seen at one fstat, and following starts from there.
+ */
+export const tailThenFollow = (file: string, lines: number): Stream.Stream<string, FileError> =>
+  Stream.unwrap(
+    attempt(
+      file,
+      "read",
+      async (): Promise<{ readonly lines: ReadonlyArray<string>; readonly from: FileId | null }> => {
+        let handle: FileHandle
+        try {
+          handle = await open(file, "r")
+        } catch (error) {
+          if (errorCode(error) === "ENOENT") return { lines: [], from: null }
+          throw error
+        }
+        try {
+          const info = await handle.stat()
+          const from = { size: info.size, ino: info.ino, dev: info.dev }
+          if (lines <= 0 || info.size === 0) return { lines: [], from }
+          const result = await tailOnce(handle, lines, info.size)
+          // Shrunk between fstat and read: start over on the new file, from its beginning.
+          return result === SHRANK ? { lines: [], from: null } : { lines: result, from }
+        } finally {
+          await handle.close()
+        }
+      }
+    ).pipe(Effect.map(({ lines: first, from }) => Stream.concat(Stream.fromIterable(first), followFrom(file, from))))
+  )
