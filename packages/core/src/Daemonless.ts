@@ -12,11 +12,10 @@ import { toRecord } from "./env.ts"
 import { type AgentNotFound, ConfigInvalid, UsageError } from "./Errors.ts"
 import type { Fleet } from "./Fleet.ts"
 import { type LoadedFleet, loadFleet, requireAgent } from "./FleetLoader.ts"
-import { indexSnapshot, type Instance, instancesGone, type SnapshotIndex } from "./Identity.ts"
+import { indexSnapshot, type Instance, instancesGone, liveMembers, type SnapshotIndex } from "./Identity.ts"
 import { daemonlessRows, type RecordRead, resolveAll } from "./Listing.ts"
 import type { KillOutcome, StartOutcome, StopOutcome } from "./Outcomes.ts"
 import { Prober } from "./Prober.ts"
-import { isAlive } from "./ProcessTable.ts"
 import { RunDir } from "./RunDir.ts"
 import { type SignalName, Signals } from "./Signals.ts"
 import { Spawner } from "./Spawner.ts"
@@ -138,14 +137,9 @@ export const start = Effect.fn("Daemonless.start")(function* (targets: Targets) 
 })
 
 /** Process groups of an instance's live members (normally one: the leader's). */
-const groupsOf = (index: SnapshotIndex, instance: Instance): ReadonlyArray<number> => {
-  const groups = new Set<number>()
-  for (const pid of instance.pids) {
-    const p = index.snapshot.processes.get(pid)
-    if (isAlive(p) && p.startTime >= instance.startTime) groups.add(p.pgid)
-  }
-  return [...groups]
-}
+const groupsOf = (index: SnapshotIndex, instance: Instance): ReadonlyArray<number> => [
+  ...new Set(liveMembers(index, instance).map((p) => p.pgid))
+]
 
 /** Signal every group of these instances; a group that is already gone is what we wanted. */
 export const signalInstances = Effect.fnUntraced(function* (

@@ -107,10 +107,18 @@ export const resolveAgent = (index: SnapshotIndex, fleet: string, id: string, re
   return { instances, primary, record: state, recycled, repair: state !== "ok" && primary !== null }
 }
 
+/**
+ * The live processes of an instance now. Its session id is the leader's pid, and Linux does not
+ * hand out a pid that is still some session's id: so if that pid now belongs to a process with
+ * another start time, every process of our session is gone and the number is someone else's.
+ * Otherwise the session's members not older than the leader are ours.
+ */
+export const liveMembers = (index: SnapshotIndex, instance: Instance): ReadonlyArray<ProcessInfo> => {
+  const leader = index.snapshot.processes.get(instance.pid)
+  if (leader !== undefined && leader.startTime !== instance.startTime) return []
+  return (index.members.get(instance.pid) ?? []).filter((p) => p.startTime >= instance.startTime)
+}
+
 /** Is every process of these instances gone? (for stop's polling) */
 export const instancesGone = (index: SnapshotIndex, instances: ReadonlyArray<Instance>): boolean =>
-  instances.every((i) => {
-    const leader = index.snapshot.processes.get(i.pid)
-    if (isAlive(leader) && leader.startTime === i.startTime) return false
-    return (index.members.get(i.pid) ?? []).every((p) => p.startTime < i.startTime)
-  })
+  instances.every((i) => liveMembers(index, i).length === 0)

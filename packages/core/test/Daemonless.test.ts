@@ -239,4 +239,29 @@ describe("Daemonless", () => {
       assert.isFalse(again.changed)
     }).pipe(Effect.provide(fleetOf({ "agents/a/config.yaml": `# keep me\n${agent("a")}` })))
   )
+
+  it.effect("a pid recycled while stop waits is never signalled", () =>
+    Effect.gen(function* () {
+      const table = yield* FakeProcessTable.FakeProcessTable
+      yield* table.setBehaviour("slow", { termDelayMs: 500 })
+      const [started] = yield* Daemonless.start(all)
+      const pid = started!.pid!
+      const stopping = yield* Effect.forkChild(Daemonless.stop(all, 1000))
+      yield* TestClock.adjust("600 millis")
+      // Our agent exited at 500 ms; its pid now belongs to an unrelated session leader.
+      yield* table.add({ pid, comm: "stranger" })
+      yield* TestClock.adjust("3 seconds")
+      const [out] = yield* Fiber.join(stopping)
+      assert.strictEqual(out!.result, "stopped")
+      assert.isFalse(out!.escalated)
+      assert.deepStrictEqual(
+        (yield* table.signals).map((s) => s.signal),
+        ["SIGTERM"]
+      )
+      assert.deepStrictEqual(
+        (yield* table.alive).map((p) => p.comm),
+        ["stranger"]
+      )
+    }).pipe(Effect.provide(fleetOf({ "agents/s/config.yaml": agent("slow") })))
+  )
 })

@@ -13,8 +13,15 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
 const idArgument = Argument.String("id").pipe(Argument.withDescription("agent id"))
 
 /** AgentData for the fleet's data/ folder, beside the fleet's Control (launcher or daemonless). */
-const inFleetData = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+export const inFleetData = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.flatMap(fleetRoot, (root) => inFleet(Effect.provide(effect, SqliteAgentData.layer(root))))
+
+/** The API's response shape for a stop-work-start (`status`, the work's counts, `restarted`). */
+export const pausedJson = <A extends object>(paused: {
+  readonly result: A
+  readonly restarted: boolean
+  readonly restartError: string | null
+}) => printJson({ status: "ok", ...paused.result, restarted: paused.restarted, restart_error: paused.restartError })
 
 /** How a stop-work-start ended, as one sentence after the work's own. */
 export const restartText = (paused: { readonly restarted: boolean; readonly restartError: string | null }) =>
@@ -30,14 +37,7 @@ export const memoryClear = Command.make(
   Effect.fn("cli.memory.clear")(function* ({ id }) {
     const paused = yield* inFleetData(AgentData.clearMemory(id))
     const { messages_deleted, facts_deleted, database_existed } = paused.result
-    if (yield* jsonOutput) {
-      return yield* printJson({
-        status: "ok",
-        ...paused.result,
-        restarted: paused.restarted,
-        restart_error: paused.restartError
-      })
-    }
+    if (yield* jsonOutput) return yield* pausedJson(paused)
     yield* Console.log(
       (database_existed
         ? `cleared ${id}'s memory: ${plural(messages_deleted, "message")} and ${plural(facts_deleted, "fact")} deleted`

@@ -1,0 +1,170 @@
+import { describe, expect, it } from "vitest"
+import { deriveStatus } from "../src/deriveStatus.ts"
+import { indexSnapshot, instancesGone, resolveAgent } from "../src/Identity.ts"
+import type { PidRecord } from "../src/PidRecord.ts"
+import type { ProcessInfo, Snapshot } from "../src/ProcessTable.ts"
+
+const fleet = "/fleet"
+const boot = "boot-1"
+
+const proc = (p: Partial<ProcessInfo> & { readonly pid: number }): ProcessInfo => ({
+  ppid: 1,
+  pgid: p.pid,
+  sid: p.pid,
+  state: "S",
+  comm: "x",
+  startTime: 100,
+  marker: null,
+  ...p
+})
+const marked = (pid: number, agent = "a", extra: Partial<ProcessInfo> = {}) =>
+  proc({ pid, marker: { fleet, agent }, ...extra })
+const snapshot = (...ps: ReadonlyArray<ProcessInfo>): Snapshot => ({
+  bootId: boot,
+  bootTimeMs: 1_000_000,
+  ticksPerSecond: 100,
+  processes: new Map(ps.map((p) => [p.pid, p]))
+})
+const record = (pid: number, startTime: number | null = 100, bootId = boot): PidRecord => ({
+  pid,
+  startTime,
+  bootId,
+  startedAt: 0
+})
+
+interface Case {
+  readonly name: string
+  readonly snapshot: Snapshot
+  readonly record: PidRecord | null
+  readonly expect: {
+    readonly pids: ReadonlyArray<number>
+    readonly primary: number | null
+    readonly record: "none" | "ok" | "stale"
+    readonly recycled: boolean
+    readonly repair: boolean
+    readonly status: string
+  }
+}
+
+const cases: ReadonlyArray<Case> = [
+  {
+    name: "nothing recorded, nothing running",
+    snapshot: snapshot(proc({ pid: 50 })),
+    record: null,
+    expect: { pids: [], primary: null, record: "none", recycled: false, repair: false, status: "Stopped" }
+  },
+  {
+    name: "record matches pid and start time",
+    snapshot: snapshot(proc({ pid: 10 })),
+    record: record(10),
+    expect: { pids: [10], primary: 10, record: "ok", recycled: false, repair: false, status: "Running" }
+  },
+  {
+    name: "recycled pid: same pid, other start time, no marker",
+    snapshot: snapshot(proc({ pid: 10, startTime: 999 })),
+    record: record(10),
+    expect: { pids: [], primary: null, record: "stale", recycled: true, repair: false, status: "Exited" }
+  },
+  {
+    name: "record from another boot",
+    snapshot: snapshot(proc({ pid: 10 })),
+    record: record(10, 100, "boot-0"),
+    expect: { pids: [], primary: null, record: "stale", recycled: true, repair: false, status: "Exited" }
+  },
+  {
+    name: "record without a start time (the process died before it was seen)",
+    snapshot: snapshot(proc({ pid: 10 })),
+    record: record(10, null),
+    expect: { pids: [], primary: null, record: "stale", recycled: true, repair: false, status: "Exited" }
+  },
+  {
+    name: "dead pid, no process at all",
+    snapshot: snapshot(),
+    record: record(10),
+    expect: { pids: [], primary: null, record: "stale", recycled: false, repair: false, status: "Exited" }
+  },
+  {
+    name: "a zombie is not running",
+    snapshot: snapshot(proc({ pid: 10, state: "Z" })),
+    record: record(10),
+    expect: { pids: [], primary: null, record: "stale", recycled: false, repair: false, status: "Exited" }
+  },
+  {
+    name: "stale record, but the marker finds the agent: repair",
+    snapshot: snapshot(marked(20)),
+    record: record(10),
+    expect: { pids: [20], primary: 20, record: "stale", recycled: false, repair: true, status: "Running" }
+  },
+  {
+    name: "no record, marked instance: repair",
+    snapshot: snapshot(marked(20)),
+    record: null,
+    expect: { pids: [20], primary: 20, record: "none", recycled: false, repair: true, status: "Running" }
+  },
+  {
+    name: "a wrapper and its child are one instance",
+    snapshot: snapshot(marked(20), proc({ pid: 21, ppid: 20, pgid: 20, sid: 20, startTime: 101 })),
+    record: record(20),
+    expect: { pids: [20, 21], primary: 20, record: "ok", recycled: false, repair: false, status: "Running" }
+  },
+  {
+    name: "two marked sessions are two instances; the recorded one is primary",
+    snapshot: snapshot(marked(20, "a", { startTime: 50 }), marked(30, "a", { startTime: 200 })),
+    record: record(30, 200),
+    expect: { pids: [20, 30], primary: 30, record: "ok", recycled: false, repair: false, status: "Running" }
+  },
+  {
+    name: "a session the agent started itself (setsid worker) is part of it, not a second instance",
+    snapshot: snapshot(marked(20), marked(25, "a", { ppid: 20, startTime: 150 })),
+    record: record(20),
+    expect: { pids: [20], primary: 20, record: "ok", recycled: false, repair: false, status: "Running" }
+  },
+  {
+    name: "another agent's or another fleet's marker is not ours",
+    snapshot: snapshot(marked(20, "b"), proc({ pid: 21, marker: { fleet: "/other", agent: "a" } })),
+    record: null,
+    expect: { pids: [], primary: null, record: "none", recycled: false, repair: false, status: "Stopped" }
+  },
+  {
+    name: "members older than the leader belong to a reused session id, not to us",
+    snapshot: snapshot(marked(20, "a", { startTime: 500 }), proc({ pid: 5, sid: 20, startTime: 10 })),
+    record: record(20, 500),
+    expect: { pids: [20], primary: 20, record: "ok", recycled: false, repair: false, status: "Running" }
+  }
+]
+
+describe("resolveAgent and deriveStatus", () => {
+  it.each(cases)("$name", (c) => {
+    const r = resolveAgent(indexSnapshot(c.snapshot), fleet, "a", c.record)
+    expect(r.instances.flatMap((i) => i.pids)).toEqual(c.expect.pids)
+    expect(r.primary?.pid ?? null).toBe(c.expect.primary)
+    expect(r.record).toBe(c.expect.record)
+    expect(r.recycled).toBe(c.expect.recycled)
+    expect(r.repair).toBe(c.expect.repair)
+    expect(deriveStatus(true, r, c.snapshot, c.record?.pid ?? null)._tag).toBe(c.expect.status)
+  })
+
+  it.each([
+    [true, "Stopped"],
+    [false, "Disabled"]
+  ] as const)("not running and enabled=%s is %s", (enabled, tag) => {
+    const s = snapshot()
+    expect(deriveStatus(enabled, resolveAgent(indexSnapshot(s), fleet, "a", null), s, null)._tag).toBe(tag)
+  })
+
+  it("a running agent's start time becomes wall clock from boot time and tick rate", () => {
+    const s = snapshot(proc({ pid: 10, startTime: 250 }))
+    const status = deriveStatus(true, resolveAgent(indexSnapshot(s), fleet, "a", record(10, 250)), s, 10)
+    expect(status).toEqual({ _tag: "Running", pid: 10, instances: 1, startedAt: 1_002_500 })
+  })
+
+  it.each([
+    ["leader alive", snapshot(proc({ pid: 10 })), false],
+    ["leader gone, child left in the session", snapshot(proc({ pid: 11, sid: 10, startTime: 150 })), false],
+    ["session empty", snapshot(), true],
+    ["pid reused by a later process: never ours, so gone", snapshot(proc({ pid: 10, startTime: 900 })), true],
+    ["only an older process with the same sid", snapshot(proc({ pid: 3, sid: 10, startTime: 5 })), true]
+  ] as const)("instancesGone: %s", (_, s, gone) => {
+    expect(instancesGone(indexSnapshot(s), [{ pid: 10, startTime: 100, pids: [10] }])).toBe(gone)
+  })
+})
