@@ -1,0 +1,116 @@
+import * as Result from "effect/Result"
+import { describe, expect, it } from "vitest"
+import { markDuplicates, parseAgentConfig, parseFleetSettings } from "../src/ConfigFile.ts"
+import { formatUptime, parseDurationMs } from "../src/Duration.ts"
+
+const file = "/f/agents/a/config.yaml"
+const parse = (text: string) => parseAgentConfig(file, "/f/agents/a", text)
+
+describe("parseAgentConfig", () => {
+  it.each<[string, string, RegExp]>([
+    ["unparseable YAML names the line", "agent:\n  id: a\n  name: [oops\n", /config\.yaml: .*line \d+, column \d+/],
+    ["missing run.command", "agent: { id: a }\nrun: {}\n", /run\.command: Missing key/],
+    [
+      "an id that could climb out of run/",
+      "agent: { id: ../x }\nrun: { command: x }\n",
+      /agent\.id: an agent id is 1-63 characters/
+    ],
+    ["an id with a capital", "agent: { id: Bad }\nrun: { command: x }\n", /agent\.id/],
+    [
+      "a bad duration",
+      "agent: { id: a }\nrun: { command: x, stop_timeout: soon }\n",
+      /run\.stop_timeout: expected a duration/
+    ],
+    ["an unknown restart policy", "agent: { id: a }\nrun: { command: x, restart: sometimes }\n", /run\.restart/],
+    ["an unknown stop signal", "agent: { id: a }\nrun: { command: x, stop_signal: SIGFOO }\n", /run\.stop_signal/],
+    ["enabled must be a boolean", "agent: { id: a, enabled: sure }\nrun: { command: x }\n", /agent\.enabled/],
+    ["two documents", "agent: { id: a }\n---\nagent: { id: b }\n", /config\.yaml: /],
+    [
+      "every problem at once",
+      "agent: { id: A }\nrun: { stop_timeout: x }\n",
+      /agent\.id.*; run\.command.*; run\.stop_timeout/
+    ]
+  ])("invalid: %s", (_, text, message) => {
+    const entry = parse(text)
+    expect(entry._tag).toBe("Invalid")
+    if (entry._tag === "Invalid") expect(entry.error).toMatch(message)
+  })
+
+  it("defaults, and scalars as text", () => {
+    const entry = parse("agent: { id: a }\nrun: { command: sleep, args: [60, true], env: { PORT: 8080 } }\n")
+    expect(entry._tag).toBe("Valid")
+    if (entry._tag !== "Valid") return
+    expect(entry.spec.config).toEqual({
+      agent: { id: "a", name: "", version: "", description: "", enabled: true },
+      run: {
+        command: "sleep",
+        args: ["60", "true"],
+        cwd: ".",
+        env: { PORT: "8080" },
+        stop_signal: "SIGTERM",
+        stop_timeout: 5000,
+        restart: "on-failure"
+      }
+    })
+  })
+
+  it("keeps the id of a config that parses but does not validate", () => {
+    const entry = parse("agent: { id: a }\nrun: { stop_timeout: x }\n")
+    expect(entry._tag === "Invalid" && entry.id).toBe("a")
+  })
+})
+
+describe("markDuplicates", () => {
+  it("marks both configs with one id, each naming the other file", () => {
+    const one = parseAgentConfig("/f/1.yaml", "/f", "agent: { id: twin }\nrun: { command: x }\n")
+    const two = parseAgentConfig("/f/2.yaml", "/f", "agent: { id: twin }\nrun: { command: x }\n")
+    const other = parseAgentConfig("/f/3.yaml", "/f", "agent: { id: solo }\nrun: { command: x }\n")
+    const out = markDuplicates([one, two, other])
+    expect(out.map((e) => e._tag)).toEqual(["Invalid", "Invalid", "Valid"])
+    expect(out[0]!._tag === "Invalid" && out[0]!.error).toMatch(/\/f\/1\.yaml and \/f\/2\.yaml/)
+    expect(out[1]!._tag === "Invalid" && out[1]!.error).toMatch(/\/f\/2\.yaml and \/f\/1\.yaml/)
+  })
+})
+
+describe("parseFleetSettings", () => {
+  it("missing file: defaults", () => {
+    const r = parseFleetSettings("/f/agentctl.yaml", null)
+    expect(Result.isSuccess(r) && r.success.agents).toBe("agents/*/config.yaml")
+  })
+  it.each([
+    ["api: { port: 99999 }", /api\.port/],
+    ["restart: { max_failures: 0 }", /restart\.max_failures/],
+    ["build: []", /build/]
+  ])("%s is an error naming the field", (text, message) => {
+    const r = parseFleetSettings("/f/agentctl.yaml", text)
+    expect(Result.isFailure(r) && r.failure).toMatch(message)
+  })
+})
+
+describe("durations", () => {
+  it.each<[string | number, number | undefined]>([
+    ["5s", 5000],
+    ["500ms", 500],
+    ["2m", 120000],
+    ["1h", 3600000],
+    ["1.5s", 1500],
+    [" 3 s ", 3000],
+    ["7", 7000],
+    [2, 2000],
+    ["soon", undefined],
+    ["-1s", undefined],
+    [-1, undefined],
+    ["5d", undefined]
+  ])("parseDurationMs(%j) = %j", (input, ms) => {
+    expect(parseDurationMs(input)).toBe(ms)
+  })
+  it.each([
+    [0, "0s"],
+    [59, "59s"],
+    [61, "1m01s"],
+    [3661, "1h01m"],
+    [90000, "1d01h"]
+  ])("formatUptime(%i) = %s", (s, text) => {
+    expect(formatUptime(s)).toBe(text)
+  })
+})
