@@ -49,7 +49,7 @@ const readRecord = (file: string): RecordRead | undefined => {
   let text: string
   try {
     // One open/read/close (readFileSync adds an fstat per file: 300 agents, 300 more syscalls)
-    text = readSmallBytesSync(file).toString("utf8")
+    text = readSmallBytesSync(file, true).toString("utf8")
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "ENOENT" ? null : undefined
   }

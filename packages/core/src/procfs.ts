@@ -43,7 +43,8 @@ export const parseStat = (text: string): ProcStat | null => {
   // fields[0] is proc(5) field 3 (state)
   const rest = text.slice(close + 1).trim()
   // The kernel separates fields with single spaces; anything else is not /proc text (checked below).
-  const fields = rest.includes("  ") || rest.includes("\t") ? rest.split(/\s+/) : rest.split(" ")
+  // Only up to field 24 (rss) is read: splitting the other ~28 would allocate for nothing, per process.
+  const fields = rest.includes("  ") || rest.includes("\t") ? rest.split(/\s+/, 22) : rest.split(" ", 22)
   const field = (n: number) => integer(fields[n - 3])
   const state = fields[0]
   const ppid = field(4)

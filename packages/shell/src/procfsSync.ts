@@ -90,7 +90,7 @@ let scratch = Buffer.allocUnsafe(16 * 1024)
  * open + read + close into one reused buffer: /proc files report size 0, so readFileSync takes
  * its slow path. The result is a view of the shared buffer, valid until the next call.
  */
-export const readSmallBytesSync = (file: string): Buffer => {
+export const readSmallBytesSync = (file: string, shortReadIsEnd = false): Buffer => {
   const fd = openSync(file, "r")
   try {
     let length = 0
@@ -98,6 +98,10 @@ export const readSmallBytesSync = (file: string): Buffer => {
       const n = readSync(fd, scratch, length, scratch.length - length, null)
       if (n === 0) return scratch.subarray(0, length)
       length += n
+      // A regular file, or a one-line /proc file such as stat, is whole once a read comes back
+      // short: skip the read that would return 0 (one syscall per file, hundreds per `ls`).
+      // environ is read in page-sized pieces, so it keeps reading to the end.
+      if (shortReadIsEnd && length < scratch.length) return scratch.subarray(0, length)
       if (length === scratch.length) {
         const bigger = Buffer.allocUnsafe(scratch.length * 2)
         scratch.copy(bigger, 0, 0, length)
@@ -180,7 +184,7 @@ export const readSnapshotSync = (options: SnapshotOptions = {}): Snapshot => {
     let text: string
     try {
       // latin1: comm is raw bytes and this decode is a plain copy
-      text = readSmallBytesSync(`/proc/${name}/stat`).toString("latin1")
+      text = readSmallBytesSync(`/proc/${name}/stat`, true).toString("latin1")
     } catch (error) {
       if (isGone(error) || isHidden(error)) continue
       throw error
