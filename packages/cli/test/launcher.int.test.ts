@@ -91,4 +91,36 @@ describe("launcher", () => {
     expect((await f.run("launcher", "stop")).code).toBe(0)
     await waitFor(() => f.pids().length === 0, 10_000)
   })
+
+  it("SIGHUP reloads: a new agent starts, a disabled one stops; stats read /proc", async () => {
+    fleet = makeFleet()
+    const f = fleet
+    f.agent("keep", "sleep", ["300"])
+    f.agent("drop", "sleep", ["300"])
+    expect((await f.run("launcher", "start")).code).toBe(0)
+    const ls = () => f.json<ReadonlyArray<AgentRow>>("ls")
+    await waitFor(async () => (await ls()).every((r) => r.status === "running"))
+    const keep = (await ls()).find((r) => r.id === "keep")!.pid
+    f.agent("fresh", "sleep", ["300"])
+    f.agent("drop", "sleep", ["300"], "", false)
+    process.kill((await launcherPid(f))!, "SIGHUP")
+    await waitFor(async () => {
+      const rows = await ls()
+      return (
+        rows.find((r) => r.id === "fresh")?.status === "running" &&
+        rows.find((r) => r.id === "drop")?.status === "disabled"
+      )
+    })
+    expect((await ls()).find((r) => r.id === "keep")!.pid).toBe(keep)
+    const log = fs.readFileSync(path.join(f.root, "run", "launcher.log"), "utf8")
+    expect(log).toMatch(/"event":"reloaded".*"started":\["fresh"\].*"stopped":\["drop"\]/)
+    const stats = await f.json<ReadonlyArray<{ id: string; rssBytes: number | null; processes: number }>>(
+      "stats",
+      "keep"
+    )
+    expect(stats[0]!.processes).toBe(1)
+    expect(stats[0]!.rssBytes).toBeGreaterThan(0)
+    expect((await f.run("launcher", "stop")).code).toBe(0)
+    await waitFor(() => f.pids().length === 0, 10_000)
+  })
 })
