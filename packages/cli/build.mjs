@@ -42,6 +42,12 @@ await Promise.all([
   }),
   esbuild.build({ ...common, entryPoints: ["src/main.ts"], outfile: "dist/main.cjs" }),
   // The long-running launcher gets a bundle of its own: none of the CLI's parser or HTTP client.
-  esbuild.build({ ...common, entryPoints: ["src/launcher/main.ts"], outfile: "dist/launcher.cjs" })
+  esbuild.build({
+    ...common,
+    entryPoints: ["src/launcher/entry.ts"],
+    outfile: "dist/launcher.cjs",
+    external: ["./launcher-main.cjs"]
+  }),
+  esbuild.build({ ...common, entryPoints: ["src/launcher/main.ts"], outfile: "dist/launcher-main.cjs" })
 ])
 fs.chmodSync("dist/agentctl.cjs", 0o755)

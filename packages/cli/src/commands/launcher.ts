@@ -24,7 +24,16 @@ import { fleetRoot, inFleet, jsonOutput, timeoutFlag } from "../Root.ts"
  * bound, so the optimizing compiler buys little here.
  */
 export const launcherNodeFlags = ["--lite-mode", "--max-semi-space-size=1"]
-const launcherEnv = { MALLOC_ARENA_MAX: "1", UV_THREADPOOL_SIZE: "2" }
+const launcherTuning: Record<string, string> = { MALLOC_ARENA_MAX: "1", UV_THREADPOOL_SIZE: "2" }
+/** Our tuning, for the variables the user did not set; the launcher's entry removes them again. */
+const launcherEnv = () => {
+  const added = Object.keys(launcherTuning).filter((k) => process.env[k] === undefined)
+  return {
+    ...process.env,
+    ...Object.fromEntries(added.map((k) => [k, launcherTuning[k]!])),
+    AGENTCTL_LAUNCHER_TUNING: added.join(",")
+  }
+}
 const launcherEntry = () => join(dirname(process.argv[1]!), "launcher.cjs")
 
 const poll = <A>(check: () => A | undefined, timeoutMs: number, everyMs = 50) =>
@@ -80,7 +89,7 @@ const start = Command.make(
       cwd: root,
       detached: true,
       stdio: ["ignore", fd, fd],
-      env: { ...process.env, ...launcherEnv }
+      env: launcherEnv()
     })
     closeSync(fd)
     child.unref()

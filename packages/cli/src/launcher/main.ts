@@ -4,9 +4,9 @@ import { resolveRoot } from "../FleetLayers.ts"
 import { runLauncher } from "./runLauncher.ts"
 
 /*
- * Entry of dist/launcher.cjs: the long-running supervisor in a bundle of its own, without the
+ * dist/launcher-main.cjs: the long-running supervisor in a bundle of its own, without the
  * CLI's parser, prompts and HTTP client (https/tls alone cost ~9 MiB of RSS to load).
- * `agentctl launcher start` runs it detached as `node launcher.cjs <root>`.
+ * `agentctl launcher start` runs it detached as `node launcher.cjs <root>` (entry.ts, which loads this).
  */
 const root = resolveRoot(process.argv[2])
 NodeRuntime.runMain(
