@@ -1,5 +1,4 @@
 import type { AgentRow } from "@agentctl/core/AgentRow"
-import { formatUptime } from "@agentctl/core/Duration"
 import { daemonlessRows, type RecordRead } from "@agentctl/core/Listing"
 import type { PidRecord } from "@agentctl/core/PidRecord"
 import { readLauncherSync } from "@agentctl/shell/launcherRecord"
@@ -92,9 +91,7 @@ const lsThroughLauncher = (socketPath: string, launcherPid: number, json: boolea
         if (response.statusCode !== 200) return done(false)
         try {
           const rows = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ReadonlyArray<AgentRow>
-          writeStdout(
-            json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderRows(rows, "launcher", launcherPid, formatUptime)}\n`
-          )
+          writeStdout(json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderRows(rows, "launcher", launcherPid)}\n`)
           done(true)
         } catch {
           done(false)
@@ -128,8 +125,6 @@ export const fastLs = (argv: ReadonlyArray<string>): boolean | Promise<boolean> 
   for (const r of records.values())
     if (r !== null && !("unreadable" in r) && r.startTime !== null) known.set(r.pid, r.startTime)
   const rows = daemonlessRows(root, entries, records, readSnapshotSync({ known }), Date.now())
-  writeStdout(
-    args.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderRows(rows, "daemonless", null, formatUptime)}\n`
-  )
+  writeStdout(args.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderRows(rows, "daemonless", null)}\n`)
   return true
 }

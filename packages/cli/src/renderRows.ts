@@ -1,20 +1,15 @@
 import type { AgentRow, Supervisor } from "@agentctl/core/AgentRow"
+import { formatUptime } from "@agentctl/core/Duration"
+import { renderTable } from "./table.ts"
 
 /*
  * The `ls` table. No Effect imports: the fast `ls` path renders with this too.
  */
 
-const pad = (cells: ReadonlyArray<string>, widths: ReadonlyArray<number>) =>
-  cells
-    .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-    .join("  ")
-    .trimEnd()
-
 export const renderRows = (
   rows: ReadonlyArray<AgentRow>,
   supervisor: Supervisor,
-  launcherPid: number | null,
-  formatUptime: (seconds: number) => string
+  launcherPid: number | null
 ): string => {
   const headers = ["ID", "NAME", "ENABLED", "STATUS", "PID", "INST", "UPTIME", "RESTARTS"]
   const valid = rows.filter((r) => r.status !== "invalid")
@@ -29,8 +24,7 @@ export const renderRows = (
     r.uptime === null ? "-" : formatUptime(r.uptime),
     String(r.restarts)
   ])
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? "").length)))
-  const lines = [pad(headers, widths), ...cells.map((c) => pad(c, widths))]
+  const lines = [renderTable(headers, cells)]
   for (const r of valid) {
     if (r.status !== "running" && r.status !== "stopped" && r.status !== "disabled")
       lines.push(`  ${r.id}: ${r.reason}`)

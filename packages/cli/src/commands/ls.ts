@@ -1,5 +1,4 @@
 import { Control } from "@agentctl/core/Control"
-import { formatUptime } from "@agentctl/core/Duration"
 import { loadFleet, loadSettings } from "@agentctl/core/FleetLoader"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -30,7 +29,7 @@ export const ls = Command.make(
         const control = yield* Control
         const rows = yield* control.list
         if (json) yield* printJson(rows)
-        else yield* Console.log(renderRows(rows, control.supervisor, null, formatUptime))
+        else yield* Console.log(renderRows(rows, control.supervisor, null))
         if (control.supervisor === "daemonless") yield* refreshCache(root)
       })
     )
