@@ -41,5 +41,5 @@ if (!fs.existsSync(path.join(data, "memory.db"))) {
 agentctl("start", "--all")
 await new Promise((resolve) => setTimeout(resolve, 1500))
 agentctl("ls")
-console.log(`\nTry: node ${path.relative(process.cwd(), cli)} --root examples logs heartbeat -f`)
-console.log(`     node ${path.relative(process.cwd(), cli)} --root examples stop --all`)
+console.log(`\nTry: node_modules/.bin/node ${path.relative(process.cwd(), cli)} --root examples logs heartbeat -f`)
+console.log(`     node_modules/.bin/node ${path.relative(process.cwd(), cli)} --root examples stop --all`)
