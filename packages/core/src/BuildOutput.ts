@@ -13,7 +13,7 @@ import type { LoadedFleet } from "./FleetLoader.ts"
 
 /**
  * The build (`build:` in agentctl.yaml) with its output captured rather than inherited: what
- * `POST /build` streams. Same steps and env as `Build.build`; the process is argv (never a
+ * `POST /build` streams. `planBuild` is shared with `Build.build`; the process is argv (never a
  * shell), run with exactly the merged env, and killed if the stream is dropped (a client
  * hanging up interrupts it, as Ctrl-C does for `agentctl build`).
  */
