@@ -1,7 +1,6 @@
 import type { AgentRow } from "@agentctl/core/AgentRow"
 import { daemonlessRows, type RecordRead } from "@agentctl/core/Listing"
-import type { PidRecord } from "@agentctl/core/PidRecord"
-import { readLauncherSync } from "@agentctl/shell/launcherRecord"
+import { parsePidRecord, readLauncherSync } from "@agentctl/shell/launcherRecord"
 import { readSmallBytesSync, readSnapshotSync } from "@agentctl/shell/procfsSync"
 // Named imports: a namespace import of a builtin makes the bundle copy every export at start-up.
 import { existsSync, writeSync } from "node:fs"
@@ -32,17 +31,6 @@ const parseArgs = (argv: ReadonlyArray<string>): { root: string | undefined; jso
   return sawLs ? { root, json } : null
 }
 
-const isPidRecord = (v: unknown): v is PidRecord => {
-  if (typeof v !== "object" || v === null) return false
-  const r = v as Record<string, unknown>
-  return (
-    Number.isInteger(r.pid) &&
-    (r.startTime === null || typeof r.startTime === "number") &&
-    typeof r.bootId === "string" &&
-    typeof r.startedAt === "number"
-  )
-}
-
 /** null: the record exists but is not one we can trust here (let the full path report it). */
 const readRecord = (file: string): RecordRead | undefined => {
   let text: string
@@ -52,12 +40,7 @@ const readRecord = (file: string): RecordRead | undefined => {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "ENOENT" ? null : undefined
   }
-  try {
-    const value: unknown = JSON.parse(text)
-    return isPidRecord(value) ? value : undefined
-  } catch {
-    return undefined
-  }
+  return parsePidRecord(text) ?? undefined
 }
 
 /**

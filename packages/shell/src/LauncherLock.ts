@@ -19,7 +19,7 @@ import {
   writeSync
 } from "node:fs"
 import { errorCode } from "./internal/files.ts"
-import { isLive, lockFile, parseRecord } from "./launcherRecord.ts"
+import { isLive, lockFile, parsePidRecord } from "./launcherRecord.ts"
 import { readHostConstantsSync, readUsageSync } from "./procfsSync.ts"
 
 export { isLive, lockFile, lockFileName, readLauncherSync } from "./launcherRecord.ts"
@@ -64,7 +64,7 @@ const replaceStale = (file: string): Attempt => {
     if (errorCode(error) === "ENOENT") return { _tag: "Retry" }
     throw error
   }
-  const held = parseRecord(text)
+  const held = parsePidRecord(text)
   if (held !== null && isLive(held)) return { _tag: "Held", by: held }
   const aside = `${file}.stale.${process.pid}`
   try {
@@ -117,7 +117,7 @@ export const acquire = (runDir: string) =>
     ),
     (record) =>
       Effect.sync(() => {
-        const current = parseRecord(readFileSafe(lockFile(runDir)))
+        const current = parsePidRecord(readFileSafe(lockFile(runDir)))
         if (current?.pid === record.pid && current.startTime === record.startTime) unlinkSync(lockFile(runDir))
       })
   )

@@ -10,15 +10,25 @@ import { readHostConstantsSync, readUsageSync } from "./procfsSync.ts"
 export const lockFileName = "launcher.pid"
 export const lockFile = (runDir: string) => join(runDir, lockFileName)
 
-export const parseRecord = (text: string): PidRecord | null => {
+/**
+ * A pid record (the launcher's lock or an agent's run/<id>.pid) checked by hand: the same shape as
+ * core's PidRecord schema, without loading Schema on the fast paths. null when it is not one.
+ */
+export const parsePidRecord = (text: string): PidRecord | null => {
+  let v: unknown
   try {
-    const v = JSON.parse(text) as Partial<PidRecord>
-    return Number.isInteger(v.pid) && typeof v.startTime === "number" && typeof v.bootId === "string"
-      ? { pid: v.pid!, startTime: v.startTime, bootId: v.bootId, startedAt: Number(v.startedAt ?? 0) }
-      : null
+    v = JSON.parse(text)
   } catch {
     return null
   }
+  if (typeof v !== "object" || v === null) return null
+  const r = v as Record<string, unknown>
+  return Number.isInteger(r.pid) &&
+    (r.startTime === null || typeof r.startTime === "number") &&
+    typeof r.bootId === "string" &&
+    typeof r.startedAt === "number"
+    ? (r as unknown as PidRecord)
+    : null
 }
 
 /** Is the process this record names still that process (same pid, start time and boot)? */
@@ -36,6 +46,6 @@ export const readLauncherSync = (runDir: string): PidRecord | null => {
   } catch {
     return null
   }
-  const record = parseRecord(text)
+  const record = parsePidRecord(text)
   return record !== null && isLive(record) ? record : null
 }
