@@ -32,8 +32,6 @@ const stampOf = (file: string): string | null => {
   }
 }
 
-const globFiles = globSync
-
 /** The cached entries when every stamp still matches, else null. Never throws: a bad cache is a miss. */
 export const readConfigCache = (root: string): ReadonlyArray<ConfigEntry> | null => {
   let cache: CacheFile
@@ -83,7 +81,7 @@ export const writeConfigCache = (
 
 export const stampFiles = (root: string, glob: string) => ({
   settingsStamp: stampOf(settingsFile(root)),
-  stamps: globFiles(root, glob).flatMap((f) => {
+  stamps: globSync(root, glob).flatMap((f) => {
     const s = stampOf(f)
     return s === null ? [] : [[f, s] as const]
   })

@@ -67,20 +67,25 @@ const observe = Effect.fn("Daemonless.observe")(function* (targets: Targets, onl
   return { fleet, resolved: resolveAll(fleet.root, entries, records, snapshot, index), index }
 })
 
+/** Rows for these entries: their pid records and one snapshot. */
+const rowsOf = Effect.fnUntraced(function* (fleet: LoadedFleet, entries: LoadedFleet["entries"]) {
+  const records = yield* readRecords(entries.flatMap((e) => (e._tag === "Valid" ? [e.spec.config.agent.id] : [])))
+  const snapshot = yield* (yield* Prober).snapshot
+  return daemonlessRows(fleet.root, entries, records, snapshot, yield* Clock.currentTimeMillis)
+})
+
 export const list = Effect.fn("Daemonless.list")(function* () {
   const fleet = yield* loadFleet()
-  const records = yield* readRecords(fleet.agents.keys())
-  const snapshot = yield* (yield* Prober).snapshot
-  return daemonlessRows(fleet.root, fleet.entries, records, snapshot, yield* Clock.currentTimeMillis)
+  return yield* rowsOf(fleet, fleet.entries)
 })
 
 export const status = Effect.fn("Daemonless.status")(function* (id: string) {
   const fleet = yield* loadFleet()
   yield* requireAgent(fleet, id)
-  const records = yield* readRecords([id])
-  const snapshot = yield* (yield* Prober).snapshot
-  const entries = fleet.entries.filter((e) => e._tag === "Valid" && e.spec.config.agent.id === id)
-  const [row] = daemonlessRows(fleet.root, entries, records, snapshot, yield* Clock.currentTimeMillis)
+  const [row] = yield* rowsOf(
+    fleet,
+    fleet.entries.filter((e) => e._tag === "Valid" && e.spec.config.agent.id === id)
+  )
   return row!
 })
 

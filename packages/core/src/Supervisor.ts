@@ -326,14 +326,13 @@ export const make = Effect.gen(function* () {
       unchanged: [] as Array<string>
     }
     const toStop: Array<string> = []
-    for (const [id, old] of before.agents) {
+    for (const id of before.agents.keys()) {
       const now = after.agents.get(id)
       const brokenNow = after.entries.some((e) => e._tag === "Invalid" && e.id === id)
       if (brokenNow) continue // keep what runs; the invalid config is reported
       if (now === undefined || !now.config.agent.enabled) {
         if (yield* FiberMap.has(fibers, id)) toStop.push(id)
         else outcome.unchanged.push(id)
-        void old
       }
     }
     if (toStop.length > 0) yield* stopAgents(toStop, null)

@@ -1,6 +1,7 @@
 import { Control } from "@agentctl/core/Control"
 import { formatUptime, parseDurationMs } from "@agentctl/core/Duration"
 import { LauncherNotRunning, LauncherRunning, UsageError } from "@agentctl/core/Errors"
+import type { PidRecord } from "@agentctl/core/PidRecord"
 import { RunDir } from "@agentctl/core/RunDir"
 import { isLive, readLauncherSync } from "@agentctl/shell/LauncherLock"
 import { readUsageSync } from "@agentctl/shell/procfsSync"
@@ -129,15 +130,8 @@ const start = Command.make(
   })
 ).pipe(Command.withDescription("Start the launcher in the background; it adopts running agents and starts the rest"))
 
-const waitGone = (record: { readonly pid: number; readonly startTime: number | null }, timeoutMs: number) =>
-  poll(
-    () =>
-      record.startTime === null || !isLive({ ...record, startTime: record.startTime, bootId: "", startedAt: 0 })
-        ? true
-        : undefined,
-    timeoutMs,
-    20
-  )
+const waitGone = (record: PidRecord, timeoutMs: number) =>
+  poll(() => (isLive(record) ? undefined : true), timeoutMs, 20)
 
 const stop = Command.make(
   "stop",
