@@ -330,6 +330,21 @@ const record = (row) => {
   results.push(full)
   progress(`${full.measurement}: ${full.figure}${full.note ? ` (${full.note})` : ""}`)
 }
+/** A stop figure: the median of the runs against the 2 s timeout; anything left behind fails it. */
+const recordStop = (section, measurement, times, leftover) => {
+  const t = median(times)
+  record({
+    section,
+    measurement,
+    figure: fmtMs(t),
+    floor: "stop_timeout: 2000 ms",
+    target: "≤ 3000 ms",
+    ok: t <= 3000 && leftover === 0,
+    note: `median of ${STOP_RUNS}: ${times.map((x) => Math.round(x)).join(", ")} ms${
+      leftover ? `; ${leftover} processes left behind` : ""
+    }`
+  })
+}
 const verdict = (row) => (row.ok === true ? "ok" : row.ok === false ? "MISSED" : (row.verdict ?? "—"))
 
 // ---------------------------------------------------------------------------------------------
@@ -380,18 +395,7 @@ const benchStop = async () => {
       await sleep(300)
       leftover = Math.max(leftover, fleetPids(fleet).length)
     }
-    const t = median(times)
-    record({
-      section: "stop",
-      measurement: "stop --all, 100 SIGTERM-ignoring agents",
-      figure: fmtMs(t),
-      floor: "stop_timeout: 2000 ms",
-      target: "≤ 3000 ms",
-      ok: t <= 3000 && leftover === 0,
-      note: `median of ${STOP_RUNS}: ${times.map((x) => Math.round(x)).join(", ")} ms${
-        leftover ? `; ${leftover} processes left behind` : ""
-      }`
-    })
+    recordStop("stop", "stop --all, 100 SIGTERM-ignoring agents", times, leftover)
   } finally {
     destroyFleet(fleet)
   }
@@ -594,18 +598,7 @@ const launcherStop = async () => {
       leftover = Math.max(leftover, fleetPids(fleet).filter((pid) => pid !== launcher).length)
     }
     agentctl(fleet, ["launcher", "stop"])
-    const t = median(times)
-    record({
-      section: "launcher",
-      measurement: "stop --all via launcher, 100 SIGTERM-ignoring agents",
-      figure: fmtMs(t),
-      floor: "stop_timeout: 2000 ms",
-      target: "≤ 3000 ms",
-      ok: t <= 3000 && leftover === 0,
-      note: `median of ${STOP_RUNS}: ${times.map((x) => Math.round(x)).join(", ")} ms${
-        leftover ? `; ${leftover} processes left behind` : ""
-      }`
-    })
+    recordStop("launcher", "stop --all via launcher, 100 SIGTERM-ignoring agents", times, leftover)
   } finally {
     destroyFleet(fleet)
   }
