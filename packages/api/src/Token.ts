@@ -4,7 +4,7 @@
  */
 import { FileError } from "@agentctl/core/Errors"
 import * as Effect from "effect/Effect"
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
+import { closeSync, openSync, readSync } from "node:fs"
 import { chmod, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 
@@ -17,11 +17,33 @@ const attempt = <A>(file: string, doing: string, f: () => Promise<A>) =>
     catch: (e) => new FileError({ file, message: `cannot ${doing} ${file}: ${describe(e)}` })
   })
 
-export const newToken = (): string => randomBytes(32).toString("hex")
+/*
+ * No node:crypto here: loading it initialises OpenSSL, ~2 MiB of RSS the launcher would carry
+ * for its whole life just to check a bearer token. The kernel's random source and a
+ * constant-time loop do the job.
+ */
 
-/** Constant-time: the comparison takes as long for a token that differs in the first byte as in the last. */
-export const tokenMatches = (expected: string, given: string): boolean =>
-  timingSafeEqual(createHash("sha256").update(expected).digest(), createHash("sha256").update(given).digest())
+/** 32 bytes from the kernel's random source, /dev/urandom, as hex. */
+export const newToken = (): string => {
+  const bytes = Buffer.alloc(32)
+  const fd = openSync("/dev/urandom", "r")
+  try {
+    for (let n = 0; n < bytes.length;) n += readSync(fd, bytes, n, bytes.length - n, null)
+  } finally {
+    closeSync(fd)
+  }
+  return bytes.toString("hex")
+}
+
+/**
+ * Constant-time: every character of the expected token is compared, whichever differs first,
+ * so the time taken tells an attacker nothing about how much of a guess was right.
+ */
+export const tokenMatches = (expected: string, given: string): boolean => {
+  let diff = expected.length ^ given.length
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ (given.charCodeAt(i) | 0)
+  return diff === 0
+}
 
 /** The token, or null when the file does not exist (or is empty). */
 export const readToken = (file: string): Effect.Effect<string | null, FileError> =>
@@ -38,7 +60,7 @@ export const readToken = (file: string): Effect.Effect<string | null, FileError>
 const writeToken = (file: string, token: string) =>
   attempt(file, "write", async () => {
     await mkdir(dirname(file), { recursive: true })
-    const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`)
+    const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`)
     try {
       const handle = await open(tmp, "wx", 0o600)
       try {

@@ -12,7 +12,7 @@ import { Api } from "../src/Api.ts"
 import { authToken } from "../src/AuthLayers.ts"
 import { ApiClient, makeClient } from "../src/Client.ts"
 import * as Server from "../src/Server.ts"
-import { ensureToken, rotateToken, tokenMatches } from "../src/Token.ts"
+import { ensureToken, newToken, rotateToken, tokenMatches } from "../src/Token.ts"
 import { agentYaml, apiServer, cleanup, memoryFleet, raw, tempDir } from "./harness.ts"
 
 const files = { "agents/a1/config.yaml": agentYaml("a1") }
@@ -127,10 +127,24 @@ describe("token file", () => {
   )
 
   it("tokenMatches compares whole tokens", () => {
-    assert.isTrue(tokenMatches("abc", "abc"))
-    assert.isFalse(tokenMatches("abc", "abd"))
-    assert.isFalse(tokenMatches("abc", "abcd"))
-    assert.isFalse(tokenMatches("abc", ""))
+    const cases: ReadonlyArray<readonly [expected: string, given: string, matches: boolean]> = [
+      ["abc", "abc", true],
+      ["abc", "abd", false],
+      ["abc", "xbc", false],
+      ["abc", "abcd", false],
+      ["abc", "ab", false],
+      ["abc", "", false],
+      ["abc", "ab\u0000", false],
+      ["", "", true]
+    ]
+    for (const [expected, given, matches] of cases)
+      assert.strictEqual(tokenMatches(expected, given), matches, `${expected} vs ${JSON.stringify(given)}`)
+  })
+
+  it("newToken: 32 random bytes as hex, never the same twice", () => {
+    const tokens = Array.from({ length: 50 }, newToken)
+    for (const token of tokens) assert.match(token, /^[0-9a-f]{64}$/)
+    assert.strictEqual(new Set(tokens).size, tokens.length)
   })
 
   it("isLoopback", () => {

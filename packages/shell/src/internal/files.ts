@@ -3,7 +3,6 @@
  */
 import { FileError } from "@agentctl/core/Errors"
 import * as Effect from "effect/Effect"
-import { randomBytes } from "node:crypto"
 import { open, rename, rm } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 
@@ -38,13 +37,22 @@ export const attempt = <A>(file: string, doing: string, f: () => Promise<A>): Ef
   Effect.tryPromise({ try: f, catch: fileError(file, doing) })
 
 /**
- * Replace `file` atomically: write `<file>.<pid>.<random>.tmp` in the same folder (same file
+ * A name no other writer uses at the same time: pid, clock and a counter. (Not random bytes:
+ * node:crypto would cost the launcher its OpenSSL, ~2 MiB of RSS, for a file name.) Should a
+ * stale file of a crashed process ever carry the same name, `wx` refuses it rather than share it.
+ */
+let tmpSeq = 0
+const tmpName = (file: string): string =>
+  join(dirname(file), `${basename(file)}.${process.pid}.${Date.now().toString(36)}.${(tmpSeq++).toString(36)}.tmp`)
+
+/**
+ * Replace `file` atomically: write a temp file (`tmpName`) in the same folder (same file
  * system, so rename(2) is atomic), fsync it, rename over. Readers see the old or the new text,
  * never half; the temp file is removed when anything fails.
  */
 export const writeAtomic = (file: string, text: string, mode?: number): Effect.Effect<void, FileError> =>
   Effect.suspend(() => {
-    const tmp = join(dirname(file), `${basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`)
+    const tmp = tmpName(file)
     return attempt(file, "write", async () => {
       const handle = await open(tmp, "wx", mode ?? 0o666)
       try {
