@@ -305,9 +305,11 @@ const launcherPid = (fleet) => {
 
 /** RSS of an idle Node process started with the launcher's own flags: the floor for the launcher's RSS. */
 const idleNodeRssKb = async () => {
-  const child = spawn(NODE, ["--lite-mode", "--max-semi-space-size=1", "-e", "setInterval(() => {}, 1e6)"], {
+  // the flags and environment of launcherNodeFlags / launcherTuning in packages/cli/src/commands/launcher.ts
+  const flags = ["--lite-mode", "--max-semi-space-size=1", "--expose-gc"]
+  const child = spawn(NODE, [...flags, "-e", "setInterval(() => {}, 1e6)"], {
     stdio: "ignore",
-    env: { ...process.env, MALLOC_ARENA_MAX: "1", UV_THREADPOOL_SIZE: "2" }
+    env: { ...process.env, MALLOC_ARENA_MAX: "1", MALLOC_MMAP_THRESHOLD_: "32768", UV_THREADPOOL_SIZE: "2" }
   })
   await new Promise((resolve, reject) => child.once("spawn", resolve).once("error", reject))
   helpers.set(child.pid, procStart(child.pid))

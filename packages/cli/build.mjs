@@ -9,13 +9,53 @@ import * as path from "node:path"
 // The Scalar docs page script is 3 MB. Inlined in a bundle, V8 holds it in memory for the
 // launcher's whole life even if nobody opens /docs; as a file beside the bundles it is loaded
 // on the first GET /docs only.
-const effectDir = path.dirname(createRequire(import.meta.url).resolve("effect/package.json"))
+const require = createRequire(import.meta.url)
+const effectDir = path.dirname(require.resolve("effect/package.json"))
 fs.mkdirSync("dist", { recursive: true })
 fs.copyFileSync(path.join(effectDir, "dist", "http-api", "internal", "httpApiScalar.js"), "dist/scalar.mjs")
 const scalarOnDemand = {
   name: "scalar-on-demand",
   setup(build) {
     build.onResolve({ filter: /internal[\\/]httpApiScalar\.js$/ }, () => ({ path: "./scalar.mjs", external: true }))
+  }
+}
+
+// The launcher runs for days and is judged by its RSS. The HTTP layer it is built on imports
+// modules it never or seldom uses; these stay out of its memory until something needs them:
+// - `ws`, for WebSocket upgrades, which agentctl's API never makes. It alone pulls in https, tls,
+//   zlib and crypto. In its place, a module that fails loudly if an upgrade ever asks for it.
+// - node:crypto, node:tls, node:readline and node:sqlite are imported at the top of modules that
+//   use them in a few functions (temp directories, TLS sockets, the terminal, the memory routes).
+//   Each import gets an object with one getter per export of this Node (listed here, at build
+//   time) that loads the real module on first access.
+const lazyBuiltins = ["crypto", "tls", "readline", "sqlite"]
+const launcherDiet = {
+  name: "launcher-diet",
+  setup(build) {
+    build.onResolve({ filter: /^ws$/ }, () => ({ path: "ws", namespace: "no-ws" }))
+    build.onLoad({ filter: /.*/, namespace: "no-ws" }, () => ({
+      contents: `const refuse = () => { throw new Error("agentctl's launcher serves no WebSockets") }
+        export class WebSocket { constructor() { refuse() } }
+        export class WebSocketServer { constructor() { refuse() } }
+        export const createWebSocketStream = refuse`,
+      loader: "js"
+    }))
+    const filter = new RegExp(`^(node:)?(${lazyBuiltins.join("|")})$`)
+    build.onResolve({ filter }, (args) =>
+      args.namespace === "lazy-builtin"
+        ? { path: args.path, external: true }
+        : { path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" }
+    )
+    build.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => {
+      const keys = Object.keys(require(`node:${args.path}`))
+      return {
+        contents: `let real
+          const load = () => (real ??= require("node:${args.path}"))
+          for (const key of ${JSON.stringify(keys)})
+            Object.defineProperty(exports, key, { enumerable: true, get: () => load()[key] })`,
+        loader: "js"
+      }
+    })
   }
 }
 
@@ -48,6 +88,11 @@ await Promise.all([
     outfile: "dist/launcher.cjs",
     external: ["./launcher-main.cjs"]
   }),
-  esbuild.build({ ...common, entryPoints: ["src/launcher/main.ts"], outfile: "dist/launcher-main.cjs" })
+  esbuild.build({
+    ...common,
+    entryPoints: ["src/launcher/main.ts"],
+    outfile: "dist/launcher-main.cjs",
+    plugins: [...common.plugins, launcherDiet]
+  })
 ])
 fs.chmodSync("dist/agentctl.cjs", 0o755)

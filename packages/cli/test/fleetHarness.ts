@@ -20,6 +20,8 @@ export interface RunResult {
 export interface TestFleet {
   readonly root: string
   readonly run: (...args: ReadonlyArray<string>) => Promise<RunResult>
+  /** `run` with variables added to the environment (NODE_OPTIONS, say). */
+  readonly runWith: (env: Readonly<Record<string, string>>, ...args: ReadonlyArray<string>) => Promise<RunResult>
   readonly json: <A = unknown>(...args: ReadonlyArray<string>) => Promise<A>
   readonly agent: (id: string, command: string, args: ReadonlyArray<string>, extra?: string, enabled?: boolean) => void
   readonly write: (file: string, text: string) => void
@@ -61,16 +63,19 @@ export const makeFleet = (): TestFleet => {
         if (cwd !== null && (cwd === root || cwd.startsWith(`${root}/`))) return true
         return readText(`/proc/${pid}/environ`).includes(marker)
       })
-  const run = (...args: ReadonlyArray<string>) =>
+  const runWith = (env: Readonly<Record<string, string>>, ...args: ReadonlyArray<string>) =>
     new Promise<RunResult>((resolve) => {
-      execFile(process.execPath, [cli, "--root", root, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+      const options = { timeout: 60_000, env: { ...process.env, ...env } }
+      execFile(process.execPath, [cli, "--root", root, ...args], options, (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
         resolve({ code, stdout, stderr })
       })
     })
+  const run = (...args: ReadonlyArray<string>) => runWith({}, ...args)
   return {
     root,
     run,
+    runWith,
     json: async <A>(...args: ReadonlyArray<string>) => {
       const r = await run(...args, "--json")
       if (r.code !== 0 && r.stdout.trim() === "")

@@ -1,6 +1,8 @@
 import type { AgentRow } from "@agentctl/core/AgentRow"
 import * as fs from "node:fs"
+import * as http from "node:http"
 import * as path from "node:path"
+import { DatabaseSync } from "node:sqlite"
 import { afterEach, describe, expect, it } from "vitest"
 import { alive, makeFleet, type TestFleet, waitFor } from "./fleetHarness.ts"
 
@@ -8,6 +10,25 @@ import { alive, makeFleet, type TestFleet, waitFor } from "./fleetHarness.ts"
  * The launcher as a user runs it: `launcher start` in the background, commands through its
  * socket, SIGKILL and restart, `launcher stop`. Every process is cleaned up by pid.
  */
+
+/** One HTTP request to the launcher, on its socket or on TCP; resolves with status and body. */
+const request = (
+  target: { readonly socketPath: string } | { readonly port: number; readonly token: string },
+  method: string,
+  route: string
+) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const where =
+      "socketPath" in target
+        ? { socketPath: target.socketPath }
+        : { host: "127.0.0.1", port: target.port, headers: { authorization: `Bearer ${target.token}` } }
+    const req = http.request({ ...where, method, path: route }, (res) => {
+      let body = ""
+      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk))
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }))
+    })
+    req.on("error", reject).end()
+  })
 
 const launcherPid = async (fleet: TestFleet): Promise<number | null> =>
   (await fleet.json<{ pid: number | null }>("launcher", "status")).pid
@@ -88,6 +109,56 @@ describe("launcher", () => {
     expect(rows.find((r) => r.id === "a")!.status).toBe("stopped")
     expect(rows.find((r) => r.id === "b")!.pid).toBe(b)
     expect((await f.run("start", "a")).stdout).toMatch(/started a/)
+    expect((await f.run("launcher", "stop")).code).toBe(0)
+    await waitFor(() => f.pids().length === 0, 10_000)
+  })
+
+  it("keeps OpenSSL, TLS, WebSockets and SQLite unloaded until a request needs them", async () => {
+    // The launcher's RSS budget (60 MiB at 300 agents) depends on what it does not load: a preload
+    // script dumps the launcher's module list on SIGUSR2.
+    fleet = makeFleet()
+    const f = fleet
+    f.agent("a", "sleep", ["300"])
+    const port = 20_000 + Math.floor(Math.random() * 20_000)
+    f.write("agentctl.yaml", `api:\n  port: ${port}\n`)
+    const dump = path.join(f.root, "modules.txt")
+    f.write(
+      "dump-modules.cjs",
+      `if (process.argv[1].endsWith("launcher.cjs")) process.on("SIGUSR2", () =>
+        require("fs").writeFileSync(${JSON.stringify(dump)}, process.moduleLoadList.join("\\n")))`
+    )
+    const env = { NODE_OPTIONS: `--require ${path.join(f.root, "dump-modules.cjs")}` }
+    expect((await f.runWith(env, "launcher", "start")).code).toBe(0)
+    await waitFor(async () => (await f.json<ReadonlyArray<AgentRow>>("ls")).every((r) => r.status === "running"))
+    const pid = (await launcherPid(f))!
+    const loaded = async () => {
+      fs.rmSync(dump, { force: true })
+      process.kill(pid, "SIGUSR2")
+      await waitFor(() => fs.existsSync(dump) && fs.statSync(dump).size > 0)
+      return fs
+        .readFileSync(dump, "utf8")
+        .split("\n")
+        .filter((m) => /^NativeModule (crypto|internal\/crypto\/.*|tls|https|readline|sqlite)$/.test(m))
+    }
+    expect(await loaded()).toEqual([])
+    // The TCP listener created the token at start; checking it needs no OpenSSL either.
+    const token = fs.readFileSync(path.join(f.root, "run", "api.token"), "utf8").trim()
+    expect((await request({ port, token }, "GET", "/agents/a")).status).toBe(200)
+    expect((await request({ port, token: "wrong" }, "GET", "/agents/a")).status).toBe(401)
+    expect(await loaded()).toEqual([])
+    // The memory routes load SQLite on first use, and it works.
+    fs.mkdirSync(path.join(f.root, "data", "a"), { recursive: true })
+    const db = new DatabaseSync(path.join(f.root, "data", "a", "memory.db"))
+    db.exec("CREATE TABLE messages (id INTEGER PRIMARY KEY, created_at INTEGER); INSERT INTO messages VALUES (1, 0);")
+    db.close()
+    const cleared = await request(
+      { socketPath: path.join(f.root, "run", "launcher.sock") },
+      "POST",
+      "/agents/a/clear_memory"
+    )
+    expect(cleared.status).toBe(200)
+    expect(JSON.parse(cleared.body)).toMatchObject({ status: "ok", messages_deleted: 1, restarted: true })
+    expect(await loaded()).toEqual(["NativeModule sqlite"])
     expect((await f.run("launcher", "stop")).code).toBe(0)
     await waitFor(() => f.pids().length === 0, 10_000)
   })
