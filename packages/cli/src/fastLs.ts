@@ -66,7 +66,11 @@ const writeStdout = (text: string): void => {
 const lsThroughLauncher = (socketPath: string, launcherPid: number, json: boolean): Promise<boolean> =>
   new Promise((done) => {
     const http = require("node:http") as typeof import("node:http")
-    const request = http.get({ socketPath, path: "/agents", timeout: 10_000 }, (response) => {
+    const net = require("node:net") as typeof import("node:net")
+    // Our own connection, so no http.Agent: an Agent works out a TLS server name for every
+    // request, and the IPv6 regex it compiles for that costs ~3 ms of a 40 ms `ls`.
+    const createConnection = () => net.connect(socketPath)
+    const request = http.get({ createConnection, path: "/agents", timeout: 10_000 }, (response) => {
       const chunks: Array<Buffer> = []
       response.on("data", (c: Buffer) => chunks.push(c))
       response.on("error", () => done(false))
