@@ -14,7 +14,7 @@ import * as Stream from "effect/Stream"
 import { osLayer } from "../FleetLayers.ts"
 import { version } from "../version.ts"
 import { launcherPaths } from "./paths.ts"
-import { releaseMemory } from "./releaseMemory.ts"
+import { releaseWhenQuiet } from "./releaseMemory.ts"
 
 /** The innermost message of a failure (a ServeError wraps the listen error that says what happened). */
 const describeCause = (cause: Cause.Cause<unknown>): string => {
@@ -46,13 +46,8 @@ export const runLauncher = (root: string) =>
     yield* Effect.forkScoped(
       Effect.forever(Effect.flatMap(Queue.take(events), (e) => Console.log(JSON.stringify(e)))).pipe(Effect.ignore)
     )
-    // Booting, a reload or a bulk stop comes as a burst of state changes; once the fleet has been
-    // quiet for a second, the garbage of that burst is given back.
-    const bursts = yield* supervisor.control.events.pipe(
-      Stream.debounce("1 second"),
-      Stream.toQueue({ capacity: "unbounded" })
-    )
-    yield* Effect.forkScoped(Effect.forever(Effect.andThen(Queue.take(bursts), releaseMemory)).pipe(Effect.ignore))
+    // After boot, a reload or a run of API requests, give back the garbage (releaseMemory.ts).
+    yield* Effect.forkScoped(releaseWhenQuiet(supervisor.control.events))
     yield* logLine({ event: "launcher-started", pid: lock.pid, root, version })
     yield* supervisor.boot
     const serve = (options: Omit<Server.Options, "version">, listener: string) =>
