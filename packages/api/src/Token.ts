@@ -35,6 +35,12 @@ export const newToken = (): string => {
   return bytes.toString("hex")
 }
 
+/** newToken as an Effect: a host without /dev/urandom gets an error naming it, not a crash. */
+const freshToken = Effect.try({
+  try: newToken,
+  catch: (e) => new FileError({ file: "/dev/urandom", message: `cannot read /dev/urandom: ${describe(e)}` })
+})
+
 /**
  * Constant-time: every character of the expected token is compared, whichever differs first,
  * so the time taken tells an attacker nothing about how much of a guess was right.
@@ -80,7 +86,7 @@ const writeToken = (file: string, token: string) =>
 export const ensureToken = Effect.fn("Token.ensureToken")(function* (file: string) {
   const existing = yield* readToken(file)
   if (existing === null) {
-    const token = newToken()
+    const token = yield* freshToken
     yield* writeToken(file, token)
     return token
   }
@@ -94,7 +100,7 @@ export const ensureToken = Effect.fn("Token.ensureToken")(function* (file: strin
 
 /** A new token replaces the old one; clients holding the old one get 401 from the next request on. */
 export const rotateToken = Effect.fn("Token.rotateToken")(function* (file: string) {
-  const token = newToken()
+  const token = yield* freshToken
   yield* writeToken(file, token)
   return token
 })
