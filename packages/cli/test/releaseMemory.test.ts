@@ -13,11 +13,16 @@ import { releaseWhenQuiet } from "../src/launcher/releaseMemory.ts"
  * at rest. `gc` is replaced by a counter (Node runs these tests without --expose-gc).
  */
 
+// A fake RSS: each collection brings it back to 50 MiB; a test grows it by hand.
+const MiB = 1024 * 1024
 let collections = 0
+let rss = 0
 beforeEach(() => {
   collections = 0
+  rss = 60 * MiB
   globalThis.gc = (() => {
     collections++
+    rss = 50 * MiB
   }) as NodeJS.GCFunction
 })
 afterEach(() => {
@@ -26,7 +31,7 @@ afterEach(() => {
 
 const watching = Effect.gen(function* () {
   const events = yield* Queue.unbounded<string>()
-  const fiber = yield* Effect.forkChild(releaseWhenQuiet(Stream.fromQueue(events)))
+  const fiber = yield* Effect.forkChild(releaseWhenQuiet(Stream.fromQueue(events), () => rss))
   yield* TestClock.adjust("1 millis") // let it subscribe
   return { events, fiber }
 })
@@ -46,6 +51,27 @@ describe("releaseWhenQuiet", () => {
       assert.strictEqual(collections, 1)
       yield* TestClock.adjust("1 minute")
       assert.strictEqual(collections, 1)
+      yield* Fiber.interrupt(fiber)
+    })
+  )
+
+  it.effect("skips the collection when the RSS has not grown by 2 MiB since the last one", () =>
+    Effect.gen(function* () {
+      const { events, fiber } = yield* watching
+      yield* Queue.offer(events, "boot")
+      yield* TestClock.adjust("1001 millis")
+      assert.strictEqual(collections, 1)
+      // A poll every few seconds that leaves the RSS where it was: no collections.
+      for (const grown of [0, MiB, 2 * MiB - 1]) {
+        rss = 50 * MiB + grown
+        yield* Queue.offer(events, "poll")
+        yield* TestClock.adjust("3 seconds")
+      }
+      assert.strictEqual(collections, 1)
+      rss = 52 * MiB
+      yield* Queue.offer(events, "reload")
+      yield* TestClock.adjust("1001 millis")
+      assert.strictEqual(collections, 2)
       yield* Fiber.interrupt(fiber)
     })
   )

@@ -40,12 +40,36 @@ const httpRequests: Stream.Stream<void> = Stream.callback<void>(
 )
 
 /**
- * Boot, a reload, a bulk stop (bursts of supervisor events) or a run of API requests: once the
- * launcher has been quiet for a second after one, its garbage is given back. A launcher at rest
- * does no collections; one busy without pause does none until the pause.
+ * How much the RSS must have grown since the last collection for the next one to be worth it.
+ * A request to a freshly collected launcher grows it by up to 1.5 MiB (young generation, buffers)
+ * that the next request reuses; collecting that back after every poll would gain nothing.
  */
-export const releaseWhenQuiet = <A, E, R>(activity: Stream.Stream<A, E, R>): Effect.Effect<void, E, R> =>
-  Stream.merge(activity, httpRequests).pipe(
-    Stream.debounce("1 second"),
-    Stream.runForEach(() => releaseMemory)
+const growthWorthCollecting = 2 * 1024 * 1024
+
+/**
+ * Boot, a reload, a bulk stop (bursts of supervisor events) or a run of API requests: once the
+ * launcher has been quiet for a second after one, its garbage is given back, if its RSS has grown
+ * since the last time. A launcher at rest does no collections; one busy without pause does none
+ * until the pause; a dashboard polling every few seconds, which leaves the RSS where it was, costs
+ * none either.
+ */
+export const releaseWhenQuiet = <A, E, R>(
+  activity: Stream.Stream<A, E, R>,
+  readRss: () => number = process.memoryUsage.rss
+): Effect.Effect<void, E, R> => {
+  let afterLast = 0
+  const releaseIfGrown = Effect.suspend(() =>
+    readRss() < afterLast + growthWorthCollecting
+      ? Effect.void
+      : Effect.andThen(
+          releaseMemory,
+          Effect.sync(() => {
+            afterLast = readRss()
+          })
+        )
   )
+  return Stream.merge(activity, httpRequests).pipe(
+    Stream.debounce("1 second"),
+    Stream.runForEach(() => releaseIfGrown)
+  )
+}
