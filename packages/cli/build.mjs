@@ -47,12 +47,16 @@ const launcherDiet = {
         : { path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" }
     )
     build.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => {
-      const keys = Object.keys(require(`node:${args.path}`))
+      const real = require(`node:${args.path}`)
+      const keys = Object.getOwnPropertyNames(real).map((key) => [
+        key,
+        Object.getOwnPropertyDescriptor(real, key).enumerable
+      ])
       return {
         contents: `let real
           const load = () => (real ??= require("node:${args.path}"))
-          for (const key of ${JSON.stringify(keys)})
-            Object.defineProperty(exports, key, { enumerable: true, get: () => load()[key] })`,
+          for (const [key, enumerable] of ${JSON.stringify(keys)})
+            Object.defineProperty(exports, key, { enumerable, get: () => load()[key] })`,
         loader: "js"
       }
     })
