@@ -22,7 +22,7 @@ import { fleetRoot, inFleet, jsonOutput, timeoutFlag } from "../Root.ts"
  * How the long-running launcher is started. Lite mode (no optimizing compiler) and a 1 MiB young
  * generation keep its RSS near Node's own baseline plus what the fleet needs; supervising agents
  * is I/O bound, so the optimizing compiler buys little here. --expose-gc lets the launcher give
- * back what booting the fleet left behind (releaseMemory.ts).
+ * back what a burst of work (boot, reload, API requests) left behind (releaseMemory.ts).
  *
  * malloc: one arena and two libuv threads avoid per-thread heaps the launcher has no use for;
  * blocks of 32 KiB and more (V8's parser and compiler zones, mostly) are mapped on their own, so

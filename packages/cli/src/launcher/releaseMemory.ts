@@ -10,7 +10,7 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel"
  * A "last-resort" collection compacts the heap and returns the freed pages to the kernel at once
  * (about 6 MiB after booting 100 agents; ~16 ms of CPU at 300).
  *
- * `gc` exists only when Node runs with --expose-gc, as `launcher start` and the systemd line in
+ * `gc` exists only when Node runs with --expose-gc, as `launcher start` and the systemd unit in
  * the README run it; in `launcher run` (inside the CLI) it is absent and this does nothing.
  */
 export const releaseMemory: Effect.Effect<void> = Effect.sync(() => {
