@@ -113,7 +113,7 @@ describe("launcher", () => {
     await waitFor(() => f.pids().length === 0, 10_000)
   })
 
-  it("keeps OpenSSL, TLS, WebSockets and SQLite unloaded until a request needs them", async () => {
+  it("keeps OpenSSL, TLS, WebSockets and SQLite unloaded until a request needs them, and its tuning to itself", async () => {
     // The launcher's RSS budget (60 MiB at 300 agents) depends on what it does not load: a preload
     // script dumps the launcher's module list on SIGUSR2.
     fleet = makeFleet()
@@ -127,10 +127,17 @@ describe("launcher", () => {
       `if (process.argv[1].endsWith("launcher.cjs")) process.on("SIGUSR2", () =>
         require("fs").writeFileSync(${JSON.stringify(dump)}, process.moduleLoadList.join("\\n")))`
     )
-    const env = { NODE_OPTIONS: `--require ${path.join(f.root, "dump-modules.cjs")}` }
+    // MALLOC_ARENA_MAX is the user's own: agents keep it. The launcher's other tuning is its alone.
+    const env = { NODE_OPTIONS: `--require ${path.join(f.root, "dump-modules.cjs")}`, MALLOC_ARENA_MAX: "4" }
     expect((await f.runWith(env, "launcher", "start")).code).toBe(0)
     await waitFor(async () => (await f.json<ReadonlyArray<AgentRow>>("ls")).every((r) => r.status === "running"))
     const pid = (await launcherPid(f))!
+    const agentPid = (await f.json<ReadonlyArray<AgentRow>>("ls"))[0]!.pid!
+    const agentEnv = fs.readFileSync(`/proc/${agentPid}/environ`, "utf8").split("\0")
+    expect(agentEnv).toContain("MALLOC_ARENA_MAX=4")
+    expect(
+      agentEnv.filter((v) => /^(MALLOC_MMAP_THRESHOLD_|UV_THREADPOOL_SIZE|AGENTCTL_LAUNCHER_TUNING)=/.test(v))
+    ).toEqual([])
     const loaded = async () => {
       fs.rmSync(dump, { force: true })
       process.kill(pid, "SIGUSR2")
