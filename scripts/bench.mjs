@@ -24,6 +24,7 @@ import {
 import { createServer } from "node:net"
 import { cpus, tmpdir } from "node:os"
 import * as path from "node:path"
+import { launcherNodeFlags, launcherTuning } from "../packages/cli/src/launcher/tuning.ts"
 
 const repo = path.resolve(import.meta.dirname, "..")
 const cli = path.join(repo, "packages", "cli", "dist", "agentctl.cjs")
@@ -305,11 +306,9 @@ const launcherPid = (fleet) => {
 
 /** RSS of an idle Node process started with the launcher's own flags: the floor for the launcher's RSS. */
 const idleNodeRssKb = async () => {
-  // the flags and environment of launcherNodeFlags / launcherTuning in packages/cli/src/commands/launcher.ts
-  const flags = ["--lite-mode", "--max-semi-space-size=1", "--expose-gc"]
-  const child = spawn(NODE, [...flags, "-e", "setInterval(() => {}, 1e6)"], {
+  const child = spawn(NODE, [...launcherNodeFlags, "-e", "setInterval(() => {}, 1e6)"], {
     stdio: "ignore",
-    env: { ...process.env, MALLOC_ARENA_MAX: "1", MALLOC_MMAP_THRESHOLD_: "32768", UV_THREADPOOL_SIZE: "2" }
+    env: { ...process.env, ...launcherTuning }
   })
   await new Promise((resolve, reject) => child.once("spawn", resolve).once("error", reject))
   helpers.set(child.pid, procStart(child.pid))

@@ -13,7 +13,7 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel"
  * `gc` exists only when Node runs with --expose-gc, as `launcher start` and the systemd unit in
  * the README run it; in `launcher run` (inside the CLI) it is absent and this does nothing.
  */
-export const releaseMemory: Effect.Effect<void> = Effect.sync(() => {
+const releaseMemory: Effect.Effect<void> = Effect.sync(() => {
   globalThis.gc?.({ type: "major", execution: "sync", flavor: "last-resort" })
 })
 
