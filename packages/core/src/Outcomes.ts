@@ -13,7 +13,8 @@ export type StartOutcome = typeof StartOutcome.Type
 
 export const StopOutcome = Schema.Struct({
   id: Schema.String,
-  result: Schema.Literals(["stopped", "not-running"]),
+  /** `restart-cancelled`: nothing ran, but the launcher was waiting to restart it (backoff) and no longer is. */
+  result: Schema.Literals(["stopped", "not-running", "restart-cancelled"]),
   /** Every process that was signalled. */
   pids: Schema.Array(Schema.Int),
   /** SIGKILL was needed after the stop timeout. */

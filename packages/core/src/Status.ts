@@ -23,6 +23,11 @@ export const Status = Schema.TaggedUnion({
   Exited: { pid: Schema.NullOr(Schema.Int), exit: ExitInfo, recycled: Schema.Boolean },
   Backoff: { attempt: Schema.Int, nextAttemptAt: Schema.Number, exit: ExitInfo },
   GaveUp: { failures: Schema.Int, windowMs: Schema.Number, at: Schema.Number, exit: ExitInfo },
+  /**
+   * The launcher cannot tell whether the agent runs: reading the process table keeps failing, or
+   * the fiber that supervised it ended on an error. Never a reason to start a second copy.
+   */
+  Unknown: { pid: Schema.NullOr(Schema.Int), error: Schema.String },
   Invalid: { file: Schema.String, error: Schema.String }
 })
 export type Status = typeof Status.Type
@@ -36,6 +41,7 @@ export const StatusName = Schema.Literals([
   "exited",
   "backoff",
   "gave-up",
+  "unknown",
   "invalid"
 ])
 export type StatusName = typeof StatusName.Type

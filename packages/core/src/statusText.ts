@@ -23,6 +23,8 @@ export const statusName = (s: Status): StatusName => {
       return "backoff"
     case "GaveUp":
       return "gave-up"
+    case "Unknown":
+      return "unknown"
     case "Invalid":
       return "invalid"
   }
@@ -61,6 +63,8 @@ export const statusReason = (s: Status, now: number): string => {
       return `gave up after ${s.failures} failures within ${Math.round(s.windowMs / 1000)}s (last: ${describeExit(
         s.exit
       )}); start it to try again`
+    case "Unknown":
+      return s.pid === null ? `state unknown: ${s.error}` : `cannot tell whether pid ${s.pid} runs: ${s.error}`
     case "Invalid":
       return s.error
   }

@@ -22,7 +22,9 @@ export const startText = (o: StartOutcome) =>
 export const stopText = (o: StopOutcome) =>
   o.result === "not-running"
     ? `${o.id} is not running; nothing changed${o.removedStaleRecord ? " (removed its stale pid record)" : ""}`
-    : `stopped ${o.id} (pid ${o.pids.join(", ")})${o.escalated ? " with SIGKILL: it outlived its stop timeout" : ""}`
+    : o.result === "restart-cancelled"
+      ? `${o.id} was waiting to restart after a crash; the restart is cancelled and it stays stopped`
+      : `stopped ${o.id} (pid ${o.pids.join(", ")})${o.escalated ? " with SIGKILL: it outlived its stop timeout" : ""}`
 
 export const killText = (o: KillOutcome) =>
   o.result === "killed" ? `killed ${o.id}: pid ${o.pids.join(", ")}` : `${o.id} is not running; nothing to kill`
