@@ -8,7 +8,8 @@ import * as Layer from "effect/Layer"
 import { readFile, realpath, stat } from "node:fs/promises"
 import { resolve } from "node:path"
 import { globSync } from "./globSync.ts"
-import { attempt, errorCode, fileError, writeAtomic } from "./internal/files.ts"
+import { errorCode } from "./errno.ts"
+import { attempt, fileError, writeAtomic } from "./internal/files.ts"
 
 const missingAsNull = <A>(promise: Promise<A>): Promise<A | null> =>
   promise.catch((error: unknown) => {

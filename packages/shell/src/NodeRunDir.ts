@@ -10,7 +10,8 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { mkdir, readFile, rm, stat } from "node:fs/promises"
 import { join, resolve } from "node:path"
-import { attempt, errorCode, writeAtomic } from "./internal/files.ts"
+import { errorCode } from "./errno.ts"
+import { attempt, writeAtomic } from "./internal/files.ts"
 import { follow, tail, tailThenFollow } from "./internal/logLines.ts"
 
 const decodeRecord = Schema.decodeUnknownEffect(PidRecordJson)

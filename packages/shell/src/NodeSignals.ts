@@ -6,6 +6,7 @@ import { ProcessGone, SignalDenied } from "@agentctl/core/Errors"
 import { Signals, type SignalName } from "@agentctl/core/Signals"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { errorCode } from "./errno.ts"
 
 const kill = (
   target: number,
@@ -28,7 +29,7 @@ const kill = (
       process.kill(kind === "process" ? target : -target, signal)
       return Effect.void
     } catch (error) {
-      const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined
+      const code = errorCode(error)
       if (code === "ESRCH") {
         return Effect.fail(new ProcessGone({ pid: target, message: `cannot send ${signal}: ${what} does not exist` }))
       }

@@ -12,9 +12,7 @@ import { spawn as nodeSpawn } from "node:child_process"
 import { closeSync, openSync } from "node:fs"
 import { mkdir, stat } from "node:fs/promises"
 import { dirname } from "node:path"
-
-const errorCode = (error: unknown): unknown =>
-  typeof error === "object" && error !== null && "code" in error ? error.code : undefined
+import { errorCode } from "./errno.ts"
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 

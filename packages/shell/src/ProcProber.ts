@@ -7,7 +7,7 @@ import { Prober } from "@agentctl/core/Prober"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { readArgvSync, readSnapshotSync, readUsageSync } from "./procfsSync.ts"
+import { readArgvSync, readHostConstantsSync, readSnapshotSync, readUsageSync } from "./procfsSync.ts"
 
 const probeFailed = (what: string) => (error: unknown) =>
   new ProbeFailed({ message: `${what}: ${error instanceof Error ? error.message : String(error)}` })
@@ -19,6 +19,10 @@ export const layer: Layer.Layer<Prober> = Layer.succeed(
       try: readSnapshotSync,
       catch: probeFailed("cannot read the process table from /proc")
     }).pipe(Effect.withSpan("ProcProber.snapshot")),
+    bootId: Effect.try({
+      try: () => readHostConstantsSync().bootId,
+      catch: probeFailed("cannot read the boot id and boot time from /proc")
+    }),
     usage: Effect.fn("ProcProber.usage")(function* (pid: number) {
       const now = yield* Clock.currentTimeMillis
       return yield* Effect.try({

@@ -15,7 +15,9 @@ import type { Stats } from "node:fs"
 import { lstat, realpath, rm, stat, unlink } from "node:fs/promises"
 import { DatabaseSync } from "node:sqlite"
 import { join, resolve, sep } from "node:path"
-import { attempt, errorCode } from "./internal/files.ts"
+import { errorCode } from "./errno.ts"
+import { attempt } from "./internal/files.ts"
+import { isSqliteBusy } from "./internal/sqliteErrors.ts"
 
 const DAY_MS = 86_400_000
 
@@ -27,12 +29,6 @@ const DAY_MS = 86_400_000
 export const busyTimeoutMs = 100
 const busyRetries = 10
 const busyRetry = { schedule: Schedule.spaced(busyTimeoutMs), times: busyRetries } as const
-
-/** SQLITE_BUSY and SQLITE_LOCKED, with or without extended result codes. */
-const isBusy = (error: unknown): boolean => {
-  const code = (error as { errcode?: unknown } | null)?.errcode
-  return typeof code === "number" && ((code & 0xff) === 5 || (code & 0xff) === 6)
-}
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
@@ -68,7 +64,7 @@ const withDb = <A>(id: string, file: string, readOnly: boolean, f: (db: Database
       }
     },
     catch: (error): DatabaseBusy | FileError =>
-      isBusy(error)
+      isSqliteBusy(error)
         ? new DatabaseBusy({
             id,
             file: shown(id, "memory.db"),

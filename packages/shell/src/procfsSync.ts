@@ -12,6 +12,7 @@ import {
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from "node:fs"
 import { endianness } from "node:os"
 import { parseAuxvClockTicks, parseBtime, parseCmdline, parseStat, parseStatusRssKb } from "@agentctl/core/procfs"
+import { errorCode } from "./errno.ts"
 
 /** /proc itself is missing or unreadable; the message says what to do. */
 export class ProcfsUnavailable extends Error {
@@ -23,11 +24,6 @@ export interface HostConstants {
   readonly bootTimeMs: number
   readonly ticksPerSecond: number
 }
-
-const errorCode = (error: unknown): string | undefined =>
-  typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
-    ? error.code
-    : undefined
 
 /** The process exited (or was never there) between readdir and read: not an error. */
 const isGone = (error: unknown): boolean => {
@@ -68,19 +64,28 @@ const readBootTimeMs = (): number => {
   return btime * 1000
 }
 
-const readBootId = (): string => {
-  try {
-    return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()
-  } catch {
-    return ""
+let bootId: string | undefined
+
+/**
+ * /proc/sys/kernel/random/boot_id, read once; "" where the kernel has none (no /proc, not Linux):
+ * a pid record with an empty boot id is then compared by pid and start time alone.
+ */
+export const readBootIdSync = (): string => {
+  if (bootId === undefined) {
+    try {
+      bootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()
+    } catch {
+      bootId = ""
+    }
   }
+  return bootId
 }
 
 let hostConstants: HostConstants | undefined
 
 /** Boot id, boot time and USER_HZ: constant for the life of this process, so read once. */
 export const readHostConstantsSync = (): HostConstants => {
-  hostConstants ??= { bootId: readBootId(), bootTimeMs: readBootTimeMs(), ticksPerSecond: readClockTicks() }
+  hostConstants ??= { bootId: readBootIdSync(), bootTimeMs: readBootTimeMs(), ticksPerSecond: readClockTicks() }
   return hostConstants
 }
 

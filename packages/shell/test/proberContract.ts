@@ -1,6 +1,6 @@
 /**
  * What every Prober must do, checked against real processes. Run by ProcProber.int.test.ts and
- * PgrepProber.int.test.ts (and, in core, the fake can be held to the same questions).
+ * PsProber.int.test.ts (and, in core, the fake can be held to the same questions).
  */
 import { Prober } from "@agentctl/core/Prober"
 import type { ProcessInfo, Snapshot } from "@agentctl/core/ProcessTable"

@@ -7,7 +7,7 @@ import {
   parsePsSnapshotLine,
   parsePsUsage
 } from "../src/internal/psParse.ts"
-import { snapshotArgs } from "../src/PgrepProber.ts"
+import { snapshotArgs } from "../src/PsProber.ts"
 
 const T = 1795704251 // Thu Nov 26 14:44:11 2026 UTC
 

@@ -227,6 +227,7 @@ export const layer = Layer.effectContext(
 
     const prober = Prober.of({
       snapshot,
+      bootId: Effect.succeed(fakeBootId),
       usage: (pid) =>
         Effect.map(snapshot, (s) => {
           const p = s.processes.get(pid)

@@ -5,9 +5,7 @@ import { FileError } from "@agentctl/core/Errors"
 import * as Effect from "effect/Effect"
 import { open, rename, rm } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
-
-export const errorCode = (error: unknown): unknown =>
-  typeof error === "object" && error !== null && "code" in error ? error.code : undefined
+import { errorCode } from "../errno.ts"
 
 const REASONS: Readonly<Record<string, string>> = {
   ENOENT: "no such file or directory",
@@ -24,7 +22,7 @@ export const fileError =
   (error: unknown): FileError => {
     const code = errorCode(error)
     const reason =
-      typeof code === "string" && REASONS[code] !== undefined
+      code !== undefined && REASONS[code] !== undefined
         ? REASONS[code]
         : error instanceof Error
           ? error.message

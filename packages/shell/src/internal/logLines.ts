@@ -6,7 +6,8 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { FileHandle } from "node:fs/promises"
 import { open, stat } from "node:fs/promises"
-import { attempt, errorCode } from "./files.ts"
+import { errorCode } from "../errno.ts"
+import { attempt } from "./files.ts"
 
 const NEWLINE = 0x0a
 export const TAIL_CHUNK = 64 * 1024

@@ -22,8 +22,8 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { execFile } from "node:child_process"
-import { readFileSync } from "node:fs"
 import { parsePsSnapshot, parsePsUsage } from "./internal/psParse.ts"
+import { readBootIdSync } from "./procfsSync.ts"
 
 /** English month names and UTC dates, whatever the user's locale and zone. */
 const psEnv = (): NodeJS.ProcessEnv => ({ ...process.env, LC_ALL: "C", TZ: "UTC" })
@@ -57,20 +57,6 @@ const runPs = (args: ReadonlyArray<string>): Effect.Effect<PsResult, ProbeFailed
     )
   })
 
-let bootId: string | undefined
-
-/** Linux keeps a boot id even when ps is the prober; elsewhere "" (lstart is wall clock anyway). */
-const readBootId = (): string => {
-  bootId ??= (() => {
-    try {
-      return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()
-    } catch {
-      return ""
-    }
-  })()
-  return bootId
-}
-
 const snapshot = Effect.gen(function* () {
   const args = snapshotArgs(process.platform)
   const { stdout, exitCode } = yield* runPs(args)
@@ -81,8 +67,9 @@ const snapshot = Effect.gen(function* () {
   if (processes.size === 0) {
     return yield* new ProbeFailed({ message: `ps ${args.join(" ")} printed no process we could parse` })
   }
-  return { bootId: readBootId(), bootTimeMs: 0, ticksPerSecond: 1, processes }
-}).pipe(Effect.withSpan("PgrepProber.snapshot"))
+  // Linux keeps a boot id even when ps is the prober; elsewhere "" (lstart is wall clock anyway).
+  return { bootId: readBootIdSync(), bootTimeMs: 0, ticksPerSecond: 1, processes }
+}).pipe(Effect.withSpan("PsProber.snapshot"))
 
 const isPid = (pid: number): boolean => Number.isSafeInteger(pid) && pid > 0
 
@@ -90,7 +77,8 @@ export const layer: Layer.Layer<Prober> = Layer.succeed(
   Prober,
   Prober.of({
     snapshot,
-    usage: Effect.fn("PgrepProber.usage")(function* (pid: number) {
+    bootId: Effect.sync(readBootIdSync),
+    usage: Effect.fn("PsProber.usage")(function* (pid: number) {
       if (!isPid(pid)) return null
       const { stdout, exitCode } = yield* runPs(["-o", "stat=,rss=,time=,lstart=", "-p", String(pid)])
       // ps exits 1 when the pid matched nothing.

@@ -2,12 +2,12 @@ import { Prober } from "@agentctl/core/Prober"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { existsSync, readFileSync } from "node:fs"
-import { layer } from "../src/PgrepProber.ts"
+import { layer } from "../src/PsProber.ts"
 import { proberContract } from "./proberContract.ts"
 
-proberContract("PgrepProber (ps)", layer)
+proberContract("PsProber (ps)", layer)
 
-describe("PgrepProber", () => {
+describe("PsProber", () => {
   it.effect("start times are unix seconds; boot id from /proc when there is one", () =>
     Effect.gen(function* () {
       const snapshot = yield* (yield* Prober).snapshot
