@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { deriveStatus } from "../src/deriveStatus.ts"
-import { indexSnapshot, instancesGone, resolveAgent } from "../src/Identity.ts"
+import { indexSnapshot, instancesGone, resolveAgent, spawnedInstance } from "../src/Identity.ts"
 import type { PidRecord } from "../src/PidRecord.ts"
 import type { ProcessInfo, Snapshot } from "../src/ProcessTable.ts"
 
@@ -43,6 +43,8 @@ interface Case {
     readonly recycled: boolean
     readonly repair: boolean
     readonly status: string
+    /** default: one instance when anything runs */
+    readonly instances?: number
   }
 }
 
@@ -111,13 +113,67 @@ const cases: ReadonlyArray<Case> = [
     name: "two marked sessions are two instances; the recorded one is primary",
     snapshot: snapshot(marked(20, "a", { startTime: 50 }), marked(30, "a", { startTime: 200 })),
     record: record(30, 200),
-    expect: { pids: [20, 30], primary: 30, record: "ok", recycled: false, repair: false, status: "Running" }
+    expect: {
+      pids: [20, 30],
+      primary: 30,
+      record: "ok",
+      recycled: false,
+      repair: false,
+      status: "Running",
+      instances: 2
+    }
   },
   {
-    name: "a session the agent started itself (setsid worker) is part of it, not a second instance",
+    name: "a session the agent started itself (setsid worker) is part of its instance, not a second one",
     snapshot: snapshot(marked(20), marked(25, "a", { ppid: 20, startTime: 150 })),
     record: record(20),
-    expect: { pids: [20], primary: 20, record: "ok", recycled: false, repair: false, status: "Running" }
+    expect: { pids: [20, 25], primary: 20, record: "ok", recycled: false, repair: false, status: "Running" }
+  },
+  {
+    name: "the worker joins the recorded instance even when the leader's marker was not read (fast ls)",
+    snapshot: snapshot(proc({ pid: 20 }), marked(25, "a", { ppid: 20, startTime: 150 })),
+    record: record(20),
+    expect: { pids: [20, 25], primary: 20, record: "ok", recycled: false, repair: false, status: "Running" }
+  },
+  {
+    name: "a worker started by a child of the leader (wrapper → program → setsid) joins the instance",
+    snapshot: snapshot(
+      marked(20),
+      proc({ pid: 21, ppid: 20, sid: 20, pgid: 20, startTime: 110 }),
+      marked(30, "a", { ppid: 21, startTime: 150 })
+    ),
+    record: record(20),
+    expect: { pids: [20, 21, 30], primary: 20, record: "ok", recycled: false, repair: false, status: "Running" }
+  },
+  {
+    name: "an orphaned worker (its instance gone, reparented to init) is an instance of its own",
+    snapshot: snapshot(marked(25, "a", { ppid: 1, startTime: 150 })),
+    record: record(20),
+    expect: { pids: [25], primary: 25, record: "stale", recycled: false, repair: true, status: "Running" }
+  },
+  {
+    name: "a recorded pid that leads no session is not ours, whatever its start time",
+    snapshot: snapshot(proc({ pid: 9 }), proc({ pid: 10, sid: 9, pgid: 9 })),
+    record: record(10),
+    expect: { pids: [], primary: null, record: "stale", recycled: true, repair: false, status: "Exited" }
+  },
+  {
+    name: "a worker of the second of two instances belongs to the second",
+    snapshot: snapshot(
+      marked(20, "a", { startTime: 50 }),
+      marked(30, "a", { startTime: 200 }),
+      marked(35, "a", { ppid: 30, startTime: 250 })
+    ),
+    record: record(30, 200),
+    expect: {
+      pids: [20, 30, 35],
+      primary: 30,
+      record: "ok",
+      recycled: false,
+      repair: false,
+      status: "Running",
+      instances: 2
+    }
   },
   {
     name: "another agent's or another fleet's marker is not ours",
@@ -137,6 +193,7 @@ describe("resolveAgent and deriveStatus", () => {
   it.each(cases)("$name", (c) => {
     const r = resolveAgent(indexSnapshot(c.snapshot), fleet, "a", c.record)
     expect(r.instances.flatMap((i) => i.pids)).toEqual(c.expect.pids)
+    expect(r.instances.length).toBe(c.expect.instances ?? (c.expect.pids.length === 0 ? 0 : 1))
     expect(r.primary?.pid ?? null).toBe(c.expect.primary)
     expect(r.record).toBe(c.expect.record)
     expect(r.recycled).toBe(c.expect.recycled)
@@ -165,6 +222,6 @@ describe("resolveAgent and deriveStatus", () => {
     ["pid reused by a later process: never ours, so gone", snapshot(proc({ pid: 10, startTime: 900 })), true],
     ["only an older process with the same sid", snapshot(proc({ pid: 3, sid: 10, startTime: 5 })), true]
   ] as const)("instancesGone: %s", (_, s, gone) => {
-    expect(instancesGone(indexSnapshot(s), [{ pid: 10, startTime: 100, pids: [10] }])).toBe(gone)
+    expect(instancesGone(indexSnapshot(s), [spawnedInstance(10, 100)])).toBe(gone)
   })
 })
