@@ -12,6 +12,9 @@ import {
   AlreadyRunning,
   ConfigInvalid,
   FileError,
+  FleetLocked,
+  LauncherActive,
+  LauncherUnreachable,
   NotRunning,
   ProbeFailed,
   SignalDenied,
@@ -99,7 +102,17 @@ export const FleetStopTargets = Schema.Struct({
 })
 export type FleetStopTargets = typeof FleetStopTargets.Type
 
-const ControlErrors = [AgentNotFound, ConfigInvalid, FileError, ProbeFailed, SignalDenied, UsageError] as const
+const ControlErrors = [
+  AgentNotFound,
+  ConfigInvalid,
+  FileError,
+  ProbeFailed,
+  SignalDenied,
+  UsageError,
+  FleetLocked,
+  LauncherActive,
+  LauncherUnreachable
+] as const
 const DataErrors = [...ControlErrors, DatabaseBusy, UnsafePath] as const
 
 const doc = (summary: string) => OpenApi.annotations({ summary })

@@ -10,6 +10,7 @@ import * as NodeRunDir from "@agentctl/shell/NodeRunDir"
 import type { Control } from "@agentctl/core/Control"
 import * as Daemonless from "@agentctl/core/Daemonless"
 import { Fleet } from "@agentctl/core/Fleet"
+import * as FakeFleetLock from "@agentctl/core/testing/FakeFleetLock"
 import * as FakeProcessTable from "@agentctl/core/testing/FakeProcessTable"
 import * as MemoryFleet from "@agentctl/core/testing/MemoryFleet"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
@@ -67,7 +68,8 @@ export const diskFleet = (root: string) =>
         Layer.succeed(Fleet, Fleet.of({ root, hostEnv })),
         NodeConfigSource.layer(root),
         NodeRunDir.layer(join(root, "run")),
-        Path.layer
+        Path.layer,
+        FakeFleetLock.layer
       )
     )
   )

@@ -1,9 +1,10 @@
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as ConfigSourceImpl from "@agentctl/shell/NodeConfigSource"
+import * as FleetLockImpl from "@agentctl/shell/NodeFleetLock"
 import * as RunDirImpl from "@agentctl/shell/NodeRunDir"
 import * as SignalsImpl from "@agentctl/shell/NodeSignals"
 import * as SpawnerImpl from "@agentctl/shell/NodeSpawner"
-import * as PgrepProber from "@agentctl/shell/PgrepProber"
+import * as PsProber from "@agentctl/shell/PsProber"
 import * as ProcProber from "@agentctl/shell/ProcProber"
 import { Fleet } from "@agentctl/core/Fleet"
 import * as Layer from "effect/Layer"
@@ -18,7 +19,7 @@ export const hostEnv = (): Record<string, string> =>
   Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => typeof e[1] === "string"))
 
 /** /proc when the host has it (no child processes), else one `ps` per snapshot. */
-export const proberLayer = fs.existsSync("/proc/self/stat") ? ProcProber.layer : PgrepProber.layer
+export const proberLayer = fs.existsSync("/proc/self/stat") ? ProcProber.layer : PsProber.layer
 
 /** Every OS service the core programs need, for one fleet root. */
 export const osLayer = (root: string) =>
@@ -26,6 +27,7 @@ export const osLayer = (root: string) =>
     Layer.succeed(Fleet, Fleet.of({ root, hostEnv: hostEnv() })),
     ConfigSourceImpl.layer(root),
     RunDirImpl.layer(path.join(root, "run")),
+    FleetLockImpl.layer(path.join(root, "run")),
     proberLayer,
     SignalsImpl.layer,
     SpawnerImpl.layer,

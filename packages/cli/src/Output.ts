@@ -1,7 +1,7 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 
-export { renderTable } from "./table.ts"
+export { renderTable } from "./fast/table.ts"
 
 export const printJson = (value: unknown) => Console.log(JSON.stringify(value, null, 2))
 

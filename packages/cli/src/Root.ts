@@ -29,14 +29,24 @@ export const jsonOutput = Effect.map(agentctl, (flags) => flags.json)
  * The fleet's OS layers plus fleet control: through the launcher when one runs (its lock names a
  * live pid with the same start time), else daemonless, acting on the OS directly.
  */
-export const fleetLayer = (root: string) => {
-  const paths = launcherPaths(root)
-  const control = readLauncherSync(paths.runDir) === null ? Daemonless.layer : LauncherControl.layer(paths.socket)
-  return Layer.provideMerge(control, osLayer(root))
-}
+export const fleetLayer = (root: string, daemonless = readLauncherSync(launcherPaths(root).runDir) === null) =>
+  Layer.provideMerge(daemonless ? Daemonless.layer : LauncherControl.layer(root), osLayer(root))
 
+/**
+ * Run `effect` against the fleet at `--root`. A launcher that registered after this command
+ * chose daemonless is found under the fleet lock, before anything changed (LauncherActive):
+ * the command then runs again, through the launcher.
+ */
 export const inFleet = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(fleetRoot, (root) => Effect.provide(effect, fleetLayer(root)))
+  Effect.flatMap(fleetRoot, (root) =>
+    Effect.provide(effect, fleetLayer(root)).pipe(
+      Effect.catchIf(
+        (e): e is Extract<E, { readonly _tag: "LauncherActive" }> =>
+          typeof e === "object" && e !== null && "_tag" in e && e._tag === "LauncherActive",
+        () => Effect.provide(effect, fleetLayer(root, false))
+      )
+    )
+  )
 
 export const idsArgument = Argument.String("id").pipe(Argument.variadic(), Argument.withDescription("agent ids"))
 export const allFlag = Flag.Boolean("all").pipe(Flag.withDefault(false), Flag.withDescription("every agent"))

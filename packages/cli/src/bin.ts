@@ -1,4 +1,4 @@
-import { fastLs } from "./fastLs.ts"
+import { fastLs } from "./fast/fastLs.ts"
 
 /*
  * The `agentctl` entry point. The hottest command, `ls`, is answered without loading Effect

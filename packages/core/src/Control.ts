@@ -3,10 +3,29 @@ import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type { AgentEvent } from "./AgentEvent.ts"
 import type { AgentRow, Supervisor } from "./AgentRow.ts"
-import type { AgentNotFound, ConfigInvalid, FileError, ProbeFailed, SignalDenied, UsageError } from "./Errors.ts"
+import type {
+  AgentNotFound,
+  ConfigInvalid,
+  FileError,
+  FleetLocked,
+  LauncherActive,
+  LauncherUnreachable,
+  ProbeFailed,
+  SignalDenied,
+  UsageError
+} from "./Errors.ts"
 import type { KillOutcome, ReloadOutcome, StartOutcome, StopOutcome, ToggleOutcome } from "./Outcomes.ts"
 
-export type ControlError = AgentNotFound | ConfigInvalid | FileError | ProbeFailed | SignalDenied | UsageError
+export type ControlError =
+  | AgentNotFound
+  | ConfigInvalid
+  | FileError
+  | ProbeFailed
+  | SignalDenied
+  | UsageError
+  | FleetLocked
+  | LauncherActive
+  | LauncherUnreachable
 
 /** Which agents an action is for: explicit ids, or `--all` (every enabled agent for start; every agent otherwise). */
 export type Targets = { readonly _tag: "Ids"; readonly ids: ReadonlyArray<string> } | { readonly _tag: "All" }

@@ -112,11 +112,11 @@ export class UsageError extends Schema.TaggedError<UsageError>()(
   { httpApiStatus: 400 }
 ) {}
 
-/** Another launcher already supervises this fleet (its lock names a live pid with the same start time). */
+/** Another launcher already supervises this fleet (it holds the launcher lock); pid null while it is still starting. */
 export class LauncherRunning extends Schema.TaggedError<LauncherRunning>()(
   "LauncherRunning",
   {
-    pid: Schema.Int,
+    pid: Schema.NullOr(Schema.Int),
     message: Schema.String
   },
   { httpApiStatus: 409 }
@@ -126,7 +126,102 @@ export class LauncherRunning extends Schema.TaggedError<LauncherRunning>()(
 export class LauncherNotRunning extends Schema.TaggedError<LauncherNotRunning>()(
   "LauncherNotRunning",
   {
+    root: Schema.String,
     message: Schema.String
   },
   { httpApiStatus: 409 }
-) {}
+) {
+  static forRoot(root: string) {
+    return new LauncherNotRunning({ root, message: `no launcher is running for ${root} (agentctl launcher start)` })
+  }
+}
+
+/** `launcher start` started one, and it exited or never came up; its log says why. */
+export class LauncherFailedToStart extends Schema.TaggedError<LauncherFailedToStart>()(
+  "LauncherFailedToStart",
+  {
+    root: Schema.String,
+    /** The launcher's pid, when it got one. */
+    pid: Schema.NullOr(Schema.Int),
+    log: Schema.String,
+    /** The last lines of its log. */
+    lastLines: Schema.Array(Schema.String),
+    message: Schema.String
+  },
+  { httpApiStatus: 500 }
+) {
+  static because(fields: {
+    readonly root: string
+    readonly pid: number | null
+    readonly log: string
+    readonly lastLines: ReadonlyArray<string>
+    readonly why: string
+  }) {
+    const tail = fields.lastLines.length === 0 ? "" : `; last lines of ${fields.log}:\n${fields.lastLines.join("\n")}`
+    return new LauncherFailedToStart({
+      root: fields.root,
+      pid: fields.pid,
+      log: fields.log,
+      lastLines: [...fields.lastLines],
+      message: `the launcher for ${fields.root} ${fields.why}${tail}`
+    })
+  }
+}
+
+/** A launcher is registered for the fleet but its control socket does not answer. */
+export class LauncherUnreachable extends Schema.TaggedError<LauncherUnreachable>()(
+  "LauncherUnreachable",
+  {
+    socket: Schema.String,
+    pid: Schema.NullOr(Schema.Int),
+    /** What the connection said (ECONNREFUSED, a timeout, ...). */
+    cause: Schema.String,
+    message: Schema.String
+  },
+  { httpApiStatus: 503 }
+) {
+  static at(socket: string, pid: number | null, cause: string) {
+    const who = pid === null ? "the launcher" : `the launcher (pid ${pid})`
+    return new LauncherUnreachable({ socket, pid, cause, message: `${who} did not answer on ${socket}: ${cause}` })
+  }
+}
+
+/**
+ * A launcher supervises the fleet, so a command must go through it, not act on the OS itself.
+ * Raised under the fleet lock when a launcher registered since the command chose daemonless.
+ */
+export class LauncherActive extends Schema.TaggedError<LauncherActive>()(
+  "LauncherActive",
+  {
+    pid: Schema.Int,
+    message: Schema.String
+  },
+  { httpApiStatus: 409 }
+) {
+  static forPid(pid: number) {
+    return new LauncherActive({ pid, message: `a launcher (pid ${pid}) supervises this fleet; ask it instead` })
+  }
+}
+
+/** Another agentctl command has been changing the fleet for longer than we wait. */
+export class FleetLocked extends Schema.TaggedError<FleetLocked>()(
+  "FleetLocked",
+  {
+    file: Schema.String,
+    /** Processes holding the lock, when the OS tells (Linux /proc/locks). */
+    holders: Schema.Array(Schema.Int),
+    waitedMs: Schema.Int,
+    message: Schema.String
+  },
+  { httpApiStatus: 409 }
+) {
+  static after(file: string, holders: ReadonlyArray<number>, waitedMs: number) {
+    const who = holders.length === 0 ? "another agentctl command" : `agentctl pid ${holders.join(", ")}`
+    return new FleetLocked({
+      file,
+      holders: [...holders],
+      waitedMs,
+      message: `${who} has been changing this fleet for over ${Math.round(waitedMs / 1000)} s (it holds ${file}); try again when it is done`
+    })
+  }
+}

@@ -3,8 +3,10 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import { TestClock } from "effect/testing"
+import { Control } from "../src/Control.ts"
 import * as Daemonless from "../src/Daemonless.ts"
 import { RunDir } from "../src/RunDir.ts"
+import * as FakeFleetLock from "../src/testing/FakeFleetLock.ts"
 import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
 import * as MemoryFleet from "../src/testing/MemoryFleet.ts"
 import { runWithClock } from "../src/testing/TestClockDriver.ts"
@@ -262,6 +264,62 @@ describe("Daemonless", () => {
         (yield* table.alive).map((p) => p.comm),
         ["stranger"]
       )
+    }).pipe(Effect.provide(fleetOf({ "agents/s/config.yaml": agent("slow") })))
+  )
+
+  it.effect("every change holds the fleet lock; once a launcher owns the fleet, the command is sent to it", () =>
+    Effect.gen(function* () {
+      const table = yield* FakeProcessTable.FakeProcessTable
+      const registry = yield* FakeFleetLock.FakeLauncherRegistry
+      const control = yield* Control
+      yield* control.start(all)
+      yield* runWithClock(control.stop(ids("a")))
+      yield* control.setEnabled("a", false)
+      assert.strictEqual(yield* registry.entered, 3)
+      yield* registry.register(4242)
+      const refused = yield* Effect.flip(control.start(all))
+      assert.deepStrictEqual(
+        [refused._tag, refused.message],
+        ["LauncherActive", "a launcher (pid 4242) supervises this fleet; ask it instead"]
+      )
+      // Refused before anything was done: the one spawn is the first start's.
+      assert.strictEqual((yield* table.spawned).length, 1)
+      // Reads need no lock.
+      assert.strictEqual((yield* control.list).length, 1)
+    }).pipe(Effect.provide(Daemonless.layer.pipe(Layer.provideMerge(fleetOf({ "agents/a/config.yaml": agent("a") })))))
+  )
+
+  it.effect("stop reaches a worker session the agent started (setsid), and reports every pid", () =>
+    Effect.gen(function* () {
+      const table = yield* FakeProcessTable.FakeProcessTable
+      yield* table.setBehaviour("w", { worker: true })
+      const [started] = yield* Daemonless.start(all)
+      assert.strictEqual((yield* table.alive).length, 2)
+      const [row] = yield* Daemonless.list()
+      assert.strictEqual(row!.instances, 1)
+      const [out] = yield* runWithClock(Daemonless.stop(all))
+      assert.deepStrictEqual(out!.pids.toSorted(), [started!.pid!, started!.pid! + 1])
+      assert.strictEqual((yield* table.alive).length, 0)
+    }).pipe(Effect.provide(fleetOf({ "agents/w/config.yaml": agent("w") })))
+  )
+
+  it.effect("a worker that appears while the agent stops is signalled too", () =>
+    Effect.gen(function* () {
+      const table = yield* FakeProcessTable.FakeProcessTable
+      yield* table.setBehaviour("slow", { termDelayMs: 500 })
+      const [started] = yield* Daemonless.start(all)
+      const stopping = yield* Effect.forkChild(Daemonless.stop(all, 2000))
+      yield* TestClock.adjust("50 millis")
+      // It forks a worker into a session of its own while shutting down.
+      const worker = yield* table.add({
+        pid: 9000,
+        ppid: started!.pid!,
+        marker: { fleet: MemoryFleet.fakeRoot, agent: "slow" }
+      })
+      yield* TestClock.adjust("1 second")
+      const [out] = yield* Fiber.join(stopping)
+      assert.include(out!.pids, worker.pid)
+      assert.strictEqual((yield* table.alive).length, 0)
     }).pipe(Effect.provide(fleetOf({ "agents/s/config.yaml": agent("slow") })))
   )
 })

@@ -1,7 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Clock from "effect/Clock"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
 import { TestClock } from "effect/testing"
 import { Control } from "../src/Control.ts"
 import { RunDir } from "../src/RunDir.ts"
@@ -25,7 +29,7 @@ const base = (files: Record<string, string>) =>
 const withSupervisor = <A, E>(
   files: Record<string, string>,
   setup: Effect.Effect<void, unknown, FakeProcessTable.FakeProcessTable | RunDir>,
-  body: Effect.Effect<A, E, Control | FakeProcessTable.FakeProcessTable | RunDir>
+  body: Effect.Effect<A, E, Control | FakeProcessTable.FakeProcessTable | RunDir | Scope.Scope>
 ) =>
   Effect.gen(function* () {
     yield* setup
@@ -39,6 +43,8 @@ const spawnTimes = (id: string) =>
   )
 
 const statusOf = (id: string) => Control.use((c) => c.status(id))
+const startA = Control.use((c) => c.start({ _tag: "Ids", ids: ["a"] }))
+const stopA = Control.use((c) => c.stop({ _tag: "Ids", ids: ["a"] }))
 
 describe("Supervisor", () => {
   it.effect("backs off 1s, 2s, 4s, 8s and gives up after 5 failures in 60s", () =>
@@ -190,6 +196,150 @@ describe("Supervisor", () => {
         // Stopped on purpose: no restart follows.
         yield* TestClock.adjust("2 minutes")
         assert.strictEqual((yield* FakeProcessTable.FakeProcessTable.use((t) => t.alive)).length, 0)
+      })
+    )
+  )
+
+  it.effect("a read error while watching an adopted agent is retried and shown as unknown, never a restart", () =>
+    withSupervisor(
+      { "agents/a/config.yaml": agent("a", "  restart: always\n") },
+      Effect.gen(function* () {
+        const t = yield* FakeProcessTable.FakeProcessTable
+        const p = yield* t.add({ pid: 4000, marker: { fleet: MemoryFleet.fakeRoot, agent: "a" } })
+        yield* (yield* RunDir).writePidRecord("a", {
+          pid: 4000,
+          startTime: p.startTime,
+          bootId: FakeProcessTable.fakeBootId,
+          startedAt: 0
+        })
+      }),
+      Effect.gen(function* () {
+        const t = yield* FakeProcessTable.FakeProcessTable
+        const events = yield* Control.use((c) => Stream.toQueue(c.events, { capacity: "unbounded" }))
+        yield* t.failProbes(true)
+        yield* TestClock.adjust("5 seconds")
+        const row = yield* statusOf("a")
+        assert.strictEqual(row.status, "unknown")
+        assert.match(row.reason, /cannot tell whether pid 4000 runs: cannot read \/proc/)
+        assert.strictEqual((yield* spawnTimes("a")).length, 0)
+        yield* t.failProbes(false)
+        yield* TestClock.adjust("1 second")
+        assert.strictEqual((yield* statusOf("a")).status, "running")
+        assert.strictEqual((yield* spawnTimes("a")).length, 0)
+        const messages = (yield* Queue.takeAll(events)).map((e) => e.message)
+        assert.isTrue(messages.some((m) => /nothing is restarted/.test(m)))
+        assert.isTrue(messages.some((m) => /can be read again/.test(m)))
+      })
+    )
+  )
+
+  it.effect("a defect in one agent's supervision shows as unknown with an event; the others keep running", () =>
+    withSupervisor(
+      { "agents/bad/config.yaml": agent("bad"), "agents/good/config.yaml": agent("good") },
+      FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour("bad", { defect: "boom in the spawner" })),
+      Effect.gen(function* () {
+        yield* TestClock.adjust("1 second")
+        const bad = yield* statusOf("bad")
+        assert.strictEqual(bad.status, "unknown")
+        assert.match(bad.reason, /boom in the spawner/)
+        assert.strictEqual((yield* statusOf("good")).status, "running")
+        // The agent can be supervised again once the cause is gone.
+        yield* FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour("bad", {}))
+        const [out] = yield* runWithClock(Control.use((c) => c.start({ _tag: "Ids", ids: ["bad"] })))
+        assert.strictEqual(out!.result, "started")
+        assert.strictEqual((yield* statusOf("bad")).status, "running")
+      })
+    )
+  )
+
+  it.effect("a stop while it waits to restart cancels the restart and says so", () =>
+    withSupervisor(
+      { "agents/c/config.yaml": agent("c") },
+      FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour("c", { crashAfterMs: 1000 })),
+      Effect.gen(function* () {
+        yield* TestClock.adjust("1500 millis")
+        assert.strictEqual((yield* statusOf("c")).status, "backoff")
+        const [out] = yield* runWithClock(Control.use((c) => c.stop({ _tag: "Ids", ids: ["c"] })))
+        assert.strictEqual(out!.result, "restart-cancelled")
+        assert.strictEqual((yield* statusOf("c")).status, "stopped")
+        yield* TestClock.adjust("1 minute")
+        assert.strictEqual((yield* spawnTimes("c")).length, 1)
+      })
+    )
+  )
+
+  it.effect("a start while a stop waits for the agent to exit: afterwards the status is what the table says", () =>
+    withSupervisor(
+      { "agents/a/config.yaml": agent("a"), "agents/b/config.yaml": agent("b") },
+      FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour("a", { termDelayMs: 300 })),
+      Effect.gen(function* () {
+        const t = yield* FakeProcessTable.FakeProcessTable
+        yield* TestClock.adjust("1 second")
+        for (let round = 0; round < 6; round++) {
+          yield* runWithClock(startA)
+          // The stop signals and waits for the agent (it takes 300 ms to exit); the start arrives meanwhile.
+          const stopping = yield* Effect.forkChild(stopA)
+          yield* TestClock.adjust("20 millis")
+          yield* runWithClock(Effect.all([startA, Fiber.join(stopping)], { concurrency: "unbounded" }))
+          const alive = (yield* t.alive).filter((p) => p.marker?.agent === "a")
+          const row = yield* statusOf("a")
+          assert.isAtMost(alive.length, 1, `round ${round}: two copies`)
+          assert.strictEqual(row.status, alive.length === 1 ? "running" : "stopped", `round ${round}`)
+          if (alive.length === 1) assert.strictEqual(row.pid, alive[0]!.pid, `round ${round}`)
+        }
+      })
+    )
+  )
+
+  it.effect("start of an agent that runs unknown to the launcher adopts it instead of starting a copy", () =>
+    withSupervisor(
+      { "agents/a/config.yaml": agent("a", "  restart: never\n") },
+      FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour("a", { crashAfterMs: 100 })),
+      Effect.gen(function* () {
+        const t = yield* FakeProcessTable.FakeProcessTable
+        yield* TestClock.adjust("1 second")
+        assert.strictEqual((yield* statusOf("a")).status, "exited")
+        // Someone started it by hand behind the launcher's back.
+        yield* t.add({ pid: 7000, marker: { fleet: MemoryFleet.fakeRoot, agent: "a" } })
+        const [out] = yield* runWithClock(Control.use((c) => c.start({ _tag: "Ids", ids: ["a"] })))
+        assert.deepStrictEqual([out!.result, out!.pid], ["already-running", 7000])
+        assert.strictEqual((yield* spawnTimes("a")).length, 1)
+        assert.strictEqual((yield* statusOf("a")).pid, 7000)
+      })
+    )
+  )
+
+  it.effect("a worker the crashed instance left running is stopped before the restart: never two copies", () =>
+    withSupervisor(
+      { "agents/w/config.yaml": agent("w", "  restart: always\n") },
+      FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour("w", { crashAfterMs: 1000, worker: true })),
+      Effect.gen(function* () {
+        const t = yield* FakeProcessTable.FakeProcessTable
+        yield* TestClock.adjust("1200 millis")
+        const marked = (yield* t.alive).filter((p) => p.marker?.agent === "w")
+        // The crashed leader's worker was stopped; nothing of the first instance remains.
+        assert.isTrue(
+          marked.every((p) => p.pid >= 1002),
+          JSON.stringify(marked.map((p) => p.pid))
+        )
+        yield* TestClock.adjust("1 second")
+        const rows = yield* Control.use((c) => c.list)
+        assert.strictEqual(rows.find((r) => r.id === "w")!.instances, 1)
+      })
+    )
+  )
+
+  it.effect("stop reaches the worker session an agent started, and lists its pid", () =>
+    withSupervisor(
+      { "agents/w/config.yaml": agent("w") },
+      FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour("w", { worker: true })),
+      Effect.gen(function* () {
+        const t = yield* FakeProcessTable.FakeProcessTable
+        yield* TestClock.adjust("1 second")
+        const [out] = yield* runWithClock(Control.use((c) => c.stop({ _tag: "Ids", ids: ["w"] })))
+        assert.deepStrictEqual(out!.pids.toSorted(), [1000, 1001])
+        assert.strictEqual((yield* t.alive).length, 0)
+        assert.strictEqual((yield* statusOf("w")).status, "stopped")
       })
     )
   )

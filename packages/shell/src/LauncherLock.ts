@@ -1,131 +1,146 @@
 /**
- * Never two launchers per fleet: `run/launcher.pid` holds the launcher's pid **and** start time.
- * It is created with O_EXCL, so of two launchers starting at once exactly one gets it; a lock
- * whose pid is dead or recycled (start time differs) is stale and is replaced, by a rename that
- * only one contender can win. A bare pid file could be fooled by pid reuse; this cannot.
+ * Never two launchers per fleet, and a hand-over from the daemonless commands that loses no
+ * start. A launcher, in this order:
+ *
+ * 1. takes `run/launcher.lock` with flock(2), held on an fd it keeps open for its whole life. The
+ *    kernel decides: of any number of launchers starting at once exactly one gets it, and it is
+ *    released when that launcher exits, even by SIGKILL, so no stale lock exists to be judged.
+ *    Node has no flock binding: flock(1) from util-linux locks the fd we pass it, and the lock
+ *    belongs to the open file description we share, so it stays after flock(1) exits. A launcher
+ *    that does not get it exits at once, having started nothing.
+ * 2. registers: writes `run/launcher.pid` (pid, start time, boot id) atomically. Readers trust it
+ *    only while that process holds the lock file open (launcherRecord.ts).
+ * 3. waits until no daemonless command holds `run/fleet.lock` (NodeFleetLock.ts). A command
+ *    checks for a registered launcher holding that lock, so every command either finished before
+ *    this point or will find the launcher and go through it. Only then does the launcher look at
+ *    the process table and adopt or start agents.
  */
 import { FileError, LauncherRunning } from "@agentctl/core/Errors"
 import type { PidRecord } from "@agentctl/core/PidRecord"
+import { parsePidRecord } from "@agentctl/core/pidRecordText"
 import * as Effect from "effect/Effect"
-import {
-  closeSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync
-} from "node:fs"
-import { errorCode } from "./internal/files.ts"
-import { isLive, lockFile, parsePidRecord } from "./launcherRecord.ts"
-import { readHostConstantsSync, readUsageSync } from "./procfsSync.ts"
+import { spawn } from "node:child_process"
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync } from "node:fs"
+import { errorCode } from "./errno.ts"
+import { writeAtomic } from "./internal/files.ts"
+import { lockFile, readLauncherSync, recordFile } from "./launcherRecord.ts"
+import { fleetLockFile, tryLockSync } from "./NodeFleetLock.ts"
+import { lockHolders } from "./procLocks.ts"
+import { readBootIdSync, readUsageSync } from "./procfsSync.ts"
 
-export { isLive, lockFile, lockFileName, readLauncherSync } from "./launcherRecord.ts"
+export { isLive, lockFile, readLauncherSync, recordFile } from "./launcherRecord.ts"
 
-const ownRecord = (): PidRecord => {
-  const usage = readUsageSync(process.pid, Date.now())
-  return {
-    pid: process.pid,
-    startTime: usage?.startTime ?? 0,
-    bootId: readHostConstantsSync().bootId,
-    startedAt: Date.now()
-  }
-}
+const lockError = (file: string, message: string) => new FileError({ file, message })
 
-type Attempt =
-  { readonly _tag: "Acquired" } | { readonly _tag: "Held"; readonly by: PidRecord } | { readonly _tag: "Retry" }
+/** flock(1) on our fd 3: exit 0 got it, 1 someone holds it (--nonblock). */
+const flockFd = (fd: number, file: string): Effect.Effect<boolean, FileError> =>
+  Effect.callback<boolean, FileError>((resume) => {
+    const child = spawn("flock", ["--exclusive", "--nonblock", "3"], { stdio: ["ignore", "ignore", "pipe", fd] })
+    let stderr = ""
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
+    child.once("error", (error) =>
+      resume(
+        Effect.fail(
+          lockError(
+            file,
+            errorCode(error) === "ENOENT"
+              ? "cannot take the launcher lock: flock(1) (util-linux) is not installed"
+              : `cannot take the launcher lock ${file}: ${error.message}`
+          )
+        )
+      )
+    )
+    child.once("close", (code) => {
+      if (code === 0) resume(Effect.succeed(true))
+      else if (code === 1) resume(Effect.succeed(false))
+      else resume(Effect.fail(lockError(file, `flock(1) failed on ${file} (exit ${code}): ${stderr.trim()}`)))
+    })
+  })
 
-const tryCreate = (file: string, record: PidRecord): Attempt => {
-  let fd: number
-  try {
-    fd = openSync(file, "wx", 0o644)
-  } catch (error) {
-    if (errorCode(error) !== "EEXIST") throw error
-    return replaceStale(file)
-  }
-  try {
-    writeSync(fd, JSON.stringify(record))
-  } finally {
-    closeSync(fd)
-  }
-  return { _tag: "Acquired" }
-}
+const ownRecord = (): PidRecord => ({
+  pid: process.pid,
+  startTime: readUsageSync(process.pid, Date.now())?.startTime ?? null,
+  bootId: readBootIdSync(),
+  startedAt: Date.now()
+})
 
-/** Move a stale lock aside; if what we moved turned out to be a fresh lock, put it back. */
-const replaceStale = (file: string): Attempt => {
-  let text: string
-  let ino: number
-  try {
-    ino = statSync(file).ino
-    text = readFileSync(file, "utf8")
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return { _tag: "Retry" }
-    throw error
-  }
-  const held = parsePidRecord(text)
-  if (held !== null && isLive(held)) return { _tag: "Held", by: held }
-  const aside = `${file}.stale.${process.pid}`
-  try {
-    renameSync(file, aside)
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return { _tag: "Retry" }
-    throw error
-  }
-  if (statSync(aside).ino !== ino) {
-    // Another launcher replaced the stale lock between our read and our rename: restore it.
-    try {
-      linkSync(aside, file)
-    } catch (error) {
-      if (errorCode(error) !== "EEXIST") throw error
+const pollMs = 20
+
+/**
+ * Wait until no process holds the fleet lock. /proc/locks tells without taking the lock (which
+ * would load SQLite into the launcher for good: 1.8 MiB of RSS); a host without it takes and
+ * drops the lock itself.
+ */
+const awaitCommands = (runDir: string, onWait: (holders: ReadonlyArray<number>) => Effect.Effect<void>) =>
+  Effect.gen(function* () {
+    const file = fleetLockFile(runDir)
+    let announced = false
+    for (;;) {
+      const holders = yield* Effect.try({ try: () => lockHolders(file), catch: (e) => lockError(file, String(e)) })
+      if (holders === null) {
+        const held = yield* Effect.try({ try: () => tryLockSync(file), catch: (e) => lockError(file, String(e)) })
+        if (held !== null) return held.release()
+      } else if (holders.length === 0) return
+      if (!announced) yield* onWait(holders ?? [])
+      announced = true
+      yield* Effect.sleep(pollMs)
     }
+  })
+
+const readRecordSafe = (runDir: string): PidRecord | null => {
+  try {
+    return parsePidRecord(readFileSync(recordFile(runDir), "utf8"))
+  } catch {
+    return null
   }
-  unlinkSync(aside)
-  return { _tag: "Retry" }
 }
 
 /**
- * Take the lock for this process, released (removed, if still ours) when the scope closes.
- * Fails with LauncherRunning naming the live launcher's pid.
+ * Take the fleet for this process, as above; released (record removed if still ours, lock fd
+ * closed) when the scope closes. Fails with LauncherRunning when another launcher has it.
+ * `onWait` is told once if daemonless commands must be waited for.
  */
-export const acquire = (runDir: string) =>
+export const acquire = (runDir: string, onWait: (holders: ReadonlyArray<number>) => Effect.Effect<void>) =>
   Effect.acquireRelease(
-    Effect.try({
-      try: (): Attempt & { readonly record: PidRecord } => {
-        mkdirSync(runDir, { recursive: true })
-        const record = ownRecord()
-        for (let i = 0; i < 10; i++) {
-          const attempt = tryCreate(lockFile(runDir), record)
-          if (attempt._tag !== "Retry") return { ...attempt, record }
-        }
-        throw new Error("the lock kept changing under us (10 attempts)")
-      },
-      catch: (error) =>
-        new FileError({ file: lockFile(runDir), message: `cannot take the launcher lock: ${String(error)}` })
-    }).pipe(
-      Effect.flatMap((a) =>
-        a._tag === "Held"
-          ? Effect.fail(
-              new LauncherRunning({
-                pid: a.by.pid,
-                message: `a launcher already supervises this fleet (pid ${a.by.pid}); stop it first: agentctl launcher stop`
-              })
-            )
-          : Effect.succeed(a.record)
-      )
-    ),
-    (record) =>
-      Effect.sync(() => {
-        const current = parsePidRecord(readFileSafe(lockFile(runDir)))
-        if (current?.pid === record.pid && current.startTime === record.startTime) unlinkSync(lockFile(runDir))
+    Effect.gen(function* () {
+      const file = lockFile(runDir)
+      const fd = yield* Effect.try({
+        try: () => {
+          mkdirSync(runDir, { recursive: true })
+          return openSync(file, "a", 0o644)
+        },
+        catch: (e) => lockError(file, `cannot open the launcher lock ${file}: ${String(e)}`)
       })
-  )
-
-const readFileSafe = (file: string): string => {
-  try {
-    return readFileSync(file, "utf8")
-  } catch {
-    return ""
-  }
-}
+      const taken = yield* flockFd(fd, file).pipe(Effect.tapError(() => Effect.sync(() => closeSync(fd))))
+      if (!taken) {
+        closeSync(fd)
+        const holder = readLauncherSync(runDir)
+        return yield* new LauncherRunning({
+          pid: holder?.pid ?? null,
+          message:
+            holder === null
+              ? "another launcher is starting for this fleet"
+              : `a launcher already supervises this fleet (pid ${holder.pid}); stop it first: agentctl launcher stop`
+        })
+      }
+      const record = ownRecord()
+      yield* writeAtomic(recordFile(runDir), `${JSON.stringify(record)}\n`, 0o644).pipe(
+        Effect.tapError(() => Effect.sync(() => closeSync(fd)))
+      )
+      yield* awaitCommands(runDir, onWait).pipe(Effect.tapError(() => Effect.sync(() => closeSync(fd))))
+      return { record, fd }
+    }),
+    ({ record, fd }) =>
+      Effect.sync(() => {
+        const current = readRecordSafe(runDir)
+        if (current?.pid === record.pid && current.startTime === record.startTime) {
+          try {
+            unlinkSync(recordFile(runDir))
+          } catch (error) {
+            // Already gone (someone cleaned run/) is fine; anything else is worth a line in the log.
+            if (errorCode(error) !== "ENOENT") throw error
+          }
+        }
+        closeSync(fd)
+      })
+  ).pipe(Effect.map(({ record }) => record))

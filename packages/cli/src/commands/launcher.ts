@@ -10,25 +10,11 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { Command, Flag } from "effect/cli"
-import { spawn } from "node:child_process"
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs"
-import { dirname, join } from "node:path"
 import { launcherPaths } from "../launcher/paths.ts"
-import { launcherNodeFlags, launcherTuning } from "../launcher/tuning.ts"
 import { runLauncher } from "../launcher/runLauncher.ts"
+import { startLauncher } from "../launcher/startLauncher.ts"
 import { printJson } from "../Output.ts"
 import { fleetRoot, inFleet, jsonOutput, timeoutFlag } from "../Root.ts"
-
-/** Our tuning, for the variables the user did not set; the launcher's entry removes them again. */
-const launcherEnv = () => {
-  const added = Object.keys(launcherTuning).filter((k) => process.env[k] === undefined)
-  return {
-    ...process.env,
-    ...Object.fromEntries(added.map((k) => [k, launcherTuning[k]!])),
-    AGENTCTL_LAUNCHER_TUNING: added.join(",")
-  }
-}
-const launcherEntry = () => join(dirname(process.argv[1]!), "launcher.cjs")
 
 const poll = <A>(check: () => A | undefined, timeoutMs: number, everyMs = 50) =>
   Effect.gen(function* () {
@@ -41,19 +27,9 @@ const poll = <A>(check: () => A | undefined, timeoutMs: number, everyMs = 50) =>
     }
   })
 
-const lastLines = (file: string, n: number) => {
-  try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-n).join("\n")
-  } catch {
-    return "(no log)"
-  }
-}
-
 const requireLauncher = (root: string) => {
   const record = readLauncherSync(launcherPaths(root).runDir)
-  return record === null
-    ? Effect.fail(new LauncherNotRunning({ message: `no launcher is running for ${root}` }))
-    : Effect.succeed(record)
+  return record === null ? Effect.fail(LauncherNotRunning.forRoot(root)) : Effect.succeed(record)
 }
 
 const run = Command.make(
@@ -68,58 +44,16 @@ const start = Command.make(
   "start",
   {},
   Effect.fn("cli.launcher.start")(function* () {
-    const root = yield* fleetRoot
-    const paths = launcherPaths(root)
-    const running = readLauncherSync(paths.runDir)
-    if (running !== null) {
-      return yield* new LauncherRunning({
-        pid: running.pid,
-        message: `a launcher already supervises ${root} (pid ${running.pid})`
-      })
-    }
-    mkdirSync(paths.runDir, { recursive: true })
-    const fd = openSync(paths.log, "a")
-    const child = spawn(process.execPath, [...launcherNodeFlags, launcherEntry(), root], {
-      cwd: root,
-      detached: true,
-      stdio: ["ignore", fd, fd],
-      env: launcherEnv()
-    })
-    closeSync(fd)
-    child.unref()
-    const pid = child.pid
-    if (pid === undefined) return yield* new LauncherNotRunning({ message: `could not start the launcher for ${root}` })
-    const ready = yield* poll(() => {
-      if (child.exitCode !== null || child.signalCode !== null) return "exited" as const
-      const lock = readLauncherSync(paths.runDir)
-      return lock?.pid === pid && existsSync(paths.socket) ? ("ready" as const) : undefined
-    }, 30_000)
-    if (Option.getOrUndefined(ready) !== "ready") {
-      const holder = readLauncherSync(paths.runDir)
-      if (holder !== null && holder.pid !== pid) {
-        return yield* new LauncherRunning({
-          pid: holder.pid,
-          message: `a launcher already supervises ${root} (pid ${holder.pid})`
-        })
-      }
-      return yield* new LauncherNotRunning({
-        message: `the launcher did not come up; last lines of ${paths.log}:\n${lastLines(paths.log, 8)}`
-      })
-    }
+    const started = yield* startLauncher(yield* fleetRoot)
     // The TCP listener may fail (a busy port) while the control socket works: say so, do not fail.
-    const ours = lastLines(paths.log, 200).split("\n")
-    const since = ours.findLastIndex((l) => l.includes(`"event":"launcher-started","pid":${pid},`))
-    const apiFailure = ours
-      .slice(Math.max(0, since))
-      .find((l) => l.includes('"event":"api-failed"') && l.includes(`"listener":"tcp"`))
-    if (apiFailure !== undefined) {
-      const detail = (JSON.parse(apiFailure) as { message?: string }).message ?? "unknown error"
+    if (started.tcpFailure !== null) {
       yield* Effect.sync(() =>
-        process.stderr.write(`agentctl: warning: the HTTP API is not listening on TCP: ${detail}\n`)
+        process.stderr.write(`agentctl: warning: the HTTP API is not listening on TCP: ${started.tcpFailure}\n`)
       )
     }
-    if (yield* jsonOutput) return yield* printJson({ pid, log: paths.log, socket: paths.socket })
-    yield* Console.log(`launcher started (pid ${pid}); log: ${paths.log}; control socket: ${paths.socket}`)
+    const { pid, log, socket } = started
+    if (yield* jsonOutput) return yield* printJson({ pid, log, socket })
+    yield* Console.log(`launcher started (pid ${pid}); log: ${log}; control socket: ${socket}`)
   })
 ).pipe(Command.withDescription("Start the launcher in the background; it adopts running agents and starts the rest"))
 

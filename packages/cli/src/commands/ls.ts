@@ -1,12 +1,13 @@
 import { Control } from "@agentctl/core/Control"
 import { loadFleet, loadSettings } from "@agentctl/core/FleetLoader"
+import { readLauncherSync } from "@agentctl/shell/launcherRecord"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { Command } from "effect/cli"
-import { readConfigCache, stampFiles, writeConfigCache } from "../configCache.ts"
-import { printJson } from "../Output.ts"
+import { readConfigCache, stampFiles, writeConfigCache } from "../fast/configCache.ts"
+import { renderListing } from "../fast/renderRows.ts"
+import { launcherPaths } from "../launcher/paths.ts"
 import { fleetRoot, inFleet, jsonOutput } from "../Root.ts"
-import { renderRows } from "../renderRows.ts"
 
 /** After a miss, parse once more with stamps taken first, so the next `ls` can take the fast path. */
 const refreshCache = (root: string) =>
@@ -18,6 +19,7 @@ const refreshCache = (root: string) =>
     writeConfigCache(root, settings.agents, stamps, settingsStamp, fleet.entries)
   })
 
+/** The full path of `ls`; the same listing as fast/fastLs.ts, printed by the same renderer. */
 export const ls = Command.make(
   "ls",
   {},
@@ -28,8 +30,9 @@ export const ls = Command.make(
       Effect.gen(function* () {
         const control = yield* Control
         const rows = yield* control.list
-        if (json) yield* printJson(rows)
-        else yield* Console.log(renderRows(rows, control.supervisor, null))
+        const launcherPid =
+          control.supervisor === "launcher" ? (readLauncherSync(launcherPaths(root).runDir)?.pid ?? null) : null
+        yield* Console.log(renderListing({ rows, supervisor: control.supervisor, launcherPid }, json))
         if (control.supervisor === "daemonless") yield* refreshCache(root)
       })
     )

@@ -29,16 +29,19 @@ const logLine = (event: Record<string, unknown>) =>
   Effect.flatMap(Clock.currentTimeMillis, (at) => Console.log(JSON.stringify({ at, ...event })))
 
 /**
- * The launcher in the foreground: take the fleet's lock, adopt or start every agent, serve the
- * API on run/launcher.sock (and TCP with a token), apply SIGHUP as reload. SIGTERM/SIGINT
- * (which interrupt this fiber) stop every agent concurrently before the launcher exits;
- * SIGKILL leaves them running, to be adopted by the next launcher.
+ * The launcher in the foreground: take the fleet (LauncherLock: one launcher, registered, no
+ * daemonless command left in flight), adopt or start every agent, serve the API on
+ * run/launcher.sock (and TCP with a token), apply SIGHUP as reload. SIGTERM/SIGINT (which
+ * interrupt this fiber) stop every agent concurrently before the launcher exits; SIGKILL leaves
+ * them running, to be adopted by the next launcher.
  */
 export const runLauncher = (root: string) =>
   Effect.gen(function* () {
     const paths = launcherPaths(root)
     process.chdir(root)
-    const lock = yield* LauncherLock.acquire(paths.runDir)
+    const lock = yield* LauncherLock.acquire(paths.runDir, (holders) =>
+      logLine({ event: "launcher-waiting", message: `waiting for agentctl pid ${holders.join(", ")} to finish` })
+    )
     const settings = yield* loadSettings()
     const supervisor = yield* Supervisor.make
     // Subscribe before boot so the first events (adoptions, starts) are logged too.
@@ -50,19 +53,22 @@ export const runLauncher = (root: string) =>
     yield* Effect.forkScoped(releaseWhenQuiet(supervisor.control.events))
     yield* logLine({ event: "launcher-started", pid: lock.pid, root, version })
     yield* supervisor.boot
+    /** One listener, serving until the launcher's scope closes; its failure to start is logged. */
     const serve = (options: Omit<Server.Options, "version">, listener: string) =>
-      Layer.launch(
+      Layer.build(
         Server.layer({ version, ...options }).pipe(
           Layer.provide(Layer.succeed(Control, supervisor.control)),
           Layer.provide(SqliteAgentData.layer(root))
         )
-      ).pipe(
-        Effect.tapCause((cause) => logLine({ event: "api-failed", listener, message: describeCause(cause) })),
-        Effect.forkScoped
-      )
-    // Two listeners launched apart: a busy TCP port must not take the control socket down with it.
+      ).pipe(Effect.tapCause((cause) => logLine({ event: "api-failed", listener, message: describeCause(cause) })))
+    // Two listeners apart: a busy TCP port must not take the control socket down with it, so its
+    // failure is logged (and `launcher start` reports it). The socket comes last: when it answers,
+    // the fleet is booted and the TCP outcome is in the log. Every CLI reaches the launcher
+    // through it, so without it the launcher exits.
+    yield* serve({ tcp: { host: settings.api.host, port: settings.api.port, tokenFile: paths.token } }, "tcp").pipe(
+      Effect.ignore
+    )
     yield* serve({ socketPath: paths.socket }, "socket")
-    yield* serve({ tcp: { host: settings.api.host, port: settings.api.port, tokenFile: paths.token } }, "tcp")
     yield* logLine({
       event: "launcher-ready",
       socket: paths.socket,

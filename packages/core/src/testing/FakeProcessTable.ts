@@ -3,7 +3,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
-import { ProcessGone, SignalDenied, SpawnFailed } from "../Errors.ts"
+import { ProbeFailed, ProcessGone, SignalDenied, SpawnFailed } from "../Errors.ts"
 import { Prober } from "../Prober.ts"
 import { MarkerAgentVar, MarkerFleetVar, type ProcessInfo, type Snapshot } from "../ProcessTable.ts"
 import { type SignalName, Signals } from "../Signals.ts"
@@ -23,6 +23,13 @@ export interface Behaviour {
   readonly exitCode?: number
   /** spawn fails as if the command were not on PATH. */
   readonly notFound?: boolean
+  /**
+   * It starts a worker in a session of its own (`setsid worker &`), carrying its marker. The
+   * worker lives on when the leader crashes; a catchable signal to its group ends it.
+   */
+  readonly worker?: boolean
+  /** spawn dies with this defect (a bug somewhere below the supervisor). */
+  readonly defect?: string
 }
 
 interface FakeProc {
@@ -33,6 +40,7 @@ interface FakeProc {
 }
 
 interface State {
+  readonly failingProbes: boolean
   readonly procs: ReadonlyMap<number, FakeProc>
   readonly nextPid: number
   readonly behaviours: ReadonlyMap<string, Behaviour>
@@ -64,6 +72,8 @@ export class FakeProcessTable extends Context.Service<
     readonly signals: Effect.Effect<State["signals"]>
     /** Make a process exit now (as if it crashed). */
     readonly exit: (pid: number) => Effect.Effect<void>
+    /** While set, `Prober.usage` and `snapshot` fail as a broken /proc would. */
+    readonly failProbes: (failing: boolean) => Effect.Effect<void>
   }
 >()("@agentctl/core/testing/FakeProcessTable") {}
 
@@ -72,6 +82,7 @@ const catchable = (s: SignalName) => s !== "SIGKILL"
 export const layer = Layer.effectContext(
   Effect.gen(function* () {
     const state = yield* Ref.make<State>({
+      failingProbes: false,
       procs: new Map(),
       nextPid: 1000,
       behaviours: new Map(),
@@ -160,7 +171,8 @@ export const layer = Layer.effectContext(
         update((s, t) => {
           const p = s.procs.get(pid)
           return p === undefined ? s : setProc(s, { ...p, exitAt: t })
-        })
+        }),
+      failProbes: (failing) => Ref.update(state, (s) => ({ ...s, failingProbes: failing }))
     })
 
     const spawner = Spawner.of({
@@ -169,6 +181,7 @@ export const layer = Layer.effectContext(
           const t = yield* now
           const s = yield* Ref.get(state)
           const behaviour = s.behaviours.get(req.id) ?? {}
+          if (behaviour.defect !== undefined) return yield* Effect.die(new Error(behaviour.defect))
           if (behaviour.notFound === true) {
             return yield* new SpawnFailed({
               id: req.id,
@@ -198,7 +211,7 @@ export const layer = Layer.effectContext(
           let next = setProc(
             {
               ...s,
-              nextPid: pid + (behaviour.wrapper === true ? 2 : 1),
+              nextPid: pid + 1 + (behaviour.wrapper === true ? 1 : 0) + (behaviour.worker === true ? 1 : 0),
               spawned: [...s.spawned, { ...req, pid, at: t }]
             },
             leader
@@ -219,17 +232,37 @@ export const layer = Layer.effectContext(
               exitAt
             })
           }
+          if (behaviour.worker === true) {
+            const workerPid = pid + (behaviour.wrapper === true ? 2 : 1)
+            next = setProc(next, {
+              info: {
+                pid: workerPid,
+                ppid: pid,
+                pgid: workerPid,
+                sid: workerPid,
+                state: "S",
+                comm: "worker",
+                startTime: t,
+                marker
+              },
+              behaviour: { ignoresTerm: behaviour.ignoresTerm ?? false, termDelayMs: behaviour.termDelayMs ?? 0 },
+              exitAt: null
+            })
+          }
           yield* Ref.set(state, next)
           return { pid, exit: awaitExit(pid) }
         }),
       run: () => Effect.succeed(0)
     })
 
+    const broken = Effect.flatMap(Ref.get(state), (s) =>
+      s.failingProbes ? Effect.fail(new ProbeFailed({ message: "cannot read /proc (fake: failing)" })) : Effect.void
+    )
     const prober = Prober.of({
-      snapshot,
+      snapshot: Effect.andThen(broken, snapshot),
       bootId: Effect.succeed(fakeBootId),
       usage: (pid) =>
-        Effect.map(snapshot, (s) => {
+        Effect.map(Effect.andThen(broken, snapshot), (s) => {
           const p = s.processes.get(pid)
           return p === undefined
             ? null

@@ -10,10 +10,14 @@ import { FileError } from "../Errors.ts"
 import { Fleet } from "../Fleet.ts"
 import { PidRecordJson } from "../PidRecord.ts"
 import { RunDir } from "../RunDir.ts"
+import * as FakeFleetLock from "./FakeFleetLock.ts"
 
 export const fakeRoot = "/fleet"
 
-/** The fleet's files in memory: configs, `.env`, pid records and logs, all in one Ref'd map. */
+/**
+ * The fleet's files in memory: configs, `.env`, pid records and logs, all in one Ref'd map; and
+ * the fleet lock, with a launcher a test can register (FakeFleetLock).
+ */
 export const makeLayer = (files: Readonly<Record<string, string>> = {}, hostEnv: Record<string, string> = {}) =>
   Layer.unwrap(
     Effect.gen(function* () {
@@ -82,7 +86,8 @@ export const makeLayer = (files: Readonly<Record<string, string>> = {}, hostEnv:
               )
           })
         ),
-        Path.layer
+        Path.layer,
+        FakeFleetLock.layer
       )
     })
   )

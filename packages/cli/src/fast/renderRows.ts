@@ -3,14 +3,18 @@ import { formatUptime } from "@agentctl/core/Duration"
 import { renderTable } from "./table.ts"
 
 /*
- * The `ls` table. No Effect imports: the fast `ls` path renders with this too.
+ * What `ls` prints, on both of its paths (the Effect-free fast one and the full CLI): one
+ * function, so the two cannot print differently (test/lsPaths.int.test.ts compares them).
  */
 
-export const renderRows = (
-  rows: ReadonlyArray<AgentRow>,
-  supervisor: Supervisor,
-  launcherPid: number | null
-): string => {
+/** Who answered and what: the rows, the supervisor, the launcher's pid when one answered. */
+export interface Listing {
+  readonly rows: ReadonlyArray<AgentRow>
+  readonly supervisor: Supervisor
+  readonly launcherPid: number | null
+}
+
+export const renderRows = ({ rows, supervisor, launcherPid }: Listing): string => {
   const headers = ["ID", "NAME", "ENABLED", "STATUS", "PID", "INST", "UPTIME", "RESTARTS"]
   const valid = rows.filter((r) => r.status !== "invalid")
   const invalid = rows.filter((r) => r.status === "invalid")
@@ -42,3 +46,7 @@ export const renderRows = (
   )
   return lines.join("\n")
 }
+
+/** The whole output of `ls` (`--json`: the rows as JSON), without the final newline. */
+export const renderListing = (listing: Listing, json: boolean): string =>
+  json ? JSON.stringify(listing.rows, null, 2) : renderRows(listing)

@@ -1,0 +1,95 @@
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as PubSub from "effect/PubSub"
+import * as Ref from "effect/Ref"
+import * as Semaphore from "effect/Semaphore"
+import * as Stream from "effect/Stream"
+import type { AgentEvent } from "./AgentEvent.ts"
+import type { Instance } from "./Identity.ts"
+import type { Status } from "./Status.ts"
+import { statusName, statusReason } from "./statusText.ts"
+
+/**
+ * The launcher's memory of every agent: one Ref holding every agent's state, changed only by
+ * `update`, which also numbers and publishes the change. One writer at a time, so events leave
+ * in the order of their `seq` and a reader never sees a state without its event.
+ */
+
+export interface AgentState {
+  readonly status: Status
+  readonly restarts: number
+  /** The process being supervised, for stop/kill; null when none runs. */
+  readonly instance: Instance | null
+  /** Times of exits that led to restarts, for the give-up window. */
+  readonly failures: ReadonlyArray<number>
+  readonly attempt: number
+}
+
+export const idle = (status: Status): AgentState => ({ status, restarts: 0, instance: null, failures: [], attempt: 0 })
+
+export interface AgentStore {
+  /** The agent's state; `Stopped` for an agent the store has not seen. */
+  readonly get: (id: string) => Effect.Effect<AgentState>
+  readonly all: Effect.Effect<ReadonlyMap<string, AgentState>>
+  /**
+   * Change one agent's state. An event is published when its status changes, or always when a
+   * `message` says what happened (an adoption, a failure the status alone does not tell).
+   */
+  readonly update: (id: string, f: (s: AgentState) => AgentState, message?: string) => Effect.Effect<AgentState>
+  /** An event about an agent whose state stays as it is: a file that could not be removed, a pid. */
+  readonly note: (id: string, message: string) => Effect.Effect<void>
+  /** Every event from now on. */
+  readonly events: Stream.Stream<AgentEvent>
+}
+
+export const makeAgentStore = Effect.gen(function* () {
+  const states = yield* Ref.make<ReadonlyMap<string, AgentState>>(new Map())
+  const pubsub = yield* PubSub.unbounded<AgentEvent>()
+  const writer = yield* Semaphore.make(1)
+  let seq = 0
+
+  const current = (map: ReadonlyMap<string, AgentState>, id: string) => map.get(id) ?? idle({ _tag: "Stopped" })
+
+  const publish = (id: string, status: Status, message: string | undefined, at: number) =>
+    PubSub.publish(pubsub, {
+      seq: ++seq,
+      at,
+      id,
+      status: statusName(status),
+      detail: status,
+      message: message ?? statusReason(status, at)
+    })
+
+  const update = (id: string, f: (s: AgentState) => AgentState, message?: string) =>
+    writer.withPermits(1)(
+      Effect.gen(function* () {
+        const at = yield* Clock.currentTimeMillis
+        const [before, after] = yield* Ref.modify(
+          states,
+          (map): readonly [readonly [AgentState, AgentState], ReadonlyMap<string, AgentState>] => {
+            const was = current(map, id)
+            const next = f(was)
+            return [[was, next], new Map(map).set(id, next)]
+          }
+        )
+        if (before.status._tag !== after.status._tag || message !== undefined) {
+          yield* publish(id, after.status, message, at)
+        }
+        return after
+      })
+    )
+
+  return {
+    get: (id) => Effect.map(Ref.get(states), (map) => current(map, id)),
+    all: Ref.get(states),
+    update,
+    note: (id, message) =>
+      writer.withPermits(1)(
+        Effect.gen(function* () {
+          const at = yield* Clock.currentTimeMillis
+          yield* publish(id, current(yield* Ref.get(states), id).status, message, at)
+        })
+      ),
+    events: Stream.fromPubSub(pubsub)
+  } satisfies AgentStore
+})
