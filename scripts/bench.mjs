@@ -31,7 +31,7 @@ const cli = path.join(repo, "packages", "cli", "dist", "agentctl.cjs")
 const pinnedNode = path.join(repo, "node_modules", ".bin", "node")
 const NODE = existsSync(pinnedNode) ? pinnedNode : process.execPath
 
-const SECTIONS = ["ls", "stop", "logs", "launcher", "api"]
+const SECTIONS = ["ls", "start", "stop", "logs", "launcher", "api"]
 const RUNS = 9 // timed repetitions for the quick measurements (medians)
 const STOP_RUNS = 3 // repetitions of the (2 s each) stop measurements
 const STUBBORN = ["-c", "trap '' TERM; exec 3<> <(:); while :; do read -u 3; done"]
@@ -377,6 +377,95 @@ const benchLs = async () => {
   } finally {
     destroyFleet(fleet)
   }
+}
+
+/**
+ * start --all of 10/100/300/1000 sleeping agents (daemonless) beside the floor measured in the
+ * same run: a bash loop that starts as many `setsid sleep` with output appended to a log; then
+ * 1000 agents under the launcher, until `ls` shows every one running. And what the fleet lock
+ * costs a command: node:sqlite loaded and the lock taken, in a fresh process.
+ */
+const benchStart = async () => {
+  for (const n of [10, 100, 300, 1000]) {
+    await guarded(`start --all of ${n}`, async () => {
+      const fleet = newFleet(`start${n}`)
+      try {
+        for (let i = 1; i <= n; i++) addAgent(fleet, `s${i}`, "sleep", ["3600"])
+        mkdirSync(path.join(fleet, "floor"))
+        progress(`start: bash setsid loop of ${n}`)
+        const loop = `for i in $(seq ${n}); do setsid sleep 3600 </dev/null >>floor/$i.log 2>&1 & done`
+        const floor = timeRun("bash", ["-c", `cd ${JSON.stringify(fleet)} && ${loop}`])
+        killTracked(new Map(fleetPids(fleet).map((pid) => [pid, procStart(pid)])))
+        progress(`start: start --all of ${n}`)
+        const ms = timeAgentctl(fleet, ["start", "--all"])
+        const running = countRunning(listAgents(fleet))
+        record({
+          section: "start",
+          measurement: `start --all, ${n} sleeping agents`,
+          figure: `${fmtMs(ms)} (${(ms / floor).toFixed(2)}×)`,
+          floor: `bash setsid loop: ${fmtMs(floor)}`,
+          target: "—",
+          ok: null,
+          note: running === n ? "" : `only ${running} of ${n} running afterwards`
+        })
+      } finally {
+        destroyFleet(fleet)
+      }
+    })
+  }
+  await guarded("1000 under the launcher", async () => {
+    const fleet = newFleet("start-launcher")
+    try {
+      for (let i = 1; i <= 1000; i++) addAgent(fleet, `s${i}`, "sleep", ["3600"])
+      progress("start: launcher start with 1000 agents, until ls shows every one running")
+      const t0 = nowMs()
+      agentctl(fleet, ["launcher", "start"])
+      const polled = await waitRunning(fleet, 1000, 300_000)
+      const ms = nowMs() - t0
+      agentctl(fleet, ["launcher", "stop"], { allowFail: true, timeoutMs: 300_000 })
+      record({
+        section: "start",
+        measurement: "launcher start, 1000 sleeping agents, until all run",
+        figure: fmtMs(ms),
+        floor: "—",
+        target: "—",
+        ok: null,
+        note: pollNote(polled).replace(/^; /, "")
+      })
+    } finally {
+      destroyFleet(fleet)
+    }
+  })
+  await guarded("fleet lock", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "agentctl-bench-lock-"))
+    try {
+      const script = [
+        "const t0 = process.hrtime.bigint()",
+        `const { tryLockSync } = await import(${JSON.stringify(path.join(repo, "packages/shell/src/NodeFleetLock.ts"))})`,
+        "const t1 = process.hrtime.bigint()",
+        `tryLockSync(${JSON.stringify(path.join(dir, "fleet.lock"))}).release()`,
+        "const t2 = process.hrtime.bigint()",
+        "console.log(JSON.stringify({ load: Number(t1 - t0) / 1e6, lock: Number(t2 - t1) / 1e6 }))"
+      ].join("\n")
+      const runs = []
+      for (let i = 0; i < RUNS; i++) {
+        const r = spawnSync(NODE, ["--input-type=module", "-e", script], { encoding: "utf8" })
+        if (r.status !== 0) throw new Error(`fleet lock probe failed: ${lastLine(r.stderr)}`)
+        runs.push(JSON.parse(r.stdout).lock)
+      }
+      record({
+        section: "start",
+        measurement: "the fleet lock a command takes: node:sqlite loaded, lock taken and released",
+        figure: fmtMs(median(runs)),
+        floor: "—",
+        target: "—",
+        ok: null,
+        note: "paid once by every daemonless start/stop/restart/kill/enable/disable"
+      })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 }
 
 /** 2. stop --all of 100 SIGTERM-ignoring agents, stop_timeout 2 s (daemonless). */
@@ -867,7 +956,14 @@ const main = async () => {
     process.exit(1)
   }
   const selected = asked.length ? SECTIONS.filter((name) => asked.includes(name)) : SECTIONS
-  const run = { ls: benchLs, stop: benchStop, logs: benchLogs, launcher: benchLauncher, api: benchApi }
+  const run = {
+    ls: benchLs,
+    start: benchStart,
+    stop: benchStop,
+    logs: benchLogs,
+    launcher: benchLauncher,
+    api: benchApi
+  }
   const t0 = Date.now()
   for (const name of selected) {
     progress(`== ${name} ==`)
