@@ -1,0 +1,23 @@
+// `pnpm mutation`: Stryker mutates packages/core/src (its fakes in src/testing are test code,
+// not mutated) and runs core's vitest suite against every mutant. Not in CI: it takes a while.
+/** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
+export default {
+  testRunner: "vitest",
+  vitest: { configFile: "packages/core/vitest.config.ts", dir: "packages/core" },
+  plugins: ["@stryker-mutator/vitest-runner"],
+  mutate: ["packages/core/src/**/*.ts", "!packages/core/src/testing/**"],
+  coverageAnalysis: "perTest",
+  reporters: ["clear-text", "progress", "html", "json"],
+  htmlReporter: { fileName: "reports/mutation/index.html" },
+  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  // Only what core's tests need goes into the sandbox.
+  ignorePatterns: ["packages/api", "packages/cli", "packages/shell", "examples", "scripts", "reports"],
+  thresholds: { high: 90, low: 80, break: 80 },
+  concurrency: 2,
+  timeoutMS: 20_000,
+  // Stryker rewrites tsconfig paths with the TypeScript 5 API, which TypeScript 7 no longer has;
+  // the sandbox is the whole repository, so no tsconfig path needs rewriting.
+  tsconfigFile: "no-tsconfig-rewrite.json",
+  tempDirName: ".stryker-tmp",
+  cleanTempDir: "always"
+}
