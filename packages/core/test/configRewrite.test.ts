@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { parse } from "yaml"
 import { setAgentEnabled } from "../src/configRewrite.ts"
+import { bomb } from "./hostileYaml.ts"
 
 interface RewriteCase {
   readonly name: string
@@ -323,9 +324,14 @@ describe("setAgentEnabled", () => {
     {
       name: "a duplicate key names the line",
       input: lines("agent:", "  id: a", "  id: b", ""),
-      message: /^invalid YAML: Map keys must be unique at line 3/
+      message: /^invalid YAML: duplicate key "id" at line 3 \(first at line 2\)$/
     },
     { name: "two documents", input: lines("agent: {}", "---", "agent: {}", ""), message: /^invalid YAML: .*line 2/ },
+    {
+      name: "an alias bomb is refused before anything expands",
+      input: lines("agent: { id: a, enabled: true }", ...bomb(8, 5), ""),
+      message: /^invalid YAML: aliases expand to more than 10000 YAML nodes \(limit 10000\) at line \d+$/
+    },
     { name: "an empty file", input: "", message: /no `agent:` mapping/ },
     { name: "only a comment", input: "# nothing\n", message: /no `agent:` mapping/ },
     { name: "a root list", input: lines("- agent: {}", ""), message: /no `agent:` mapping/ },
