@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { parseDotenv } from "../src/dotenv.ts"
+import { configLimits } from "../src/configLimits.ts"
+import { maxErrors, parseDotenv } from "../src/dotenv.ts"
 
 interface DotenvCase {
   readonly name: string
@@ -194,5 +195,36 @@ describe("parseDotenv", () => {
     expect(result.entries.map((e) => [e.key, e.value, e.line])).toEqual(entries)
     expect(result.errors.map((e) => e.line)).toEqual(errors.map(([line]) => line))
     result.errors.forEach((e, i) => expect(e.message).toContain(errors[i]?.[1]))
+  })
+})
+
+describe("parseDotenv: limits", () => {
+  const entries = (n: number) => Array.from({ length: n }, (_, i) => `K${i}=v`).join("\n")
+
+  it("at most dotenvEntries entries: the next new key is an error on its line, and reading stops", () => {
+    const limit = configLimits.dotenvEntries
+    const result = parseDotenv(`${entries(limit)}\nK0=again\nNEW=1\nMORE=2`)
+    expect(result.entries).toHaveLength(limit)
+    expect(result.entries.find((e) => e.key === "K0")?.value).toBe("again")
+    expect(result.errors).toEqual([{ line: limit + 2, message: `more than ${limit} entries (limit ${limit})` }])
+  })
+
+  it("a file over the size limit is one error, on the line where it crosses the limit", () => {
+    // 1 KiB a line: 1 024 lines fill the limit exactly, and the next one crosses it.
+    const line = `A=${"x".repeat(1021)}\n`
+    const result = parseDotenv(line.repeat(configLimits.fileBytes / line.length + 1))
+    expect(result.entries).toEqual([])
+    expect(result.errors).toEqual([{ line: 1025, message: "larger than 1 MiB (limit 1048576 bytes)" }])
+  })
+
+  it(`stops after ${maxErrors} errors: a binary file makes a short list`, () => {
+    const result = parseDotenv("junk\n".repeat(maxErrors * 10))
+    expect(result.errors).toHaveLength(maxErrors)
+    expect(result.errors.at(-1)?.line).toBe(maxErrors)
+  })
+
+  it("quotes at most 40 characters of the line in a message", () => {
+    const [error] = parseDotenv("x".repeat(5000)).errors
+    expect(error?.message).toBe(`expected KEY=value, got "${"x".repeat(40)}…"`)
   })
 })
