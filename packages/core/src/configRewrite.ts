@@ -39,10 +39,14 @@ const replaceScalar = (text: string, start: number, end: number, literal: string
   if (stop > start && text[stop - 1] === "\n") stop--
   if (stop > start && text[stop - 1] === "\r") stop--
   if (start < stop) return text.slice(0, start) + literal + text.slice(stop)
-  // `enabled:` with no value: an empty range after the colon (and after any trailing blanks, which go).
+  // `enabled:` with no value: an empty range after the colon and any blanks. Blanks at the end of
+  // the line go; before a comment or a flow `}` one stays, as `true# why` would be a string.
   let from = start
   while (text[from - 1] === " " || text[from - 1] === "\t") from--
-  return `${text.slice(0, from)} ${literal}${text.slice(stop)}`
+  const next = text[stop]
+  const lineEnd = next === undefined || next === "\n" || next === "\r"
+  const gap = next === "#" || (from < start && !lineEnd) ? " " : ""
+  return `${text.slice(0, from)} ${literal}${gap}${text.slice(stop)}`
 }
 
 const insertIntoBlock = (text: string, agent: YAMLMap, literal: string): string | null => {

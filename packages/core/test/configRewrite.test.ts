@@ -77,6 +77,19 @@ const rewrites: ReadonlyArray<RewriteCase> = [
     output: lines("agent:", "  enabled: false", "  id: a", "")
   },
   {
+    // Written as `true# why`, the comment would become part of a string value.
+    name: "fills an empty value followed by a comment, which stays a comment",
+    input: lines("agent:", "  enabled: # why", "  id: a", ""),
+    enabled: true,
+    output: lines("agent:", "  enabled: true # why", "  id: a", "")
+  },
+  {
+    name: "fills an empty value in a flow map followed by a comment",
+    input: lines("agent: { id: a, enabled: } # why", ""),
+    enabled: false,
+    output: lines("agent: { id: a, enabled: false } # why", "")
+  },
+  {
     name: "replaces a block scalar and keeps the next key on its own line",
     input: lines("agent:", "  enabled: |", "    true", "  id: a", ""),
     enabled: false,
