@@ -2,7 +2,6 @@ import * as Result from "effect/Result"
 import { describe, expect, it } from "vitest"
 import { markDuplicates, parseAgentConfig, parseFleetSettings } from "../src/ConfigFile.ts"
 import { configLimits } from "../src/configLimits.ts"
-import { formatUptime, parseDurationMs } from "../src/Duration.ts"
 import { bomb } from "./hostileYaml.ts"
 
 const file = "/f/agents/a/config.yaml"
@@ -145,33 +144,5 @@ describe("parseFleetSettings", () => {
   it("an alias bomb is an error naming the file and the limit, not an exception", () => {
     const r = parseFleetSettings("/f/agentctl.yaml", `api: { port: 7717 }\n${bomb(5, 5).join("\n")}\n`)
     expect(Result.isFailure(r) && r.failure).toMatch(/^\/f\/agentctl\.yaml: aliases expand to more than \d+ YAML nodes/)
-  })
-})
-
-describe("durations", () => {
-  it.each<[string | number, number | undefined]>([
-    ["5s", 5000],
-    ["500ms", 500],
-    ["2m", 120000],
-    ["1h", 3600000],
-    ["1.5s", 1500],
-    [" 3 s ", 3000],
-    ["7", 7000],
-    [2, 2000],
-    ["soon", undefined],
-    ["-1s", undefined],
-    [-1, undefined],
-    ["5d", undefined]
-  ])("parseDurationMs(%j) = %j", (input, ms) => {
-    expect(parseDurationMs(input)).toBe(ms)
-  })
-  it.each([
-    [0, "0s"],
-    [59, "59s"],
-    [61, "1m01s"],
-    [3661, "1h01m"],
-    [90000, "1d01h"]
-  ])("formatUptime(%i) = %s", (s, text) => {
-    expect(formatUptime(s)).toBe(text)
   })
 })
