@@ -198,9 +198,9 @@ describe("parseDotenv", () => {
   })
 })
 
-describe("parseDotenv: limits", () => {
-  const entries = (n: number) => Array.from({ length: n }, (_, i) => `K${i}=v`).join("\n")
+const entries = (n: number) => Array.from({ length: n }, (_, i) => `K${i}=v`).join("\n")
 
+describe("parseDotenv: limits", () => {
   it("at most dotenvEntries entries: the next new key is an error on its line, and reading stops", () => {
     const limit = configLimits.dotenvEntries
     const result = parseDotenv(`${entries(limit)}\nK0=again\nNEW=1\nMORE=2`)

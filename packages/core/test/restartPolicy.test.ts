@@ -89,6 +89,10 @@ describe("decideRestart", () => {
   })
 })
 
+/** The delay before jitter, as the doc comment states it. */
+const base = (s: RestartSettings, n: number) =>
+  s.initial_delay === 0 ? 0 : Math.min(s.max_delay, s.initial_delay * s.multiplier ** (n - 1))
+
 describe("backoffDelayMs: properties", () => {
   const seed = 1_717_000_002
   const numRuns = 2_000
@@ -104,9 +108,6 @@ describe("backoffDelayMs: properties", () => {
   })
   const attempt = fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 100_000 }))
   const random01 = fc.double({ min: 0, max: 1, noNaN: true })
-  /** The delay before jitter, as the doc comment states it. */
-  const base = (s: RestartSettings, n: number) =>
-    s.initial_delay === 0 ? 0 : Math.min(s.max_delay, s.initial_delay * s.multiplier ** (n - 1))
 
   it("a whole number of ms in [0, max_delay]", () => {
     fc.assert(
