@@ -142,3 +142,27 @@ export const parseDotenv = (text: string): DotenvResult => {
 
   return { entries: [...entries.values()], errors }
 }
+
+/** Whether `parseDotenv` reads `key` as a key. */
+export const isDotenvKey = (key: string): boolean => keyPattern.test(key)
+
+// Values that read back as written without quotes: no blank (the reader trims), quote, `#` or backslash.
+const plainValue = /^[^\s"'`#\\]*$/
+
+const quoteValue = (value: string): string =>
+  `"${value.replace(/[\\"\n\r]/g, (c) => (c === "\n" ? "\\n" : c === "\r" ? "\\r" : `\\${c}`))}"`
+
+/**
+ * Entries as a `.env` file that `parseDotenv` reads back to the same keys and values, in order. A
+ * value is written bare when that reads back the same, else double-quoted with `\\`, `\"`, `\n`
+ * and `\r` escaped (so each entry is one line). A key a `.env` cannot hold (a host's `A(x86)`)
+ * becomes a comment naming it, so the output is always a valid `.env` and nothing is dropped unsaid.
+ */
+export const formatDotenv = (entries: ReadonlyArray<{ readonly key: string; readonly value: string }>): string =>
+  entries
+    .map(({ key, value }) =>
+      isDotenvKey(key)
+        ? `${key}=${plainValue.test(value) ? value : quoteValue(value)}\n`
+        : `# not representable in a .env: ${JSON.stringify(key)}\n`
+    )
+    .join("")
