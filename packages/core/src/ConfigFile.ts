@@ -49,10 +49,24 @@ const idOf = (value: unknown): string | null => {
 const idOfDocument = (doc: Document.Parsed | undefined): string | null =>
   doc === undefined ? null : agentIdOr(doc.getIn(["agent", "id"]))
 
+// How much of a file that did not parse is read again for its id: `agent:` comes first in most
+// configs, and this much costs microseconds whatever follows (a file over a limit, a syntax error).
+const headBytes = 4096
+
+/** The id from the first whole lines of a file, when they parse on their own. */
+const idOfHead = (text: string): string | null => {
+  const end = text.lastIndexOf("\n", headBytes)
+  if (end <= 0) return null
+  const head = readYamlDocument(text.slice(0, end + 1))
+  return idOfDocument(Result.isSuccess(head) ? head.success : head.failure.document)
+}
+
 export const parseAgentConfig = (file: string, dir: string, text: string): ConfigEntry => {
   const read = readYamlDocument(text)
   if (Result.isFailure(read)) {
-    return { _tag: "Invalid", file, id: idOfDocument(read.failure.document), error: `${file}: ${read.failure.message}` }
+    const { document, message } = read.failure
+    const id = document === undefined ? idOfHead(text) : idOfDocument(document)
+    return { _tag: "Invalid", file, id, error: `${file}: ${message}` }
   }
   const parsed = documentValue(read.success)
   if (Result.isFailure(parsed)) return { _tag: "Invalid", file, id: null, error: `${file}: ${parsed.failure}` }

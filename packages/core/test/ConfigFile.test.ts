@@ -2,7 +2,7 @@ import * as Result from "effect/Result"
 import { describe, expect, it } from "vitest"
 import { markDuplicates, parseAgentConfig, parseFleetSettings } from "../src/ConfigFile.ts"
 import { configLimits } from "../src/configLimits.ts"
-import { bomb } from "./hostileYaml.ts"
+import { bomb, manyKeys } from "./hostileYaml.ts"
 
 const file = "/f/agents/a/config.yaml"
 const parse = (text: string) => parseAgentConfig(file, "/f/agents/a", text)
@@ -74,6 +74,20 @@ describe("parseAgentConfig: hostile files", () => {
       id: "bad",
       error: `${file}: aliases expand to more than ${configLimits.yamlNodes} YAML nodes (limit ${configLimits.yamlNodes}) at line 7`
     })
+  })
+
+  it.each<[string, string]>([
+    ["over the size limit", `${good}x: ${"a".repeat(configLimits.fileBytes)}\n`],
+    ["over the node limit", `${good}${manyKeys("x", configLimits.yamlNodes)}`],
+    ["a syntax error after the head", `${good}${"# pad\n".repeat(1000)}x: [oops\n`]
+  ])("a file refused before it parsed (%s) is still named by the id in its first lines", (_, text) => {
+    const entry = parse(text)
+    expect(entry._tag === "Invalid" && entry.id).toBe("bad")
+  })
+
+  it("no id when the first lines do not name one", () => {
+    const entry = parse(`${"# pad\n".repeat(1000)}agent: { id: bad }\nx: ${"a".repeat(configLimits.fileBytes)}\n`)
+    expect(entry._tag === "Invalid" && entry.id).toBeNull()
   })
 
   it.each<[string, string, string]>([
