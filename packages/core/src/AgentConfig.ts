@@ -3,6 +3,7 @@ import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import * as SchemaTransformation from "effect/SchemaTransformation"
 import { AgentId } from "./AgentId.ts"
+import { configLimits } from "./configLimits.ts"
 import { parseDurationMs } from "./Duration.ts"
 
 /** A duration field: `5s`, `500ms`, `2m`, or a number of seconds; decoded to milliseconds. */
@@ -40,6 +41,24 @@ export const ScalarString = Schema.Union([Schema.String, Schema.Number, Schema.B
   )
 )
 
+// The kernel ends every argument and variable at its first NUL: a config must not say more than runs.
+const withoutNul = Schema.makeFilter((s: string) =>
+  s.includes("\0") ? "contains a NUL byte, which no command line or environment can hold" : undefined
+)
+
+/** Text handed to the process: argv, cwd, env. */
+const ProcessString = Schema.String.check(withoutNul)
+const ProcessScalar = ScalarString.check(withoutNul)
+
+const atMost = (limit: number, what: string) =>
+  Schema.makeFilter((items: { readonly length: number }) =>
+    items.length > limit ? `more than ${limit} ${what} (limit ${limit})` : undefined
+  )
+const atMostKeys = (limit: number, what: string) =>
+  Schema.makeFilter((record: object) =>
+    Object.keys(record).length > limit ? `more than ${limit} ${what} (limit ${limit})` : undefined
+  )
+
 export const RestartPolicy = Schema.Literals(["never", "on-failure", "always"])
 export type RestartPolicy = typeof RestartPolicy.Type
 
@@ -61,10 +80,10 @@ export const AgentMeta = Schema.Struct({
 
 /** `run:` — how to run it. `command` is argv[0]: never run through a shell. */
 export const RunSpec = Schema.Struct({
-  command: Schema.NonEmptyString,
-  args: withDefault(Schema.Array(ScalarString), []),
-  cwd: withDefault(Schema.String, "."),
-  env: withDefault(Schema.Record(Schema.String, ScalarString), {}),
+  command: Schema.NonEmptyString.check(withoutNul),
+  args: withDefault(Schema.Array(ProcessScalar).check(atMost(configLimits.args, "args")), []),
+  cwd: withDefault(ProcessString, "."),
+  env: withDefault(Schema.Record(ProcessString, ProcessScalar).check(atMostKeys(configLimits.runEnv, "variables")), {}),
   stop_signal: withDefault(StopSignal, "SIGTERM"),
   stop_timeout: withDefault(DurationMs, "5s"),
   restart: withDefault(RestartPolicy, "on-failure")

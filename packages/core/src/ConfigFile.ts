@@ -1,9 +1,10 @@
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
-import { parseDocument } from "yaml"
+import type { Document } from "yaml"
 import { isAgentId } from "./AgentId.ts"
 import { AgentConfig, type AgentSpec } from "./AgentConfig.ts"
+import { documentValue, readYamlDocument } from "./boundedYaml.ts"
 import { FleetSettings } from "./FleetSettings.ts"
 
 /** One config file as the fleet sees it: a usable agent, or an error naming the file and field. */
@@ -11,41 +12,63 @@ export type ConfigEntry =
   | { readonly _tag: "Valid"; readonly spec: AgentSpec }
   | { readonly _tag: "Invalid"; readonly file: string; readonly id: string | null; readonly error: string }
 
-/** YAML text → plain value, or a message with the line where it broke. */
-export const parseYaml = (text: string): Result.Result<unknown, string> => {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
-  const first = doc.errors[0]
-  if (first !== undefined) {
-    // prettyErrors puts "at line L, column C" into the first line of the message
-    return Result.fail((first.message.split("\n")[0] ?? first.message).replace(/:$/, ""))
-  }
-  return Result.succeed(doc.toJS())
-}
+/** YAML text → plain value, or a message with the line where it broke or the limit it broke. */
+export const parseYaml = (text: string): Result.Result<unknown, string> =>
+  Result.flatMap(
+    Result.mapError(readYamlDocument(text), (p) => p.message),
+    documentValue
+  )
 
-const formatIssues = (issue: SchemaIssue.Issue): string =>
-  SchemaIssue.makeFormatterStandardSchemaV1()(issue)
-    .issues.map((i) => {
-      const path = (i.path ?? [])
-        .map((p) => (typeof p === "object" && p !== null ? String(p.key) : String(p)))
-        .join(".")
-      return path === "" ? i.message : `${path}: ${i.message}`
-    })
-    .join("; ")
+// Enough to fix a file by; a config with thousands of wrong items must not make a message as long.
+const maxIssues = 10
+
+const formatIssues = (issue: SchemaIssue.Issue): string => {
+  const issues = SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues
+  const shown = issues.slice(0, maxIssues).map((i) => {
+    const path = (i.path ?? []).map((p) => (typeof p === "object" && p !== null ? String(p.key) : String(p))).join(".")
+    return path === "" ? i.message : `${path}: ${i.message}`
+  })
+  const more = issues.length - shown.length
+  return shown.join("; ") + (more > 0 ? `; and ${more} more` : "")
+}
 
 const decodeConfig = Schema.decodeUnknownResult(AgentConfig)
 const decodeSettings = Schema.decodeUnknownResult(FleetSettings)
+
+const agentIdOr = (id: unknown): string | null => (typeof id === "string" && isAgentId(id) ? id : null)
 
 /** A best-effort id from a broken config, so `ls` can still name the agent. */
 const idOf = (value: unknown): string | null => {
   if (typeof value !== "object" || value === null) return null
   const agent = (value as { agent?: unknown }).agent
   if (typeof agent !== "object" || agent === null) return null
-  const id = (agent as { id?: unknown }).id
-  return typeof id === "string" && isAgentId(id) ? id : null
+  return agentIdOr((agent as { id?: unknown }).id)
+}
+
+/** The same from a document that parsed but broke a limit: looked up, not converted, since that is what failed. */
+const idOfDocument = (doc: Document.Parsed | undefined): string | null =>
+  doc === undefined ? null : agentIdOr(doc.getIn(["agent", "id"]))
+
+// How much of a file that did not parse is read again for its id: `agent:` comes first in most
+// configs, and this much costs microseconds whatever follows (a file over a limit, a syntax error).
+const headBytes = 4096
+
+/** The id from the first whole lines of a file, when they parse on their own. */
+const idOfHead = (text: string): string | null => {
+  const end = text.lastIndexOf("\n", headBytes)
+  if (end <= 0) return null
+  const head = readYamlDocument(text.slice(0, end + 1))
+  return idOfDocument(Result.isSuccess(head) ? head.success : head.failure.document)
 }
 
 export const parseAgentConfig = (file: string, dir: string, text: string): ConfigEntry => {
-  const parsed = parseYaml(text)
+  const read = readYamlDocument(text)
+  if (Result.isFailure(read)) {
+    const { document, message } = read.failure
+    const id = document === undefined ? idOfHead(text) : idOfDocument(document)
+    return { _tag: "Invalid", file, id, error: `${file}: ${message}` }
+  }
+  const parsed = documentValue(read.success)
   if (Result.isFailure(parsed)) return { _tag: "Invalid", file, id: null, error: `${file}: ${parsed.failure}` }
   const decoded = decodeConfig(parsed.success, { errors: "all" })
   if (Result.isFailure(decoded)) {

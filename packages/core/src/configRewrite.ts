@@ -1,4 +1,6 @@
-import { isAlias, isMap, isNode, isScalar, parseDocument, type Document, type Pair, type YAMLMap } from "yaml"
+import * as Result from "effect/Result"
+import { isAlias, isMap, isNode, isScalar, type Pair, type YAMLMap } from "yaml"
+import { readYamlDocument } from "./boundedYaml.ts"
 
 /**
  * `agentctl enable|disable` edits a file the user wrote. Re-serialising the YAML would reflow it and drop
@@ -9,9 +11,6 @@ import { isAlias, isMap, isNode, isScalar, parseDocument, type Document, type Pa
 export type RewriteResult =
   | { readonly _tag: "Ok"; readonly text: string; readonly changed: boolean }
   | { readonly _tag: "Error"; readonly message: string }
-
-// The same options as the config loader (ConfigFile.parseYaml), so both read the file the same way.
-const parse = (text: string): Document.Parsed => parseDocument(text, { prettyErrors: true, uniqueKeys: true })
 
 const error = (message: string): RewriteResult => ({ _tag: "Error", message })
 
@@ -25,11 +24,10 @@ const lineStart = (text: string, offset: number): number => text.lastIndexOf("\n
 
 /** Finds `agent:` and, in it, `enabled:`, or explains why the file has no place for it. */
 const locate = (text: string): { readonly agent: YAMLMap; readonly enabled: Pair | undefined } | string => {
-  const doc = parse(text)
-  const first = doc.errors[0]
-  // prettyErrors puts "at line L, column C" into the first line of the message
-  if (first !== undefined) return `invalid YAML: ${(first.message.split("\n")[0] ?? first.message).replace(/:$/, "")}`
-  const root = doc.contents
+  // The config loader's reader, limits and all, so both read the file the same way.
+  const read = readYamlDocument(text)
+  if (Result.isFailure(read)) return `invalid YAML: ${read.failure.message}`
+  const root = read.success.contents
   const agent = isMap(root) ? findPair(root, "agent")?.value : undefined
   if (!isMap(agent)) return "no `agent:` mapping in the file"
   return { agent, enabled: findPair(agent, "enabled") }
@@ -41,10 +39,14 @@ const replaceScalar = (text: string, start: number, end: number, literal: string
   if (stop > start && text[stop - 1] === "\n") stop--
   if (stop > start && text[stop - 1] === "\r") stop--
   if (start < stop) return text.slice(0, start) + literal + text.slice(stop)
-  // `enabled:` with no value: an empty range after the colon (and after any trailing blanks, which go).
+  // `enabled:` with no value: an empty range after the colon and any blanks. Blanks at the end of
+  // the line go; before a comment or a flow `}` one stays, as `true# why` would be a string.
   let from = start
   while (text[from - 1] === " " || text[from - 1] === "\t") from--
-  return `${text.slice(0, from)} ${literal}${text.slice(stop)}`
+  const next = text[stop]
+  const lineEnd = next === undefined || next === "\n" || next === "\r"
+  const gap = next === "#" || (from < start && !lineEnd) ? " " : ""
+  return `${text.slice(0, from)} ${literal}${gap}${text.slice(stop)}`
 }
 
 const insertIntoBlock = (text: string, agent: YAMLMap, literal: string): string | null => {

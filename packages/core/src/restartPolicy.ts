@@ -9,7 +9,9 @@ import type { ExitInfo } from "./Status.ts"
 
 /** Delay before restart attempt `attempt` (1-based): initial × multiplier^(attempt-1), capped, ± jitter. */
 export const backoffDelayMs = (settings: RestartSettings, attempt: number, random01: number): number => {
-  const base = Math.min(settings.max_delay, settings.initial_delay * settings.multiplier ** Math.max(0, attempt - 1))
+  const growth = settings.multiplier ** Math.max(0, attempt - 1)
+  // After ~1000 attempts growth is Infinity, and 0 × Infinity would be a NaN delay.
+  const base = settings.initial_delay === 0 ? 0 : Math.min(settings.max_delay, settings.initial_delay * growth)
   const factor = 1 + settings.jitter * (2 * random01 - 1)
   return Math.max(0, Math.round(Math.min(settings.max_delay, base * factor)))
 }

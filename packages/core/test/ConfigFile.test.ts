@@ -1,7 +1,8 @@
 import * as Result from "effect/Result"
 import { describe, expect, it } from "vitest"
 import { markDuplicates, parseAgentConfig, parseFleetSettings } from "../src/ConfigFile.ts"
-import { formatUptime, parseDurationMs } from "../src/Duration.ts"
+import { configLimits } from "../src/configLimits.ts"
+import { bomb, manyKeys } from "./hostileYaml.ts"
 
 const file = "/f/agents/a/config.yaml"
 const parse = (text: string) => parseAgentConfig(file, "/f/agents/a", text)
@@ -60,6 +61,75 @@ describe("parseAgentConfig", () => {
   })
 })
 
+const items = (n: number) => Array.from({ length: n }, (_, i) => `a${i}`).join(", ")
+
+describe("parseAgentConfig: hostile files", () => {
+  const good = "agent: { id: bad, name: Bad }\nrun: { command: sleep, args: [600] }\n"
+
+  it("an alias bomb is that agent's invalid entry, named by its id, not an exception", () => {
+    const entry = parse(`${good}${bomb(8, 5).join("\n")}\n`)
+    expect(entry).toEqual({
+      _tag: "Invalid",
+      file,
+      id: "bad",
+      error: `${file}: aliases expand to more than ${configLimits.yamlNodes} YAML nodes (limit ${configLimits.yamlNodes}) at line 7`
+    })
+  })
+
+  it.each<[string, string]>([
+    ["over the size limit", `${good}x: ${"a".repeat(configLimits.fileBytes)}\n`],
+    ["over the node limit", `${good}${manyKeys("x", configLimits.yamlNodes)}`],
+    ["a syntax error after the head", `${good}${"# pad\n".repeat(1000)}x: [oops\n`]
+  ])("a file refused before it parsed (%s) is still named by the id in its first lines", (_, text) => {
+    const entry = parse(text)
+    expect(entry._tag === "Invalid" && entry.id).toBe("bad")
+  })
+
+  it("no id when the first lines do not name one", () => {
+    const entry = parse(`${"# pad\n".repeat(1000)}agent: { id: bad }\nx: ${"a".repeat(configLimits.fileBytes)}\n`)
+    expect(entry._tag === "Invalid" && entry.id).toBeNull()
+  })
+
+  it.each<[string, string, string]>([
+    [
+      "too many args",
+      `agent: { id: a }\nrun: { command: x, args: [${items(configLimits.args + 1)}] }\n`,
+      `run.args: more than ${configLimits.args} args (limit ${configLimits.args})`
+    ],
+    [
+      "too many env keys",
+      `agent: { id: a }\nrun: { command: x, env: { ${items(configLimits.runEnv + 1).replace(/(a\d+)/g, "$1: v")} } }\n`,
+      `run.env: more than ${configLimits.runEnv} variables (limit ${configLimits.runEnv})`
+    ],
+    ["a NUL in the command", 'agent: { id: a }\nrun: { command: "sl\\0eep" }\n', "run.command: contains a NUL byte"],
+    ["a NUL in an arg", 'agent: { id: a }\nrun: { command: x, args: ["a\\0"] }\n', "run.args.0: contains a NUL byte"],
+    [
+      "a NUL in an env value",
+      'agent: { id: a }\nrun: { command: x, env: { A: "\\0" } }\n',
+      "run.env.A: contains a NUL byte"
+    ]
+  ])("%s is an error naming the field and the limit", (_, text, message) => {
+    const entry = parse(text)
+    expect(entry._tag === "Invalid" && entry.error).toContain(message)
+    expect(entry._tag === "Invalid" && entry.id).toBe("a")
+  })
+
+  it("at the limits, valid", () => {
+    const env = items(configLimits.runEnv).replace(/(a\d+)/g, "$1: v")
+    const entry = parse(`agent: { id: a }\nrun: { command: x, args: [${items(configLimits.args)}], env: { ${env} } }\n`)
+    expect(entry._tag).toBe("Valid")
+  })
+
+  it("a thousand wrong items make an error of ten issues and a count, not a thousand", () => {
+    const entry = parse(
+      `agent: { id: a }\nrun: { command: x, args: [${Array.from({ length: 1000 }, () => "[1]").join(", ")}] }\n`
+    )
+    const error = entry._tag === "Invalid" ? entry.error : ""
+    expect(error.split("; ")).toHaveLength(11)
+    expect(error).toMatch(/; and 990 more$/)
+  })
+})
+
 describe("markDuplicates", () => {
   it("marks both configs with one id, each naming the other file", () => {
     const one = parseAgentConfig("/f/1.yaml", "/f", "agent: { id: twin }\nrun: { command: x }\n")
@@ -85,32 +155,8 @@ describe("parseFleetSettings", () => {
     const r = parseFleetSettings("/f/agentctl.yaml", text)
     expect(Result.isFailure(r) && r.failure).toMatch(message)
   })
-})
-
-describe("durations", () => {
-  it.each<[string | number, number | undefined]>([
-    ["5s", 5000],
-    ["500ms", 500],
-    ["2m", 120000],
-    ["1h", 3600000],
-    ["1.5s", 1500],
-    [" 3 s ", 3000],
-    ["7", 7000],
-    [2, 2000],
-    ["soon", undefined],
-    ["-1s", undefined],
-    [-1, undefined],
-    ["5d", undefined]
-  ])("parseDurationMs(%j) = %j", (input, ms) => {
-    expect(parseDurationMs(input)).toBe(ms)
-  })
-  it.each([
-    [0, "0s"],
-    [59, "59s"],
-    [61, "1m01s"],
-    [3661, "1h01m"],
-    [90000, "1d01h"]
-  ])("formatUptime(%i) = %s", (s, text) => {
-    expect(formatUptime(s)).toBe(text)
+  it("an alias bomb is an error naming the file and the limit, not an exception", () => {
+    const r = parseFleetSettings("/f/agentctl.yaml", `api: { port: 7717 }\n${bomb(5, 5).join("\n")}\n`)
+    expect(Result.isFailure(r) && r.failure).toMatch(/^\/f\/agentctl\.yaml: aliases expand to more than \d+ YAML nodes/)
   })
 })

@@ -1,6 +1,8 @@
+import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { parse } from "yaml"
 import { setAgentEnabled } from "../src/configRewrite.ts"
+import { bomb } from "./hostileYaml.ts"
 
 interface RewriteCase {
   readonly name: string
@@ -74,6 +76,19 @@ const rewrites: ReadonlyArray<RewriteCase> = [
     input: lines("agent:", "  enabled:   ", "  id: a", ""),
     enabled: false,
     output: lines("agent:", "  enabled: false", "  id: a", "")
+  },
+  {
+    // Written as `true# why`, the comment would become part of a string value.
+    name: "fills an empty value followed by a comment, which stays a comment",
+    input: lines("agent:", "  enabled: # why", "  id: a", ""),
+    enabled: true,
+    output: lines("agent:", "  enabled: true # why", "  id: a", "")
+  },
+  {
+    name: "fills an empty value in a flow map followed by a comment",
+    input: lines("agent: { id: a, enabled: } # why", ""),
+    enabled: false,
+    output: lines("agent: { id: a, enabled: false } # why", "")
   },
   {
     name: "replaces a block scalar and keeps the next key on its own line",
@@ -323,9 +338,14 @@ describe("setAgentEnabled", () => {
     {
       name: "a duplicate key names the line",
       input: lines("agent:", "  id: a", "  id: b", ""),
-      message: /^invalid YAML: Map keys must be unique at line 3/
+      message: /^invalid YAML: duplicate key "id" at line 3 \(first at line 2\)$/
     },
     { name: "two documents", input: lines("agent: {}", "---", "agent: {}", ""), message: /^invalid YAML: .*line 2/ },
+    {
+      name: "an alias bomb is refused before anything expands",
+      input: lines("agent: { id: a, enabled: true }", ...bomb(8, 5), ""),
+      message: /^invalid YAML: aliases expand to more than 10000 YAML nodes \(limit 10000\) at line \d+$/
+    },
     { name: "an empty file", input: "", message: /no `agent:` mapping/ },
     { name: "only a comment", input: "# nothing\n", message: /no `agent:` mapping/ },
     { name: "a root list", input: lines("- agent: {}", ""), message: /no `agent:` mapping/ },
@@ -352,5 +372,138 @@ describe("setAgentEnabled", () => {
     const result = setAgentEnabled(input, false)
     expect(result._tag).toBe("Error")
     expect(result._tag === "Error" ? result.message : "").toMatch(message)
+  })
+})
+
+/** A generated config, and where its `agent.enabled` value is. */
+interface Built {
+  readonly text: string
+  readonly enabled:
+    | { readonly _tag: "Absent" }
+    /** `literal` spans [start, end). */
+    | { readonly _tag: "Value"; readonly start: number; readonly end: number; readonly literal: string }
+    /** `enabled:` with no value; [start, end) are the blanks after the colon. */
+    | { readonly _tag: "Empty"; readonly start: number; readonly end: number }
+}
+
+const literals = ["true", "false", "True", "FALSE", "yes", "no", "on", '"true"', "'false'", "~", "null", "1", "0"]
+const otherKeys = ["name: Agent", 'description: "a # in quotes"', "version: '1.0'", "tags: [x, y]"]
+
+const built: fc.Arbitrary<Built> = fc
+  .record({
+    eol: fc.constantFrom("\n", "\r\n"),
+    indent: fc.constantFrom("  ", "    "),
+    flow: fc.boolean(),
+    value: fc.option(fc.oneof(fc.constantFrom(...literals), fc.constantFrom("", " ", "   ")), { nil: undefined }),
+    comment: fc.constantFrom("", "  # why", " # note: it is"),
+    keys: fc.shuffledSubarray(otherKeys),
+    at: fc.nat(),
+    header: fc.subarray(["# fleet agent", "custom: { x: 1 }", "list:\n  - a\n  - b"]),
+    footer: fc.subarray(["run:\n  command: x", "notes: |\n  line one\n  line two", "# the end"]),
+    finalEol: fc.boolean()
+  })
+  .map(({ eol, indent, flow, value, comment, keys, at, header, footer, finalEol }) => {
+    const items = ["id: a", ...keys]
+    const slot = at % (items.length + 1)
+    const fix = (s: string) => s.replaceAll("\n", eol)
+    let text = header.map((h) => fix(h) + eol).join("")
+    let enabled: Built["enabled"] = { _tag: "Absent" }
+    // A value is one of the literals; "" and blanks make an empty `enabled:`.
+    // Appends the entry after `lead`, noting where its value lands.
+    const entry = (lead: string, prefix: string): void => {
+      if (value === undefined) return
+      const head = `${lead}${prefix}enabled:`
+      const start = text.length + head.length
+      if (value.trim() === "") enabled = { _tag: "Empty", start, end: start + value.length }
+      else enabled = { _tag: "Value", start: start + 1, end: start + 1 + value.length, literal: value }
+      text += value.trim() === "" ? head + value : `${head} ${value}`
+    }
+    if (flow) {
+      text += "agent: { "
+      items.forEach((item, i) => {
+        if (i === slot && value !== undefined) {
+          entry("", "")
+          text += ", "
+        }
+        text += item + (i < items.length - 1 ? ", " : "")
+      })
+      if (slot === items.length) entry(", ", "")
+      text += ` }${comment}`
+    } else {
+      text += `agent:${comment}`
+      items.forEach((item, i) => {
+        if (i === slot && value !== undefined) {
+          entry(eol, indent)
+          text += comment
+        }
+        text += eol + indent + item
+      })
+      if (slot === items.length && value !== undefined) {
+        entry(eol, indent)
+        text += comment
+      }
+    }
+    text += footer.map((f) => eol + fix(f)).join("") + (finalEol ? eol : "")
+    return { text, enabled }
+  })
+
+/** The text with `inserted` put in at one place, or false. */
+const isInsertion = (before: string, after: string, inserted: RegExp): boolean => {
+  const grown = after.length - before.length
+  if (grown <= 0) return false
+  for (let i = 0; i <= before.length; i++) {
+    if (after.slice(0, i) !== before.slice(0, i)) break
+    if (after.slice(i + grown) === before.slice(i) && inserted.test(after.slice(i, i + grown))) return true
+  }
+  return false
+}
+
+const withoutEnabled = (text: string): unknown => {
+  const value = parse(text) as { agent: Record<string, unknown> }
+  const { enabled: _, ...agent } = value.agent
+  return { ...value, agent }
+}
+
+describe("setAgentEnabled: properties", () => {
+  const seed = 1_717_000_003
+  const numRuns = 1_000
+
+  it("reads back as asked, every other byte unchanged, whatever the layout", () => {
+    fc.assert(
+      fc.property(built, fc.boolean(), ({ text, enabled }, v) => {
+        const result = setAgentEnabled(text, v)
+        if (result._tag !== "Ok") throw new Error(`refused: ${result.message}`)
+        const after = result.text
+        expect((parse(after) as { agent: { enabled: unknown } }).agent.enabled).toBe(v)
+        expect(withoutEnabled(after)).toEqual(withoutEnabled(text))
+        const literal = String(v)
+        switch (enabled._tag) {
+          case "Value": {
+            const current: unknown = parse(`x: ${enabled.literal}`).x
+            const expected = current === v ? text : text.slice(0, enabled.start) + literal + text.slice(enabled.end)
+            expect(after).toBe(expected)
+            expect(result.changed).toBe(current !== v)
+            break
+          }
+          case "Empty": {
+            // The blanks after the colon, a comment's included, are where the value goes.
+            let end = enabled.end
+            while (text[end] === " ") end++
+            expect(after.slice(0, enabled.start)).toBe(text.slice(0, enabled.start))
+            const rest = text.slice(end)
+            expect(after.endsWith(rest)).toBe(true)
+            expect(after.slice(enabled.start, after.length - rest.length)).toMatch(new RegExp(`^ ${literal} ?$`))
+            break
+          }
+          case "Absent": {
+            const inserted = new RegExp(
+              `^(, enabled: ${literal}| enabled: ${literal} ?|[ \\t]*enabled: ${literal}\\r?\\n|\\r?\\n[ \\t]*enabled: ${literal})$`
+            )
+            expect(isInsertion(text, after, inserted)).toBe(true)
+          }
+        }
+      }),
+      { seed, numRuns }
+    )
   })
 })

@@ -1,5 +1,7 @@
+import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { parseDotenv } from "../src/dotenv.ts"
+import { configLimits } from "../src/configLimits.ts"
+import { formatDotenv, isDotenvKey, maxErrors, parseDotenv } from "../src/dotenv.ts"
 
 interface DotenvCase {
   readonly name: string
@@ -194,5 +196,94 @@ describe("parseDotenv", () => {
     expect(result.entries.map((e) => [e.key, e.value, e.line])).toEqual(entries)
     expect(result.errors.map((e) => e.line)).toEqual(errors.map(([line]) => line))
     result.errors.forEach((e, i) => expect(e.message).toContain(errors[i]?.[1]))
+  })
+})
+
+const numbered = (n: number) => Array.from({ length: n }, (_, i) => `K${i}=v`).join("\n")
+
+describe("parseDotenv: limits", () => {
+  it("at most dotenvEntries entries: the next new key is an error on its line, and reading stops", () => {
+    const limit = configLimits.dotenvEntries
+    const result = parseDotenv(`${numbered(limit)}\nK0=again\nNEW=1\nMORE=2`)
+    expect(result.entries).toHaveLength(limit)
+    expect(result.entries.find((e) => e.key === "K0")?.value).toBe("again")
+    expect(result.errors).toEqual([{ line: limit + 2, message: `more than ${limit} entries (limit ${limit})` }])
+  })
+
+  it("a file over the size limit is one error, on the line where it crosses the limit", () => {
+    // 1 KiB a line: 1 024 lines fill the limit exactly, and the next one crosses it.
+    const line = `A=${"x".repeat(1021)}\n`
+    const result = parseDotenv(line.repeat(configLimits.fileBytes / line.length + 1))
+    expect(result.entries).toEqual([])
+    expect(result.errors).toEqual([{ line: 1025, message: "larger than 1 MiB (limit 1048576 bytes)" }])
+  })
+
+  it(`stops after ${maxErrors} errors: a binary file makes a short list`, () => {
+    const result = parseDotenv("junk\n".repeat(maxErrors * 10))
+    expect(result.errors).toHaveLength(maxErrors)
+    expect(result.errors.at(-1)?.line).toBe(maxErrors)
+  })
+
+  it("quotes at most 40 characters of the line in a message", () => {
+    const [error] = parseDotenv("x".repeat(5000)).errors
+    expect(error?.message).toBe(`expected KEY=value, got "${"x".repeat(40)}…"`)
+  })
+})
+
+describe("formatDotenv", () => {
+  it.each<[string, ReadonlyArray<{ key: string; value: string }>, string]>([
+    ["plain values bare", [{ key: "PORT", value: "8080" }], "PORT=8080\n"],
+    ["an empty value bare", [{ key: "EMPTY", value: "" }], "EMPTY=\n"],
+    ["a URL bare", [{ key: "URL", value: "http://x:1/a?b=c" }], "URL=http://x:1/a?b=c\n"],
+    ["blanks quoted", [{ key: "A", value: "a b" }], 'A="a b"\n'],
+    ["a # quoted", [{ key: "A", value: "x #y" }], 'A="x #y"\n'],
+    ["escapes", [{ key: "A", value: 'a\\"\n\r$b' }], 'A="a\\\\\\"\\n\\r$b"\n'],
+    [
+      "a key a .env cannot hold",
+      [{ key: "ProgramFiles(x86)", value: "C:\\" }],
+      '# not representable in a .env: "ProgramFiles(x86)"\n'
+    ]
+  ])("%s", (_, entries, text) => {
+    expect(formatDotenv(entries)).toBe(text)
+  })
+})
+
+describe("dotenv: properties", () => {
+  const seed = 1_717_000_004
+  const key = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.-]{0,12}$/)
+  const value = fc.oneof(
+    fc.string({ unit: "binary" }),
+    fc.string({
+      unit: fc.constantFrom("a", " ", "\t", "\n", "\r", '"', "'", "`", "\\", "#", "$", "=", "\uFEFF", "\uD800")
+    })
+  )
+  const entries = fc.uniqueArray(fc.record({ key, value }), { selector: (e) => e.key, maxLength: 20 })
+
+  it("parseDotenv(formatDotenv(entries)) gives the entries back, in order, without errors", () => {
+    fc.assert(
+      fc.property(entries, (list) => {
+        const result = parseDotenv(formatDotenv(list))
+        expect(result.errors).toEqual([])
+        expect(result.entries.map((e) => ({ key: e.key, value: e.value }))).toEqual(list)
+      }),
+      { seed, numRuns: 2_000 }
+    )
+  })
+
+  it("one line per entry, and keys a .env cannot hold are named in comments, never read as entries", () => {
+    const anyKey = fc.oneof(key, fc.string({ maxLength: 12 }))
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.record({ key: anyKey, value }), { selector: (e) => e.key, maxLength: 20 }),
+        (list) => {
+          const text = formatDotenv(list)
+          expect(text.split("\n")).toHaveLength(list.length + 1)
+          const result = parseDotenv(text)
+          expect(result.errors).toEqual([])
+          expect(result.entries.map((e) => e.key)).toEqual(list.filter((e) => isDotenvKey(e.key)).map((e) => e.key))
+        }
+      ),
+      { seed, numRuns: 2_000 }
+    )
   })
 })

@@ -1,5 +1,6 @@
+import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { defaultFleetSettings } from "../src/FleetSettings.ts"
+import { defaultFleetSettings, type RestartSettings } from "../src/FleetSettings.ts"
 import { backoffDelayMs, decideRestart, isFailure, type RestartInput } from "../src/restartPolicy.ts"
 
 const settings = { ...defaultFleetSettings.restart, jitter: 0 }
@@ -85,5 +86,62 @@ describe("decideRestart", () => {
     ]
   ])("%s", (_, over, expected) => {
     expect(decideRestart(input(over))).toEqual(expected)
+  })
+})
+
+/** The delay before jitter, as the doc comment states it. */
+const base = (s: RestartSettings, n: number) =>
+  s.initial_delay === 0 ? 0 : Math.min(s.max_delay, s.initial_delay * s.multiplier ** (n - 1))
+
+describe("backoffDelayMs: properties", () => {
+  const seed = 1_717_000_002
+  const numRuns = 2_000
+  const ms = fc.oneof(fc.constant(0), fc.nat(1_000), fc.nat(3_600_000), fc.maxSafeNat())
+  const restart = fc.record({
+    initial_delay: ms,
+    max_delay: ms,
+    multiplier: fc.oneof(fc.constant(1), fc.double({ min: 1, max: 10, noNaN: true }), fc.constant(Infinity)),
+    jitter: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true })),
+    stable_after: fc.constant(30_000),
+    max_failures: fc.constant(5),
+    failure_window: fc.constant(60_000)
+  })
+  const attempt = fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 100_000 }))
+  const random01 = fc.double({ min: 0, max: 1, noNaN: true })
+
+  it("a whole number of ms in [0, max_delay]", () => {
+    fc.assert(
+      fc.property(restart, attempt, random01, (s, n, r) => {
+        const delay = backoffDelayMs(s, n, r)
+        expect(Number.isInteger(delay)).toBe(true)
+        expect(delay).toBeGreaterThanOrEqual(0)
+        expect(delay).toBeLessThanOrEqual(s.max_delay)
+      }),
+      { seed, numRuns }
+    )
+  })
+
+  it("within the jitter band around the capped exponential (half a ms for rounding)", () => {
+    fc.assert(
+      fc.property(restart, attempt, random01, (s, n, r) => {
+        const delay = backoffDelayMs(s, n, r)
+        const b = base(s, n)
+        // Relative slack: at 2^53 a double's own spacing is 1 ms.
+        const slack = 0.5 + b * 1e-15
+        expect(delay).toBeGreaterThanOrEqual(b * (1 - s.jitter) - slack)
+        expect(delay).toBeLessThanOrEqual(Math.min(s.max_delay, b * (1 + s.jitter)) + slack)
+      }),
+      { seed, numRuns }
+    )
+  })
+
+  it("without jitter, never shorter for a later attempt", () => {
+    fc.assert(
+      fc.property(restart, attempt, random01, (s, n, r) => {
+        const still = { ...s, jitter: 0 }
+        expect(backoffDelayMs(still, n + 1, r)).toBeGreaterThanOrEqual(backoffDelayMs(still, n, r))
+      }),
+      { seed, numRuns }
+    )
   })
 })

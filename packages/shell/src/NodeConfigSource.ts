@@ -1,11 +1,12 @@
 /**
  * ConfigSource on the local file system, relative to the fleet root.
  */
+import { configLimits } from "@agentctl/core/configLimits"
 import { ConfigSource } from "@agentctl/core/ConfigSource"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { readFile, realpath, stat } from "node:fs/promises"
+import { open, realpath, stat } from "node:fs/promises"
 import { resolve } from "node:path"
 import { globSync } from "./globSync.ts"
 import { errorCode } from "./errno.ts"
@@ -17,13 +18,39 @@ const missingAsNull = <A>(promise: Promise<A>): Promise<A | null> =>
     throw error
   })
 
+/**
+ * The file's first `limit + 1` bytes as text: all of it for any file a fleet can use, and for a
+ * larger one enough for its parser to refuse it (`configLimits.fileBytes`) without this process
+ * reading gigabytes into memory first. Sized by stat, and read on past it, as a file may grow.
+ */
+const readAtMost = async (path: string, limit: number): Promise<string> => {
+  const handle = await open(path, "r")
+  try {
+    let buffer = Buffer.allocUnsafe(Math.min((await handle.stat()).size, limit) + 1)
+    let length = 0
+    while (length <= limit) {
+      if (length === buffer.length) {
+        const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, limit + 1))
+        buffer.copy(grown, 0, 0, length)
+        buffer = grown
+      }
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length)
+      if (bytesRead === 0) break
+      length += bytesRead
+    }
+    return buffer.toString("utf8", 0, length)
+  } finally {
+    await handle.close()
+  }
+}
+
 export const make = (root: string): Context.Service.Shape<typeof ConfigSource> => {
   const base = resolve(root)
   return ConfigSource.of({
     // The same matcher as the CLI's fast path (configCache), so both see the same files.
     glob: (pattern) =>
       Effect.try({ try: () => globSync(base, pattern), catch: fileError(base, `search for "${pattern}" in`) }),
-    read: (file) => attempt(file, "read", () => missingAsNull(readFile(resolve(base, file), "utf8"))),
+    read: (file) => attempt(file, "read", () => missingAsNull(readAtMost(resolve(base, file), configLimits.fileBytes))),
     write: Effect.fn("NodeConfigSource.write")(function* (file: string, text: string) {
       const path = resolve(base, file)
       // Write through a symlink to its target, so the link survives the rename.

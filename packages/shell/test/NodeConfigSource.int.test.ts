@@ -1,3 +1,5 @@
+import { parseAgentConfig } from "@agentctl/core/ConfigFile"
+import { configLimits } from "@agentctl/core/configLimits"
 import { ConfigSource } from "@agentctl/core/ConfigSource"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import type * as Context from "effect/Context"
@@ -55,6 +57,26 @@ describe("NodeConfigSource", () => {
         const error = yield* Effect.flip(source.read(join(root, "dir.yaml")))
         expect(error).toMatchObject({ _tag: "FileError", file: join(root, "dir.yaml") })
         expect(error.message).toContain("is a directory")
+      })
+    )
+  )
+
+  it.effect("read: at most one byte past the size limit, enough for the parser to refuse the file", () =>
+    withSource((source, root) =>
+      Effect.gen(function* () {
+        const limit = configLimits.fileBytes
+        const huge = join(root, "huge.yaml")
+        writeFileSync(huge, `agent: { id: huge }\n# ${"x".repeat(3 * limit)}\n`)
+        const text = yield* source.read(huge)
+        expect(text?.length).toBe(limit + 1)
+        const entry = parseAgentConfig(huge, root, text ?? "")
+        expect(entry._tag === "Invalid" && entry.error).toBe(`${huge}: larger than 1 MiB (limit ${limit} bytes)`)
+
+        const full = join(root, "full.yaml")
+        const atLimit = `#${"é".repeat((limit - 2) / 2)}\n`
+        writeFileSync(full, atLimit)
+        expect(Buffer.byteLength(atLimit)).toBe(limit)
+        expect(yield* source.read(full)).toBe(atLimit)
       })
     )
   )

@@ -3,7 +3,7 @@
  */
 import { FileError } from "@agentctl/core/Errors"
 import * as Effect from "effect/Effect"
-import { open, rename, rm } from "node:fs/promises"
+import { open, readdir, rename, rm } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 import { errorCode } from "../errno.ts"
 
@@ -43,15 +43,51 @@ let tmpSeq = 0
 const tmpName = (file: string): string =>
   join(dirname(file), `${basename(file)}.${process.pid}.${Date.now().toString(36)}.${(tmpSeq++).toString(36)}.tmp`)
 
+/** What follows `<file>.` in a temp name: the writer's pid, a base36 clock, a base36 counter. */
+const tmpSuffix = /^(\d+)\.[0-9a-z]+\.[0-9a-z]+\.tmp$/
+
+/** Whether a process with this pid exists; EPERM says it does, as another user's. */
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return errorCode(error) === "EPERM"
+  }
+}
+
+/**
+ * Removes the temp files of `file` whose writer is gone: one killed between open and rename
+ * (SIGKILL, power loss) leaves its temp file behind, and nothing else would ever remove it. Ours
+ * are kept, as one may be another fiber's write in flight, and so is any whose pid is alive (maybe
+ * reused), which errs towards keeping a file over breaking a live writer's rename.
+ *
+ * A courtesy to the folder, not part of the write, so it fails nothing: a folder that cannot be
+ * listed fails the write on its own, and a temp file another writer removed first, or one we may
+ * not remove, is no reason to refuse the user's write.
+ */
+const removeStaleTempFiles = async (file: string): Promise<void> => {
+  const folder = dirname(file)
+  const prefix = `${basename(file)}.`
+  const names = await readdir(folder).catch((): ReadonlyArray<string> => [])
+  const stale = names.filter((name) => {
+    const pid = Number(tmpSuffix.exec(name.slice(prefix.length))?.[1])
+    return name.startsWith(prefix) && Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)
+  })
+  await Promise.all(stale.map((name) => rm(join(folder, name), { force: true }).catch(() => undefined)))
+}
+
 /**
  * Replace `file` atomically: write a temp file (`tmpName`) in the same folder (same file
  * system, so rename(2) is atomic), fsync it, rename over. Readers see the old or the new text,
- * never half; the temp file is removed when anything fails.
+ * never half; the temp file is removed when anything fails. Temp files of this file's writers
+ * that died mid-write are removed first.
  */
 export const writeAtomic = (file: string, text: string, mode?: number): Effect.Effect<void, FileError> =>
   Effect.suspend(() => {
     const tmp = tmpName(file)
     return attempt(file, "write", async () => {
+      await removeStaleTempFiles(file)
       const handle = await open(tmp, "wx", mode ?? 0o666)
       try {
         // open's mode is filtered by the umask; an explicit chmod keeps an existing file's mode exactly.
