@@ -63,8 +63,12 @@ const launcherDiet = {
   }
 }
 
+// One id for the bundles of one build: the config cache written by one is a miss for another.
+const buildId = `${Date.now().toString(36)}.${process.pid.toString(36)}`
+
 const common = {
   bundle: true,
+  define: { AGENTCTL_BUILD: JSON.stringify(buildId) },
   platform: "node",
   format: "cjs",
   target: "node22",

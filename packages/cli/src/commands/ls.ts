@@ -10,7 +10,7 @@ import { launcherPaths } from "../launcher/paths.ts"
 import { fleetRoot, inFleet, jsonOutput } from "../Root.ts"
 
 /** After a miss, parse once more with stamps taken first, so the next `ls` can take the fast path. */
-const refreshCache = (root: string) =>
+export const refreshCache = (root: string) =>
   Effect.gen(function* () {
     if (readConfigCache(root) !== null) return
     const settings = yield* loadSettings()

@@ -11,8 +11,17 @@ import { dirname, join } from "node:path"
  * the fast `ls` path reads it before Effect is loaded.
  */
 
+/**
+ * The bundles' build, replaced by a string literal when build.mjs bundles them; "source" when the
+ * sources run directly (tests). Parsed entries carry the messages of the code that parsed them,
+ * so a cache written by another build (an upgrade, a rebuild) is a miss.
+ */
+declare const AGENTCTL_BUILD: string | undefined
+const build = typeof AGENTCTL_BUILD === "string" ? AGENTCTL_BUILD : "source"
+
 interface CacheFile {
-  readonly version: 1
+  readonly version: 2
+  readonly build: string
   readonly root: string
   readonly settingsStamp: string | null
   readonly glob: string
@@ -40,7 +49,13 @@ export const readConfigCache = (root: string): ReadonlyArray<ConfigEntry> | null
   } catch {
     return null
   }
-  if (cache.version !== 1 || cache.root !== root || cache.settingsStamp !== stampOf(settingsFile(root))) return null
+  if (
+    cache.version !== 2 ||
+    cache.build !== build ||
+    cache.root !== root ||
+    cache.settingsStamp !== stampOf(settingsFile(root))
+  )
+    return null
   // One stat per config: the glob's existence check records the stamp too.
   const stamps = new Map<string, string>()
   const files = globSync(root, cache.glob, (path) => {
@@ -67,7 +82,7 @@ export const writeConfigCache = (
   settingsStamp: string | null,
   entries: ReadonlyArray<ConfigEntry>
 ): void => {
-  const data: CacheFile = { version: 1, root, settingsStamp, glob, files: stamps, entries }
+  const data: CacheFile = { version: 2, build, root, settingsStamp, glob, files: stamps, entries }
   const file = cacheFile(root)
   try {
     mkdirSync(dirname(file), { recursive: true })
