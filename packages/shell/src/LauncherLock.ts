@@ -87,6 +87,7 @@ const awaitCommands = (runDir: string, onWait: (holders: ReadonlyArray<number>) 
     }
   })
 
+/** The record now, or null when it is gone or unreadable: then it is not ours to remove. */
 const readRecordSafe = (runDir: string): PidRecord | null => {
   try {
     return parsePidRecord(readFileSync(recordFile(runDir), "utf8"))

@@ -104,6 +104,7 @@ export const layer: Layer.Layer<Prober> = Layer.succeed(
             Effect.map(({ stdout, exitCode }) =>
               exitCode !== 0 || stdout.trim() === "" ? null : stdout.trim().split(/\s+/)
             ),
+            // The contract: null when gone or unreadable; argv only labels a process, it proves nothing.
             Effect.orElseSucceed(() => null)
           )
         : Effect.succeed(null)

@@ -46,6 +46,7 @@ export const runLauncher = (root: string) =>
     const supervisor = yield* Supervisor.make
     // Subscribe before boot so the first events (adoptions, starts) are logged too.
     const events = yield* supervisor.control.events.pipe(Stream.toQueue({ capacity: "unbounded" }))
+    // The queue ends (Done) only when the event stream does, at shutdown: nothing is lost by stopping then.
     yield* Effect.forkScoped(
       Effect.forever(Effect.flatMap(Queue.take(events), (e) => Console.log(JSON.stringify(e)))).pipe(Effect.ignore)
     )

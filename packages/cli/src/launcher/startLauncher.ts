@@ -28,6 +28,7 @@ const launcherEnv = () => {
 }
 const launcherEntry = () => join(dirname(process.argv[1]!), "launcher.cjs")
 
+/** The last lines of a log, or none when it cannot be read (the error it helps explain is reported instead). */
 export const lastLines = (file: string, n: number): ReadonlyArray<string> => {
   try {
     return readFileSync(file, "utf8").trimEnd().split("\n").slice(-n)
