@@ -45,7 +45,7 @@ export const AgentsLive = HttpApiBuilder.group(
 
     return handlers
       .handle("list", () =>
-        Effect.map(listCache.body, (body) => HttpServerResponse.text(body, { contentType: "application/json" }))
+        Effect.map(listCache.body, (body) => HttpServerResponse.uint8Array(body, { contentType: "application/json" }))
       )
       .handle("get", ({ params }) => Effect.flatMap(control.status(params.id), withMessages))
       .handle(
