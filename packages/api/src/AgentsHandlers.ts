@@ -59,7 +59,10 @@ export const AgentsLive = HttpApiBuilder.group(
               message: `${id} is already running (pid ${o.pid})`
             })
           }
-          if (o.result === "failed") return yield* new StartFailed({ id, message: `failed to start ${id}: ${o.error}` })
+          if (o.result === "failed") {
+            const reason = o.error ?? "no reason given"
+            return yield* new StartFailed({ id, reason, stopped: null, message: `failed to start ${id}: ${reason}` })
+          }
           return o
         })
       )
@@ -67,6 +70,7 @@ export const AgentsLive = HttpApiBuilder.group(
         "stop",
         Effect.fnUntraced(function* ({ params: { id }, query }) {
           const o = yield* outcomeFor(id, yield* control.stop(one(id), query.timeout))
+          // restart-cancelled (it was in backoff, waiting to restart) is a real action: 200 with the outcome.
           if (o.result === "not-running")
             return yield* new NotRunning({ id, message: `${id} is not running; nothing to stop` })
           return o
@@ -81,7 +85,12 @@ export const AgentsLive = HttpApiBuilder.group(
             out.map((r) => ({ id: r.stop.id, stop: r.stop, start: r.start }))
           )
           if (o.start.result === "failed") {
-            return yield* new StartFailed({ id, message: `stopped ${id} but failed to start it: ${o.start.error}` })
+            const reason = o.start.error ?? "no reason given"
+            const message =
+              o.stop.result === "stopped"
+                ? `stopped ${id} but failed to start it: ${reason}`
+                : `failed to start ${id}: ${reason}`
+            return yield* new StartFailed({ id, reason, stopped: o.stop, message })
           }
           return { stop: o.stop, start: o.start }
         })

@@ -111,7 +111,7 @@ describe("API routes (typed client, fake processes)", () => {
     )
   )
 
-  it.live("a start that fails is 500 StartFailed with the reason", () =>
+  it.live("a start that fails is 409 StartFailed with the reason, never a 500", () =>
     withApi(
       Effect.gen(function* () {
         const table = yield* FakeProcessTable.FakeProcessTable
@@ -119,8 +119,71 @@ describe("API routes (typed client, fake processes)", () => {
         const error = yield* Effect.flip((yield* client).agents.start({ params: { id: "a2" } }))
         assert.strictEqual(error._tag, "StartFailed")
         assert.match(error.message, /failed to start a2: command "sleep" not found/)
+        const r = yield* raw("POST", "/agents/a2/start")
+        assert.strictEqual(r.status, 409)
+        assert.deepInclude(r.body, { _tag: "StartFailed", id: "a2", stopped: null })
       })
     )
+  )
+
+  it.live("an agent that exits at once: start and restart answer 409 StartFailed saying what happened", () => {
+    // What the launcher reports for an agent that exits before it counts as started.
+    const failedStart = (id: string) => ({ id, result: "failed" as const, pid: null, error: "exited with code 1" })
+    const exitsAtOnce = Layer.effect(
+      Control,
+      Effect.map(Effect.service(Control), (base) =>
+        Control.of({
+          ...base,
+          start: (targets) => Effect.succeed((targets._tag === "Ids" ? targets.ids : []).map((id) => failedStart(id))),
+          restart: (targets, timeoutMs) =>
+            Effect.map(base.stop(targets, timeoutMs), (stops) =>
+              stops.map((stop) => ({ stop, start: failedStart(stop.id) }))
+            )
+        })
+      )
+    )
+    return Effect.gen(function* () {
+      const api = yield* client
+      const started = yield* Effect.flip(api.agents.start({ params: { id: "a1" } }))
+      assert.strictEqual(started._tag, "StartFailed")
+      assert.deepInclude(started, { id: "a1", reason: "exited with code 1", stopped: null })
+      const restarted = yield* Effect.flip(api.agents.restart({ params: { id: "a1" }, query: {} }))
+      assert.strictEqual(restarted._tag, "StartFailed")
+      assert.strictEqual(restarted._tag === "StartFailed" && restarted.stopped?.result, "not-running")
+      assert.strictEqual((yield* raw("POST", "/agents/a1/restart")).status, 409)
+    }).pipe(Effect.provide(apiServer({ fleet: memoryFleet(fleetFiles), dataRoot: tempDir(), control: exitsAtOnce })))
+  })
+
+  it.live(
+    "stop of an agent in backoff cancels its restart: 200 restart-cancelled; 409 only when nothing was done",
+    () => {
+      const inBackoff = Layer.effect(
+        Control,
+        Effect.map(Effect.service(Control), (base) =>
+          Control.of({
+            ...base,
+            stop: (targets) =>
+              Effect.succeed(
+                (targets._tag === "Ids" ? targets.ids : []).map((id) => ({
+                  id,
+                  result: id === "a1" ? ("restart-cancelled" as const) : ("not-running" as const),
+                  pids: [],
+                  escalated: false,
+                  removedStaleRecord: false
+                }))
+              )
+          })
+        )
+      )
+      return Effect.gen(function* () {
+        const cancelled = yield* raw("POST", "/agents/a1/stop")
+        assert.strictEqual(cancelled.status, 200)
+        assert.deepInclude(cancelled.body, { id: "a1", result: "restart-cancelled" })
+        const idle = yield* raw("POST", "/agents/a2/stop")
+        assert.strictEqual(idle.status, 409)
+        assert.deepInclude(idle.body, { _tag: "NotRunning", id: "a2" })
+      }).pipe(Effect.provide(apiServer({ fleet: memoryFleet(fleetFiles), dataRoot: tempDir(), control: inBackoff })))
+    }
   )
 
   it.live("enable / disable rewrite the config and show in the listing", () =>
