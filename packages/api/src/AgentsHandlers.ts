@@ -14,6 +14,7 @@ import { statsFor } from "@agentctl/core/Stats"
 import * as Effect from "effect/Effect"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import { ActionRunner, toCompletion } from "./ActionRunner.ts"
 import { Api, type AgentListRow } from "./Api.ts"
 import { StartFailed } from "./ApiErrors.ts"
 import { invalidating, ListCache } from "./ListCache.ts"
@@ -33,7 +34,8 @@ export const AgentsLive = HttpApiBuilder.group(
   "agents",
   Effect.fn("AgentsLive")(function* (handlers) {
     const context = yield* Effect.context<Control | MessagesCache | RunDir>()
-    const control = invalidating(yield* Control, yield* ListCache)
+    const runner = yield* ActionRunner
+    const control = toCompletion(invalidating(yield* Control, yield* ListCache), runner)
     const messages = yield* MessagesCache
     const runDir = yield* RunDir
     const listCache = yield* ListCache
@@ -132,6 +134,7 @@ export const AgentsLive = HttpApiBuilder.group(
       .handle("clearMemory", ({ params: { id } }) =>
         AgentData.clearMemory(id).pipe(
           Effect.tap(() => Effect.andThen(messages.invalidate(id), listCache.invalidate)),
+          runner.run,
           Effect.map((paused) => ({
             status: "ok" as const,
             ...paused.result,
@@ -142,6 +145,7 @@ export const AgentsLive = HttpApiBuilder.group(
       )
       .handle("deleteCache", ({ params: { id } }) =>
         AgentData.deleteCache(id).pipe(
+          runner.run,
           Effect.map((paused) => ({
             status: "ok" as const,
             ...paused.result,

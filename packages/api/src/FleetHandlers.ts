@@ -10,8 +10,9 @@ import * as Effect from "effect/Effect"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
 import { ChildProcessSpawner } from "effect/process/ChildProcessSpawner"
 import * as Stream from "effect/Stream"
-import { invalidating, ListCache } from "./ListCache.ts"
+import { ActionRunner, toCompletion } from "./ActionRunner.ts"
 import { Api } from "./Api.ts"
+import { invalidating, ListCache } from "./ListCache.ts"
 
 /** `{ids}` or `{all: true}`, exactly one of them. */
 export const targetsOf = (body: {
@@ -31,7 +32,7 @@ export const FleetLive = HttpApiBuilder.group(
   Api,
   "fleet",
   Effect.fn("FleetLive")(function* (handlers) {
-    const control = invalidating(yield* Control, yield* ListCache)
+    const control = toCompletion(invalidating(yield* Control, yield* ListCache), yield* ActionRunner)
     const spawner = yield* ChildProcessSpawner
 
     return handlers

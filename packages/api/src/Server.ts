@@ -14,6 +14,7 @@ import * as Layer from "effect/Layer"
 import { chmod, lstat, unlink } from "node:fs/promises"
 import { createServer } from "node:http"
 import { connect } from "node:net"
+import { ActionRunner } from "./ActionRunner.ts"
 import { AgentsLive } from "./AgentsHandlers.ts"
 import { Api, type Auth } from "./Api.ts"
 import { authOpen, authToken } from "./AuthLayers.ts"
@@ -127,9 +128,14 @@ export const tcpServer = (host: string, port: number): Layer.Layer<HttpServer.Ht
     })
   )
 
-/** What every listener shares, built once: server info, the messages_24h cache, the listing cache. */
+/**
+ * What every listener shares, built once: server info, the messages_24h cache, the listing cache,
+ * and the fibers of control actions that outlive their requests.
+ */
 export const sharedState = (version: string) =>
-  ListCache.layer.pipe(Layer.provideMerge(Layer.mergeAll(ServerInfo.layer(version), MessagesCache.layer)))
+  ListCache.layer.pipe(
+    Layer.provideMerge(Layer.mergeAll(ServerInfo.layer(version), MessagesCache.layer, ActionRunner.layer))
+  )
 
 export interface Options {
   readonly version: string

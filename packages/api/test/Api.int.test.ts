@@ -23,6 +23,9 @@ const withApi = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
 
 const client = HttpApiClient.make(Api)
 
+/** What the launcher reports for an agent that exits before it counts as started. */
+const failedStart = (id: string) => ({ id, result: "failed" as const, pid: null, error: "exited with code 1" })
+
 describe("API routes (typed client, fake processes)", () => {
   afterAll(cleanup)
 
@@ -127,8 +130,6 @@ describe("API routes (typed client, fake processes)", () => {
   )
 
   it.live("an agent that exits at once: start and restart answer 409 StartFailed saying what happened", () => {
-    // What the launcher reports for an agent that exits before it counts as started.
-    const failedStart = (id: string) => ({ id, result: "failed" as const, pid: null, error: "exited with code 1" })
     const exitsAtOnce = Layer.effect(
       Control,
       Effect.map(Effect.service(Control), (base) =>
