@@ -26,6 +26,27 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()(
   { httpApiStatus: 401 }
 ) {}
 
+/** The body is over the size limit (1 MiB); it is refused before it is read. */
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()(
+  "PayloadTooLarge",
+  { message: Schema.String },
+  { httpApiStatus: 413 }
+) {}
+
+/** A body that is not `application/json`. */
+export class UnsupportedMediaType extends Schema.TaggedError<UnsupportedMediaType>()(
+  "UnsupportedMediaType",
+  { message: Schema.String },
+  { httpApiStatus: 415 }
+) {}
+
+/** The request's headers are over Node's limit (16 KiB); answered before any route sees it. */
+export class HeaderTooLarge extends Schema.TaggedError<HeaderTooLarge>()(
+  "HeaderTooLarge",
+  { message: Schema.String },
+  { httpApiStatus: 431 }
+) {}
+
 /** No such route (or no such method on it). */
 export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()(
   "RouteNotFound",

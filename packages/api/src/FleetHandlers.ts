@@ -1,10 +1,10 @@
 /**
- * Fleet-wide routes: the event stream, reload, the build, and the bulk actions the CLI sends
- * to a running launcher (one request, concurrent inside; "nothing to do" is an outcome, not 409).
+ * Fleet-wide routes: the event stream, reload, the build, and
+ * the bulk actions the CLI sends to a running launcher (one request, concurrent inside; "nothing
+ * to do" is an outcome, not 409).
  */
 import { planBuild, runBuildSteps } from "@agentctl/core/BuildOutput"
-import { Control, type Targets } from "@agentctl/core/Control"
-import { UsageError } from "@agentctl/core/Errors"
+import { Control } from "@agentctl/core/Control"
 import { loadFleet, requireAgent } from "@agentctl/core/FleetLoader"
 import * as Effect from "effect/Effect"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
@@ -13,20 +13,7 @@ import * as Stream from "effect/Stream"
 import { ActionRunner, toCompletion } from "./ActionRunner.ts"
 import { Api } from "./Api.ts"
 import { invalidating, ListCache } from "./ListCache.ts"
-
-/** `{ids}` or `{all: true}`, exactly one of them. */
-export const targetsOf = (body: {
-  readonly ids?: ReadonlyArray<string> | undefined
-  readonly all?: boolean | undefined
-}): Effect.Effect<Targets, UsageError> => {
-  const ids = body.ids ?? []
-  const all = body.all === true
-  if (all && ids.length > 0) return Effect.fail(new UsageError({ message: 'give "ids" or "all": true, not both' }))
-  if (!all && ids.length === 0) {
-    return Effect.fail(new UsageError({ message: 'give at least one agent id in "ids", or "all": true' }))
-  }
-  return Effect.succeed(all ? { _tag: "All" } : { _tag: "Ids", ids })
-}
+import { targetsOf } from "./Targets.ts"
 
 export const FleetLive = HttpApiBuilder.group(
   Api,
@@ -47,11 +34,9 @@ export const FleetLive = HttpApiBuilder.group(
           return runBuildSteps(steps).pipe(Stream.provideService(ChildProcessSpawner, spawner))
         })
       )
-      .handle("start", ({ payload }) => Effect.flatMap(targetsOf(payload), control.start))
-      .handle("stop", ({ payload }) => Effect.flatMap(targetsOf(payload), (t) => control.stop(t, payload.timeout)))
-      .handle("restart", ({ payload }) =>
-        Effect.flatMap(targetsOf(payload), (t) => control.restart(t, payload.timeout))
-      )
-      .handle("kill", ({ payload }) => Effect.flatMap(targetsOf(payload), control.kill))
+      .handle("start", ({ payload }) => control.start(targetsOf(payload)))
+      .handle("stop", ({ payload }) => control.stop(targetsOf(payload), payload.timeout))
+      .handle("restart", ({ payload }) => control.restart(targetsOf(payload), payload.timeout))
+      .handle("kill", ({ payload }) => control.kill(targetsOf(payload)))
   })
 )

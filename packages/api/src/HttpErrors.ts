@@ -41,17 +41,23 @@ const label = (where: Where, path: ReadonlyArray<string>) => {
   return `header "${name}"`
 }
 
-export const toBadRequest = (error: HttpApiSchemaError): BadRequest => {
-  const where = whereOf[error.kind]
-  const issues = formatIssues(error.cause.issue).issues.map((issue) => ({
-    path: (issue.path ?? []).map((segment) =>
-      String(typeof segment === "object" && segment !== null && "key" in segment ? segment.key : segment)
-    ),
-    message: clip(issue.message)
+/** A BadRequest for `issue`, found in `where` (under `name`, for a value decoded alone). */
+export const badRequest = (where: Where, issue: SchemaIssue.Issue, name?: string): BadRequest => {
+  const issues = formatIssues(issue).issues.map((i) => ({
+    path: [
+      ...(name === undefined ? [] : [name]),
+      ...(i.path ?? []).map((segment) =>
+        String(typeof segment === "object" && segment !== null && "key" in segment ? segment.key : segment)
+      )
+    ],
+    message: clip(i.message)
   }))
   const message = issues.map((i) => `${label(where, i.path)}: ${i.message}`).join("; ") || `invalid ${where}`
   return new BadRequest({ message: clip(message, 1000), in: where, issues: issues.slice(0, 20) })
 }
+
+export const toBadRequest = (error: HttpApiSchemaError): BadRequest =>
+  badRequest(whereOf[error.kind], error.cause.issue)
 
 export const RequestErrorsLive = HttpApiMiddleware.layerSchemaErrorTransform(RequestErrors, (error) =>
   error.kind === "Body" || error.kind === "ResponseHeaders"

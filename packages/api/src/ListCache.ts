@@ -10,7 +10,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type { AgentListRow } from "./Api.ts"
+import type { AgentListRow } from "./Responses.ts"
 import { MessagesCache } from "./MessagesCache.ts"
 
 export class ListCache extends Context.Service<

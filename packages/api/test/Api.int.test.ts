@@ -108,8 +108,17 @@ describe("API routes (typed client, fake processes)", () => {
         const bad = yield* raw("POST", "/agents/stubborn/stop?timeout=2x")
         assert.strictEqual(bad.status, 400)
         assert.deepStrictEqual((bad.body as { issues: unknown }).issues, [
-          { path: ["timeout"], message: 'expected a duration such as 500ms, 5s or 2m, got "2x"' }
+          { path: ["timeout"], message: 'expected a duration from 0 to 1h, such as 500ms, 5s or 2m, got "2x"' }
         ])
+        // At most an hour: a request is held open as long as the stop takes.
+        for (const timeout of ["3000000s", "3601", "61m", "1.5h", "3600001ms", "2h"]) {
+          const r = yield* raw("POST", `/agents/stubborn/stop?timeout=${timeout}`)
+          assert.strictEqual(r.status, 400, timeout)
+          assert.match(
+            (r.body as { message: string }).message,
+            /^query parameter "timeout": expected a duration from 0 to 1h/
+          )
+        }
       })
     )
   )
@@ -296,10 +305,22 @@ describe("API routes (typed client, fake processes)", () => {
           restarted.map((o) => [o.stop.result, o.start.result]),
           [["not-running", "started"]]
         )
-        const neither = yield* Effect.flip(api.fleet.stop({ payload: {} }))
-        assert.strictEqual(neither._tag, "UsageError")
-        const both = yield* Effect.flip(api.fleet.kill({ payload: { ids: ["a1"], all: true } }))
-        assert.strictEqual(both._tag, "UsageError")
+        const bodies: ReadonlyArray<readonly [string, RegExp]> = [
+          ["{}", /^body: give at least one agent id in "ids", or "all": true$/],
+          ['{"ids":[]}', /^body: give at least one agent id/],
+          ['{"all":false}', /^body: give at least one agent id/],
+          ['{"ids":["a1"],"all":true}', /^body: give "ids" or "all": true, not both$/],
+          ['{"all":true,"force":true}', /"force"/],
+          ['{"ids":["a1"],"timeout":"1h","signal":"KILL"}', /"signal"/]
+        ]
+        for (const [body, message] of bodies) {
+          const r = yield* raw("POST", "/fleet/stop", { body })
+          assert.strictEqual(r.status, 400, body)
+          assert.strictEqual((r.body as { _tag: string })._tag, "BadRequest", body)
+          assert.match((r.body as { message: string }).message, message, body)
+        }
+        // The typed client refuses the same bodies before sending them.
+        assert.strictEqual((yield* Effect.flip(api.fleet.stop({ payload: {} })))._tag, "SchemaError")
         const unknown = yield* Effect.flip(api.fleet.start({ payload: { ids: ["ghost"] } }))
         assert.strictEqual(unknown._tag, "AgentNotFound")
         const badTimeout = yield* raw("POST", "/fleet/stop", { body: '{"all":true,"timeout":"later"}' })

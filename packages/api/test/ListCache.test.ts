@@ -5,7 +5,7 @@ import * as MemoryFleet from "@agentctl/core/testing/MemoryFleet"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { AgentListRow } from "../src/Api.ts"
+import { AgentListRow } from "../src/Responses.ts"
 
 describe("ListCache", () => {
   it.effect("JSON.stringify of listing rows is exactly their schema encoding", () =>

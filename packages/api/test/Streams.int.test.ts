@@ -129,7 +129,7 @@ describe("streaming routes", () => {
     })
   )
 
-  it.live("GET /events on the wire: a comment first, then `data: <json>` per event", () =>
+  it.live("GET /events on the wire: a comment first, then `id: <seq>` and `data: <json>` per event", () =>
     Effect.gen(function* () {
       const queue = yield* Queue.unbounded<AgentEvent, Cause.Done>()
       yield* Queue.offerAll(queue, crashAndRestart)
@@ -145,9 +145,13 @@ describe("streaming routes", () => {
       assert.include(response.contentType, "text/event-stream")
       const blocks = response.text.split("\n\n").filter((b) => b !== "")
       assert.strictEqual(blocks[0], ": connected")
-      assert.isTrue(blocks.slice(1).every((b) => !b.includes("event: ") || b.includes("event: message")))
+      const frames = blocks.slice(1).map((b) => b.split("\n"))
       assert.deepStrictEqual(
-        blocks.slice(1).map((b): unknown => JSON.parse(/^data: (.*)$/m.exec(b)?.[1] ?? "null")),
+        frames.map((lines) => lines.filter((l) => !l.startsWith("data: "))),
+        crashAndRestart.map((e) => [`id: ${e.seq}`])
+      )
+      assert.deepStrictEqual(
+        frames.map((lines): unknown => JSON.parse(lines.find((l) => l.startsWith("data: "))?.slice(6) ?? "null")),
         [...crashAndRestart]
       )
     })
