@@ -43,7 +43,7 @@ import {
   UnsupportedMediaType
 } from "./ApiErrors.ts"
 import { BuildFrame, EventFrame, LogFrame } from "./Frames.ts"
-import { DurationParam, FlagParam, TailParam } from "./Params.ts"
+import { DurationParam, FlagParam, SeqParam, TailParam } from "./Params.ts"
 import { AgentListRow, ClearMemoryResponse, DeleteCacheResponse, EnvEntry, Health, LogLines } from "./Responses.ts"
 import { FleetStopTargets, FleetTargets } from "./Targets.ts"
 
@@ -75,6 +75,18 @@ const doc = (summary: string, description?: string) =>
   OpenApi.annotations(description === undefined ? { summary } : { summary, description })
 const byId = { id: AgentId }
 const stopQuery = { timeout: Schema.optional(DurationParam) }
+
+/**
+ * /events reads `Last-Event-ID` and `?since=` itself (FleetHandlers), so its client call keeps no
+ * arguments; the parameters are documented from the same schema it decodes them with.
+ */
+const resumeParameters = () => {
+  const schema = Schema.toJsonSchemaDocument(SeqParam).schema
+  return [
+    { name: "last-event-id", in: "header", required: false, schema },
+    { name: "since", in: "query", required: false, schema }
+  ]
+}
 
 export class SystemGroup extends HttpApiGroup.make("system")
   .annotate(OpenApi.Description, "The API's own health; no token needed")
@@ -180,9 +192,15 @@ export class FleetGroup extends HttpApiGroup.make("fleet")
   .annotate(OpenApi.Description, "The whole fleet: state changes as they happen, reload, build, bulk control")
   .add(
     HttpApiEndpoint.get("events", "/events", {
-      success: HttpApiSchema.StreamSse({ events: EventFrame })
+      success: HttpApiSchema.StreamSse({ events: EventFrame }),
+      error: BadRequest
     }).annotateMerge(
-      doc("Every state change of every agent, as server-sent events", "Each frame's `id` is the event's seq.")
+      OpenApi.annotations({
+        summary: "Every state change of every agent, as server-sent events",
+        description:
+          "Each frame's `id` is the event's seq. With `Last-Event-ID` (or `?since=`), the buffered events after it (the API keeps the last 1000) come first, then the live ones; when the buffer no longer reaches back that far, the first event sent carries `missed`. A 400 names a malformed id.",
+        transform: (operation) => ({ ...operation, parameters: resumeParameters() })
+      })
     ),
     HttpApiEndpoint.post("reload", "/reload", { success: ReloadOutcome, error: ControlErrors }).annotateMerge(
       doc("Re-read every config: start new or enabled agents, stop removed or disabled ones, restart changed ones")

@@ -19,6 +19,7 @@ import { AgentsLive } from "./AgentsHandlers.ts"
 import { Api, type Auth } from "./Api.ts"
 import { authOpen, authToken } from "./AuthLayers.ts"
 import { docsRoute } from "./Docs.ts"
+import { EventBuffer } from "./EventBuffer.ts"
 import { FleetLive } from "./FleetHandlers.ts"
 import { jsonErrors, RequestErrorsLive } from "./HttpErrors.ts"
 import { ListCache } from "./ListCache.ts"
@@ -130,11 +131,13 @@ export const tcpServer = (host: string, port: number): Layer.Layer<HttpServer.Ht
 
 /**
  * What every listener shares, built once: server info, the messages_24h cache, the listing cache,
- * and the fibers of control actions that outlive their requests.
+ * the fibers of control actions that outlive their requests, and the last events for /events.
  */
 export const sharedState = (version: string) =>
   ListCache.layer.pipe(
-    Layer.provideMerge(Layer.mergeAll(ServerInfo.layer(version), MessagesCache.layer, ActionRunner.layer))
+    Layer.provideMerge(
+      Layer.mergeAll(ServerInfo.layer(version), MessagesCache.layer, ActionRunner.layer, EventBuffer.layer())
+    )
   )
 
 export interface Options {

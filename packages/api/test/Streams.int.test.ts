@@ -49,6 +49,9 @@ const crashAndRestart: ReadonlyArray<AgentEvent> = [
 const output = (events: ReadonlyArray<BuildEvent>) =>
   events.flatMap((e) => (e._tag === "Output" ? [`${e.stream}: ${e.line}`] : [])).toSorted()
 
+/** The `id:` of every frame in an SSE body. */
+const seqs = (text: string) => [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))
+
 describe("streaming routes", () => {
   afterAll(cleanup)
 
@@ -138,7 +141,8 @@ describe("streaming routes", () => {
         Control,
         Effect.map(Effect.service(Control), (base) => Control.of({ ...base, events: Stream.fromQueue(queue) }))
       )
-      const response = yield* raw("GET", "/events").pipe(
+      // Those events happened before the request: Last-Event-ID 0 asks for everything since.
+      const response = yield* raw("GET", "/events", { headers: { "last-event-id": "0" } }).pipe(
         Effect.provide(apiServer({ fleet: memoryFleet({}), dataRoot: tempDir(), control: controlled }))
       )
       assert.strictEqual(response.status, 200)
@@ -154,6 +158,34 @@ describe("streaming routes", () => {
         frames.map((lines): unknown => JSON.parse(lines.find((l) => l.startsWith("data: "))?.slice(6) ?? "null")),
         [...crashAndRestart]
       )
+    })
+  )
+
+  it.live("GET /events resumes after Last-Event-ID or ?since=; a malformed one is a 400 naming it", () =>
+    Effect.gen(function* () {
+      const queue = yield* Queue.unbounded<AgentEvent, Cause.Done>()
+      yield* Queue.offerAll(queue, crashAndRestart)
+      yield* Queue.end(queue)
+      const controlled = Layer.effect(
+        Control,
+        Effect.map(Effect.service(Control), (base) => Control.of({ ...base, events: Stream.fromQueue(queue) }))
+      )
+      yield* Effect.gen(function* () {
+        assert.deepStrictEqual(seqs((yield* raw("GET", "/events", { headers: { "last-event-id": "1" } })).text), [2, 3])
+        assert.deepStrictEqual(seqs((yield* raw("GET", "/events?since=2")).text), [3])
+        // The header is what EventSource sends on reconnect: it wins over the URL's ?since=.
+        const both = yield* raw("GET", "/events?since=0", { headers: { "last-event-id": "2" } })
+        assert.deepStrictEqual(seqs(both.text), [3])
+        for (const [headers, url, name] of [
+          [{ "last-event-id": "x1" }, "/events", "last-event-id"],
+          [{}, "/events?since=-1", "since"]
+        ] as const) {
+          const bad = yield* raw("GET", url, { headers })
+          assert.strictEqual(bad.status, 400)
+          assert.deepInclude(bad.body, { _tag: "BadRequest" })
+          assert.include((bad.body as { message: string }).message, `"${name}": expected an event seq`)
+        }
+      }).pipe(Effect.provide(apiServer({ fleet: memoryFleet({}), dataRoot: tempDir(), control: controlled })))
     })
   )
 
