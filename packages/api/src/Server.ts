@@ -25,7 +25,7 @@ import { jsonErrors, RequestErrorsLive } from "./HttpErrors.ts"
 import { ListCache } from "./ListCache.ts"
 import { MessagesCache } from "./MessagesCache.ts"
 import { ServerInfo } from "./ServerInfo.ts"
-import { sseFlush } from "./SseFlush.ts"
+import { SseStreams, sseResponses } from "./SseResponses.ts"
 import { SystemLive } from "./SystemHandlers.ts"
 import { ensureToken } from "./Token.ts"
 
@@ -33,8 +33,8 @@ export const defaultHost = "127.0.0.1"
 export const defaultPort = 7717
 
 /**
- * How long shutdown waits for in-flight requests. Followed logs and /events never finish on
- * their own, so waiting the platform's default 20 s would only delay every launcher stop.
+ * How long shutdown waits for in-flight requests once the server-sent-event streams have ended
+ * (SseResponses.ts). A control action a request started carries on regardless (ActionRunner.ts).
  */
 const gracefulShutdownTimeout = "2 seconds"
 
@@ -50,7 +50,7 @@ export const routes = (auth: Layer.Layer<Auth>) =>
     ),
     docsRoute,
     jsonErrors,
-    sseFlush
+    sseResponses
   )
 
 export const serveOptions = {
@@ -61,9 +61,9 @@ export const serveOptions = {
   routerConfig: { maxParamLength: 2048 }
 } as const
 
-/** The routes with `auth`, served on `server`. */
+/** The routes with `auth`, served on `server`; its server-sent-event streams end first when it closes. */
 export const serveOn = <E, R>(auth: Layer.Layer<Auth>, server: Layer.Layer<HttpServer.HttpServer, E, R>) =>
-  HttpRouter.serve(routes(auth), serveOptions).pipe(Layer.provide(server))
+  HttpRouter.serve(routes(auth), serveOptions).pipe(Layer.provide(SseStreams.around(server)))
 
 const serveError = (message: string) => new ServeError({ cause: new Error(message) })
 

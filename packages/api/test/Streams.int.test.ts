@@ -10,7 +10,12 @@ import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
+import * as Context from "effect/Context"
+import * as Exit from "effect/Exit"
+import * as HttpServer from "effect/http/HttpServer"
+import * as Scope from "effect/Scope"
 import { appendFileSync } from "node:fs"
+import { type IncomingHttpHeaders, request } from "node:http"
 import { join } from "node:path"
 import { Api } from "../src/Api.ts"
 import { agentYaml, apiServer, cleanup, diskFleet, memoryFleet, raw, tempDir, writeFiles } from "./harness.ts"
@@ -48,6 +53,26 @@ const crashAndRestart: ReadonlyArray<AgentEvent> = [
 /** A build's output lines, sorted: stdout and stderr interleave in no fixed order. */
 const output = (events: ReadonlyArray<BuildEvent>) =>
   events.flatMap((e) => (e._tag === "Output" ? [`${e.stream}: ${e.line}`] : [])).toSorted()
+
+/**
+ * A request over plain node:http that resolves once the response has started; `ended` says
+ * whether its body ended whole (the last chunk came) or was cut.
+ */
+const openStream = (port: number, path: string) =>
+  new Promise<{ readonly headers: IncomingHttpHeaders; readonly ended: Promise<"complete" | "cut"> }>(
+    (resolve, reject) => {
+      request({ host: "127.0.0.1", port, path }, (res) => {
+        const ended = new Promise<"complete" | "cut">((done) => {
+          res.on("error", () => done("cut"))
+          res.on("close", () => done(res.complete ? "complete" : "cut"))
+        })
+        // Headers and the first comment are sent together: the stream runs.
+        res.once("data", () => resolve({ headers: res.headers, ended }))
+      })
+        .on("error", reject)
+        .end()
+    }
+  )
 
 /** The `id:` of every frame in an SSE body. */
 const seqs = (text: string) => [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))
@@ -188,6 +213,25 @@ describe("streaming routes", () => {
       }).pipe(Effect.provide(apiServer({ fleet: memoryFleet({}), dataRoot: tempDir(), control: controlled })))
     })
   )
+
+  it.live("closing the server ends every open stream at once, with a complete body", () => {
+    const root = tempDir()
+    writeFiles(root, { "agents/a1/config.yaml": agentYaml("a1"), "run/a1.log": "l1\n" })
+    return Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(apiServer({ fleet: diskFleet(root), dataRoot: root }), scope)
+      const address = Context.get(context, HttpServer.HttpServer).address
+      if (address._tag === "UnixPathAddress") return assert.fail("the test server listens on TCP")
+      const port = address.port
+      const open = (path: string) => Effect.promise(() => openStream(port, path))
+      const streams = [yield* open("/events"), yield* open("/agents/a1/logs?follow=true")]
+      yield* Scope.close(scope, Exit.void)
+      for (const stream of streams) {
+        assert.strictEqual(yield* Effect.promise(() => stream.ended), "complete")
+        assert.strictEqual(stream.headers["connection"], "close")
+      }
+    })
+  })
 
   it.live("POST /build streams the build's stdout and stderr as events, then how it ended", () => {
     const root = tempDir()

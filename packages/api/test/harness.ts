@@ -26,6 +26,7 @@ import { dirname, join } from "node:path"
 import type { Auth } from "../src/Api.ts"
 import { authOpen } from "../src/AuthLayers.ts"
 import { routes, serveOptions, sharedState } from "../src/Server.ts"
+import { SseStreams } from "../src/SseResponses.ts"
 
 export const agentYaml = (id: string, extra = "", enabled = true) =>
   `agent:\n  id: ${id}\n  name: Agent ${id}\n  enabled: ${enabled}\nrun:\n  command: sleep\n  args: [600]\n${extra}`
@@ -90,7 +91,7 @@ export const apiServer = (options: {
     Layer.provideMerge(SqliteAgentData.layer(options.dataRoot)),
     Layer.provideMerge(options.control === undefined ? Layer.empty : options.control),
     Layer.provideMerge(options.fleet),
-    Layer.provideMerge(NodeHttpServer.layerTest),
+    Layer.provideMerge(SseStreams.around(NodeHttpServer.layerTest)),
     Layer.provide(NodeServices.layer)
   )
 
