@@ -12,11 +12,12 @@ import { ServeError } from "effect/http/HttpServerError"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
 import * as Layer from "effect/Layer"
 import { chmod, lstat, unlink } from "node:fs/promises"
-import { createServer } from "node:http"
+import { createServer, maxHeaderSize } from "node:http"
 import { connect } from "node:net"
 import { ActionRunner } from "./ActionRunner.ts"
 import { AgentsLive } from "./AgentsHandlers.ts"
 import { Api, type Auth } from "./Api.ts"
+import { BadRequest, HeaderTooLarge } from "./ApiErrors.ts"
 import { authOpen, authToken } from "./AuthLayers.ts"
 import { docsRoute } from "./Docs.ts"
 import { EventBuffer } from "./EventBuffer.ts"
@@ -67,18 +68,29 @@ export const serveOn = <E, R>(auth: Layer.Layer<Auth>, server: Layer.Layer<HttpS
 
 const serveError = (message: string) => new ServeError({ cause: new Error(message) })
 
-const malformed = JSON.stringify({ _tag: "BadRequest", message: "malformed HTTP request", in: "header", issues: [] })
+const malformed = (() => {
+  const e = new BadRequest({ message: "malformed HTTP request", in: "header", issues: [] })
+  return JSON.stringify({ _tag: e._tag, message: e.message, in: e.in, issues: e.issues })
+})()
+const tooLarge = (() => {
+  const e = new HeaderTooLarge({ message: `the request's headers are larger than ${maxHeaderSize} bytes` })
+  return JSON.stringify({ _tag: e._tag, message: e.message })
+})()
 
 /**
- * A node:http server whose answer to bytes that are not HTTP at all (bad request line, header
- * overflow) is JSON too, instead of node's bare 400.
+ * A node:http server whose answer to bytes that are not HTTP at all (a bad request line, headers
+ * over the limit) is JSON too, instead of node's bare 400. A missing Host is let through, to be
+ * answered as JSON by the routes' error handler (HttpErrors.ts).
  */
-const createApiServer = () =>
-  createServer().on("clientError", (error: NodeJS.ErrnoException, socket) => {
+export const createApiServer = () =>
+  createServer({ requireHostHeader: false }).on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (error.code === "ECONNRESET" || !socket.writable) return socket.destroy()
-    const status = error.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request"
+    const [status, body] =
+      error.code === "HPE_HEADER_OVERFLOW"
+        ? ["431 Request Header Fields Too Large", tooLarge]
+        : ["400 Bad Request", malformed]
     socket.end(
-      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(malformed)}\r\nConnection: close\r\n\r\n${malformed}`
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
     )
   })
 
