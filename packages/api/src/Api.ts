@@ -198,7 +198,7 @@ export class FleetGroup extends HttpApiGroup.make("fleet")
       OpenApi.annotations({
         summary: "Every state change of every agent, as server-sent events",
         description:
-          "Each frame's `id` is the event's seq. With `Last-Event-ID` (or `?since=`), the buffered events after it (the API keeps the last 1000) come first, then the live ones; when the buffer no longer reaches back that far, the first event sent carries `missed`. A 400 names a malformed id.",
+          "Each frame's `id` is the event's seq. With `Last-Event-ID` (or `?since=`), the buffered events after it (the API keeps the last 1000) come first, then the live ones; when the buffer no longer reaches back that far (or a reader falls more than that behind), the next event sent carries `missed`. A 400 names a malformed id.",
         transform: (operation) => ({ ...operation, parameters: resumeParameters() })
       })
     ),

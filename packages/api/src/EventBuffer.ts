@@ -3,7 +3,8 @@
  * the API's shared state is built and every /events stream reads from it: live events as they
  * come and, given the seq of the last event a client saw (`Last-Event-ID`), the buffered ones
  * after it first, with no gap and no repeat between the two. When the buffer no longer reaches
- * back that far, the first event sent says how many were lost (`missed`).
+ * back that far, or a reader falls more than the buffer's length behind, the next event sent
+ * says how many were lost (`missed`).
  */
 import type { AgentEvent } from "@agentctl/core/AgentEvent"
 import { Control } from "@agentctl/core/Control"
@@ -26,12 +27,17 @@ export interface Entry {
   readonly event: AgentEvent
 }
 
-interface AfterState {
+interface State {
+  /** The index of the last entry sent (or, before any, of the one just before the start). */
+  readonly last: number
   /** Nothing was sent yet. */
   readonly first: boolean
-  /** Send everything from here on (the client's seq is from another run). */
+  /** After a seq from another run: send everything. */
   readonly all: boolean
 }
+
+const withMissed = (event: AgentEvent, missed: number | null): StreamedEvent =>
+  missed === 0 ? event : { ...event, missed }
 
 /**
  * What a stream sends: the copied buffer (`snapshot`, oldest first), then the live entries not
@@ -39,11 +45,12 @@ interface AfterState {
  * copy was taken.
  *
  * From a moment (a fresh connection), every event received since: none is lost between the
- * request and the subscription. After a seq, the events with a higher one; the first sent
- * carries `missed` when some in between are no longer buffered. A seq beyond `newest` cannot be
- * from this launcher's run (seqs restart with it): everything buffered is sent, the first event
- * with `missed: null`; with nothing received yet, the same holds for a first live event at or
- * below the seq.
+ * request and the subscription. After a seq, the events with a higher one. A seq beyond `newest`
+ * cannot be from this launcher's run (seqs restart with it): everything buffered is sent, the
+ * first event with `missed: null`; with nothing received yet, the same holds for a first live
+ * event at or below the seq. Whenever events are lost on the way (fallen out of the buffer
+ * before the stream began, or dropped for a reader too slow to keep up), the next event sent
+ * carries `missed`: how many.
  */
 export const resume = (
   snapshot: ReadonlyArray<Entry>,
@@ -53,31 +60,30 @@ export const resume = (
 ): Stream.Stream<StreamedEvent> => {
   const lastCopied = snapshot.at(-1)?.index ?? -1
   const entries = Stream.fromIterable(snapshot).pipe(Stream.concat(Stream.filter(live, (e) => e.index > lastCopied)))
-  if (from._tag === "Now") {
-    return entries.pipe(
-      Stream.filter((e) => e.index >= from.pushed),
-      Stream.mapAccum(
-        () => true,
-        (first: boolean, e: Entry): readonly [boolean, ReadonlyArray<StreamedEvent>] => {
-          const missed = e.index - from.pushed
-          return [false, [first && missed > 0 ? { ...e.event, missed } : e.event]]
-        }
-      )
-    )
-  }
-  const after = from.seq
-  const otherRun = newest !== undefined && after > newest
+  const after = from._tag === "After" ? from.seq : undefined
+  const otherRun = after !== undefined && newest !== undefined && after > newest
+  const initial = (): State => ({
+    last: from._tag === "Now" ? from.pushed - 1 : (snapshot[0]?.index ?? 0) - 1,
+    first: true,
+    all: from._tag === "Now" || otherRun
+  })
   return entries.pipe(
     Stream.mapAccum(
-      (): AfterState => ({ first: true, all: false }),
-      (state: AfterState, { event }: Entry): readonly [AfterState, ReadonlyArray<StreamedEvent>] => {
-        if (!state.first) return [state, state.all || event.seq > after ? [event] : []]
-        if (otherRun || (newest === undefined && event.seq <= after)) {
-          return [{ first: false, all: true }, [{ ...event, missed: null }]]
+      initial,
+      (state: State, { index, event }: Entry): readonly [State, ReadonlyArray<StreamedEvent>] => {
+        if (from._tag === "Now" && index < from.pushed) return [state, []]
+        const next: State = { last: index, first: false, all: state.all }
+        const dropped = Math.max(0, index - state.last - 1)
+        if (!state.first || after === undefined) {
+          if (!state.all && after !== undefined && event.seq <= after) return [state, []]
+          return [next, [withMissed(event, dropped)]]
         }
-        if (event.seq <= after) return [state, []]
-        const missed = event.seq - after - 1
-        return [{ first: false, all: false }, [missed > 0 ? { ...event, missed } : event]]
+        // The first event after a seq: how many events since that seq are lost, by their seqs.
+        if (otherRun || (newest === undefined && event.seq <= after)) {
+          return [{ ...next, all: true }, [withMissed(event, null)]]
+        }
+        if (event.seq <= after) return [{ ...state, last: index }, []]
+        return [next, [withMissed(event, event.seq - after - 1)]]
       }
     )
   )
@@ -130,7 +136,8 @@ export class EventBuffer extends Context.Service<
           stream: (from) =>
             Stream.unwrap(
               Effect.gen(function* () {
-                const queue = yield* Queue.unbounded<Entry, Cause.Done>()
+                // As long as the buffer: a reader that falls that far behind loses the oldest (and is told).
+                const queue = yield* Queue.sliding<Entry, Cause.Done>(capacity)
                 // Subscribing and copying the ring in one synchronous step: no event falls between them.
                 const taken = yield* Effect.acquireRelease(
                   Effect.sync(() => {

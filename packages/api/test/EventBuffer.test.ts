@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import type { AgentEvent } from "@agentctl/core/AgentEvent"
 import { Control } from "@agentctl/core/Control"
 import type * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -37,8 +38,8 @@ describe("EventBuffer.resume", () => {
       name: "a fresh stream: what came since the request, then live",
       buffered: entries(0, 1, 2, 3),
       from: { _tag: "Now", pushed: 2 },
-      live: entries(4, 5),
-      sent: [3, 5]
+      live: entries(3, 4, 5),
+      sent: [3, 4, 5]
     },
     {
       name: "a fresh stream whose moment fell out of the buffer says so",
@@ -46,6 +47,20 @@ describe("EventBuffer.resume", () => {
       from: { _tag: "Now", pushed: 3 },
       live: [],
       sent: ["6 missed 2", 7]
+    },
+    {
+      name: "a reader too slow to keep up: the events dropped for it are counted on the next one",
+      buffered: entries(0, 1, 2),
+      from: { _tag: "Now", pushed: 0 },
+      live: entries(5, 6, 7),
+      sent: [1, 2, "6 missed 3", 7]
+    },
+    {
+      name: "the same after a resume",
+      buffered: entries(0, 1, 2),
+      from: { _tag: "After", seq: 1 },
+      live: entries(5, 6, 7),
+      sent: [2, "6 missed 3", 7]
     },
     {
       name: "resumed inside the buffer: the rest, then live",
@@ -161,6 +176,32 @@ describe("EventBuffer", () => {
         yield* Queue.end(queue)
         assert.deepStrictEqual(summary(yield* Fiber.join(fresh)), [3, 4, 5])
         assert.deepStrictEqual(summary(yield* Fiber.join(resumed)), [4, 5])
+      })
+    )
+  )
+
+  it.effect("a reader that falls behind by more than the buffer loses the oldest, and is told how many", () =>
+    withEvents(3, (queue, buffer) =>
+      Effect.gen(function* () {
+        const release = yield* Deferred.make<void>()
+        const moment = yield* buffer.now
+        // Reads one event, then stops reading until released.
+        const reader = yield* Effect.forkChild(
+          Stream.runCollect(
+            buffer.stream(moment).pipe(Stream.tap((e) => (e.seq === 1 ? Deferred.await(release) : Effect.void)))
+          )
+        )
+        yield* Queue.offerAll(queue, [1, 2, 3, 4, 5, 6, 7, 8].map(event))
+        yield* Queue.end(queue)
+        // Once a fresh stream has ended, the buffer has seen every event.
+        yield* Stream.runDrain(buffer.stream(yield* buffer.now))
+        yield* Deferred.succeed(release, undefined)
+        const sent = yield* Fiber.join(reader)
+        // Whether it subscribed before or after the events came, every event is sent or counted.
+        const missed = sent.reduce((n, e) => n + (e.missed ?? 0), 0)
+        assert.strictEqual(sent.length + missed, 8)
+        assert.isAbove(missed, 0)
+        assert.strictEqual(sent.at(-1)?.seq, 8)
       })
     )
   )
