@@ -1,22 +1,30 @@
 // Bundles the CLI into two CommonJS files: dist/agentctl.cjs (the entry and the fast `ls` path,
 // no Effect) and dist/main.cjs (everything else). One file each parses far faster than
 // hundreds of ESM modules, which is most of a CLI's start-up time.
+import { renderDocsPage } from "@agentctl/api/DocsPage"
+import * as Effect from "effect/Effect"
 import * as esbuild from "esbuild"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
-import * as path from "node:path"
 
-// The Scalar docs page script is 3 MB. Inlined in a bundle, V8 holds it in memory for the
-// launcher's whole life even if nobody opens /docs; as a file beside the bundles it is loaded
-// on the first GET /docs only.
+// The /docs page is 3 MB of HTML (Scalar's script inline). Built in the launcher on request, it
+// and the module holding the script stay in its heap (~25 MiB of RSS); so it is rendered here,
+// by the API's own renderer, to dist/docs.html, and the bundles' DocsPageFile names that file,
+// which the launcher streams from disk. Scalar's script module stays out of the bundles: only
+// this build renders with it.
 const require = createRequire(import.meta.url)
-const effectDir = path.dirname(require.resolve("effect/package.json"))
 fs.mkdirSync("dist", { recursive: true })
-fs.copyFileSync(path.join(effectDir, "dist", "http-api", "internal", "httpApiScalar.js"), "dist/scalar.mjs")
-const scalarOnDemand = {
-  name: "scalar-on-demand",
+fs.writeFileSync("dist/docs.html", await Effect.runPromise(renderDocsPage))
+fs.rmSync("dist/scalar.mjs", { force: true })
+const docsOnDisk = {
+  name: "docs-on-disk",
   setup(build) {
     build.onResolve({ filter: /internal[\\/]httpApiScalar\.js$/ }, () => ({ path: "./scalar.mjs", external: true }))
+    build.onResolve({ filter: /[\\/]DocsPageFile\.ts$/ }, (args) => ({ path: args.path, namespace: "docs-page-file" }))
+    build.onLoad({ filter: /.*/, namespace: "docs-page-file" }, () => ({
+      contents: `exports.docsPageFile = require("node:path").join(__dirname, "docs.html")`,
+      loader: "js"
+    }))
   }
 }
 
@@ -76,7 +84,7 @@ const common = {
   sourcemap: "linked",
   logLevel: "warning",
   legalComments: "none",
-  plugins: [scalarOnDemand]
+  plugins: [docsOnDisk]
 }
 await Promise.all([
   esbuild.build({

@@ -14,7 +14,9 @@ import { statsFor } from "@agentctl/core/Stats"
 import * as Effect from "effect/Effect"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
-import { Api, type AgentListRow } from "./Api.ts"
+import { ActionRunner, toCompletion } from "./ActionRunner.ts"
+import { Api } from "./Api.ts"
+import type { AgentListRow } from "./Responses.ts"
 import { StartFailed } from "./ApiErrors.ts"
 import { invalidating, ListCache } from "./ListCache.ts"
 import { MessagesCache } from "./MessagesCache.ts"
@@ -33,7 +35,8 @@ export const AgentsLive = HttpApiBuilder.group(
   "agents",
   Effect.fn("AgentsLive")(function* (handlers) {
     const context = yield* Effect.context<Control | MessagesCache | RunDir>()
-    const control = invalidating(yield* Control, yield* ListCache)
+    const runner = yield* ActionRunner
+    const control = toCompletion(invalidating(yield* Control, yield* ListCache), runner)
     const messages = yield* MessagesCache
     const runDir = yield* RunDir
     const listCache = yield* ListCache
@@ -45,7 +48,7 @@ export const AgentsLive = HttpApiBuilder.group(
 
     return handlers
       .handle("list", () =>
-        Effect.map(listCache.body, (body) => HttpServerResponse.text(body, { contentType: "application/json" }))
+        Effect.map(listCache.body, (body) => HttpServerResponse.uint8Array(body, { contentType: "application/json" }))
       )
       .handle("get", ({ params }) => Effect.flatMap(control.status(params.id), withMessages))
       .handle(
@@ -59,7 +62,10 @@ export const AgentsLive = HttpApiBuilder.group(
               message: `${id} is already running (pid ${o.pid})`
             })
           }
-          if (o.result === "failed") return yield* new StartFailed({ id, message: `failed to start ${id}: ${o.error}` })
+          if (o.result === "failed") {
+            const reason = o.error ?? "no reason given"
+            return yield* new StartFailed({ id, reason, stopped: null, message: `failed to start ${id}: ${reason}` })
+          }
           return o
         })
       )
@@ -67,6 +73,7 @@ export const AgentsLive = HttpApiBuilder.group(
         "stop",
         Effect.fnUntraced(function* ({ params: { id }, query }) {
           const o = yield* outcomeFor(id, yield* control.stop(one(id), query.timeout))
+          // restart-cancelled (it was in backoff, waiting to restart) is a real action: 200 with the outcome.
           if (o.result === "not-running")
             return yield* new NotRunning({ id, message: `${id} is not running; nothing to stop` })
           return o
@@ -81,7 +88,12 @@ export const AgentsLive = HttpApiBuilder.group(
             out.map((r) => ({ id: r.stop.id, stop: r.stop, start: r.start }))
           )
           if (o.start.result === "failed") {
-            return yield* new StartFailed({ id, message: `stopped ${id} but failed to start it: ${o.start.error}` })
+            const reason = o.start.error ?? "no reason given"
+            const message =
+              o.stop.result === "stopped"
+                ? `stopped ${id} but failed to start it: ${reason}`
+                : `failed to start ${id}: ${reason}`
+            return yield* new StartFailed({ id, reason, stopped: o.stop, message })
           }
           return { stop: o.stop, start: o.start }
         })
@@ -123,6 +135,7 @@ export const AgentsLive = HttpApiBuilder.group(
       .handle("clearMemory", ({ params: { id } }) =>
         AgentData.clearMemory(id).pipe(
           Effect.tap(() => Effect.andThen(messages.invalidate(id), listCache.invalidate)),
+          runner.run,
           Effect.map((paused) => ({
             status: "ok" as const,
             ...paused.result,
@@ -133,6 +146,7 @@ export const AgentsLive = HttpApiBuilder.group(
       )
       .handle("deleteCache", ({ params: { id } }) =>
         AgentData.deleteCache(id).pipe(
+          runner.run,
           Effect.map((paused) => ({
             status: "ok" as const,
             ...paused.result,

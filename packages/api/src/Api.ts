@@ -1,12 +1,11 @@
 /**
  * The HTTP API, once: the server's routes, the typed client and /openapi.json all derive from
- * this definition. Ids are validated by core's AgentId (400 when malformed, 404 when unknown).
+ * this definition. Every value a request carries is decoded by the schema the OpenAPI document
+ * shows (ids by core's AgentId: 400 when malformed, 404 when unknown), and bodies are strict:
+ * an unknown key is a 400, as `additionalProperties: false` says.
  */
-import { ClearedMemory, DatabaseBusy, DeletedCache, UnsafePath } from "@agentctl/core/AgentData"
-import { AgentEvent } from "@agentctl/core/AgentEvent"
+import { DatabaseBusy, UnsafePath } from "@agentctl/core/AgentData"
 import { AgentId } from "@agentctl/core/AgentId"
-import { AgentRow } from "@agentctl/core/AgentRow"
-import { BuildEvent } from "@agentctl/core/BuildOutput"
 import {
   AgentNotFound,
   AlreadyRunning,
@@ -37,8 +36,19 @@ import * as HttpApiSchema from "effect/http-api/HttpApiSchema"
 import * as HttpApiSecurity from "effect/http-api/HttpApiSecurity"
 import * as OpenApi from "effect/http-api/OpenApi"
 import * as Schema from "effect/Schema"
-import { BadRequest, InternalError, StartFailed, Unauthorized } from "./ApiErrors.ts"
-import { DurationParam, FlagParam, TailParam } from "./Params.ts"
+import {
+  BadRequest,
+  HeaderTooLarge,
+  InternalError,
+  PayloadTooLarge,
+  StartFailed,
+  Unauthorized,
+  UnsupportedMediaType
+} from "./ApiErrors.ts"
+import { BuildFrame, EventFrame, LogFrame } from "./Frames.ts"
+import { DurationParam, FlagParam, SeqParam, TailParam } from "./Params.ts"
+import { AgentListRow, ClearMemoryResponse, DeleteCacheResponse, EnvEntry, Health, LogLines } from "./Responses.ts"
+import { FleetStopTargets, FleetTargets } from "./Targets.ts"
 
 /** Bearer token on TCP; the unix socket's implementation lets every request through (file mode is its auth). */
 export class Auth extends HttpApiMiddleware.Service<Auth>()("@agentctl/api/Auth", {
@@ -50,57 +60,14 @@ export class Auth extends HttpApiMiddleware.Service<Auth>()("@agentctl/api/Auth"
   error: Unauthorized
 }) {}
 
-/** Turns request decoding failures into a BadRequest naming the field, and encoding bugs into InternalError. */
+/**
+ * What any request can meet before its handler: decoding failures (BadRequest naming the field,
+ * a missing Host header too), headers over the limit (431, answered by the server before
+ * routing), and encoding bugs (InternalError).
+ */
 export class RequestErrors extends HttpApiMiddleware.Service<RequestErrors>()("@agentctl/api/RequestErrors", {
-  error: [BadRequest, InternalError]
+  error: [BadRequest, HeaderTooLarge, InternalError]
 }) {}
-
-export const AgentListRow = Schema.Struct({
-  ...AgentRow.fields,
-  /** Messages in memory.db newer than 24 h (cached 30 s); null without a memory.db. */
-  messages_24h: Schema.NullOr(Schema.Number)
-})
-export type AgentListRow = typeof AgentListRow.Type
-
-export const Health = Schema.Struct({
-  status: Schema.Literal("ok"),
-  version: Schema.String,
-  pid: Schema.Int,
-  /** seconds since the API started */
-  uptime: Schema.Number
-})
-
-export const LogLines = Schema.Struct({ id: Schema.String, lines: Schema.Array(Schema.String) })
-export type LogLines = typeof LogLines.Type
-
-export const EnvEntry = Schema.Struct({ key: Schema.String, value: Schema.String, source: Schema.String })
-
-const Restarted = {
-  /** The agent was running, was stopped for the operation and is running again. */
-  restarted: Schema.Boolean,
-  /** It was running but failed to start again (the operation itself succeeded). */
-  restart_error: Schema.NullOr(Schema.String)
-}
-export const ClearMemoryResponse = Schema.Struct({
-  status: Schema.Literal("ok"),
-  ...ClearedMemory.fields,
-  ...Restarted
-})
-export type ClearMemoryResponse = typeof ClearMemoryResponse.Type
-export const DeleteCacheResponse = Schema.Struct({ status: Schema.Literal("ok"), ...DeletedCache.fields, ...Restarted })
-export type DeleteCacheResponse = typeof DeleteCacheResponse.Type
-
-/** Body of the bulk endpoints: explicit ids, or `all` (every enabled agent for start, every agent otherwise). */
-export const FleetTargets = Schema.Struct({
-  ids: Schema.optional(Schema.Array(AgentId)),
-  all: Schema.optional(Schema.Boolean)
-})
-export const FleetStopTargets = Schema.Struct({
-  ...FleetTargets.fields,
-  /** overrides each agent's stop_timeout, e.g. "2s" */
-  timeout: Schema.optional(DurationParam)
-})
-export type FleetStopTargets = typeof FleetStopTargets.Type
 
 const ControlErrors = [
   AgentNotFound,
@@ -114,56 +81,97 @@ const ControlErrors = [
   LauncherUnreachable
 ] as const
 const DataErrors = [...ControlErrors, DatabaseBusy, UnsafePath] as const
+/** Routes with a JSON body: it can be too big or not JSON. */
+const BodyErrors = [...ControlErrors, PayloadTooLarge, UnsupportedMediaType] as const
 
-const doc = (summary: string) => OpenApi.annotations({ summary })
+const doc = (summary: string, description?: string) =>
+  OpenApi.annotations(description === undefined ? { summary } : { summary, description })
 const byId = { id: AgentId }
 const stopQuery = { timeout: Schema.optional(DurationParam) }
 
-export class SystemGroup extends HttpApiGroup.make("system").add(
-  HttpApiEndpoint.get("health", "/healthz", { success: Health }).annotateMerge(doc("Liveness; no token needed"))
-) {}
+/**
+ * /events reads `Last-Event-ID` and `?since=` itself (FleetHandlers), so its client call keeps no
+ * arguments; the parameters are documented from the same schema it decodes them with.
+ */
+const resumeParameters = () => {
+  const schema = Schema.toJsonSchemaDocument(SeqParam).schema
+  return [
+    { name: "last-event-id", in: "header", required: false, schema },
+    { name: "since", in: "query", required: false, schema }
+  ]
+}
+
+export class SystemGroup extends HttpApiGroup.make("system")
+  .annotate(OpenApi.Description, "The API's own health; no token needed")
+  .add(
+    HttpApiEndpoint.get("health", "/healthz", { success: Health }).annotateMerge(doc("Liveness; no token needed"))
+  ) {}
 
 export class AgentsGroup extends HttpApiGroup.make("agents")
+  .annotate(OpenApi.Description, "One agent: its state, control, stats, environment, log and data")
   .add(
     HttpApiEndpoint.get("list", "/agents", { success: Schema.Array(AgentListRow), error: ControlErrors }).annotateMerge(
       doc("Every agent: config summary, live state, messages in the last 24 h")
     ),
-    HttpApiEndpoint.get("get", "/agents/:id", { params: byId, success: AgentListRow, error: ControlErrors }),
+    HttpApiEndpoint.get("get", "/agents/:id", {
+      params: byId,
+      success: AgentListRow,
+      error: ControlErrors
+    }).annotateMerge(doc("One agent, as in the listing")),
     HttpApiEndpoint.post("start", "/agents/:id/start", {
       params: byId,
       success: StartOutcome,
       error: [...ControlErrors, AlreadyRunning, StartFailed]
-    }).annotateMerge(doc("Start one agent; 409 AlreadyRunning when it runs")),
+    }).annotateMerge(
+      doc(
+        "Start one agent",
+        "409 AlreadyRunning when it runs; 409 StartFailed when it does not start (command not found, bad cwd, exits at once)."
+      )
+    ),
     HttpApiEndpoint.post("stop", "/agents/:id/stop", {
       params: byId,
       query: stopQuery,
       success: StopOutcome,
       error: [...ControlErrors, NotRunning]
-    }).annotateMerge(doc("Stop signal, then SIGKILL after the stop timeout; 409 NotRunning when it is not running")),
+    }).annotateMerge(
+      doc(
+        "Stop one agent",
+        "Stop signal, then SIGKILL after the stop timeout. 200 `restart-cancelled` when it was waiting to restart (backoff) and no longer is; 409 NotRunning when there was nothing to do. A client that hangs up does not cancel the stop."
+      )
+    ),
     HttpApiEndpoint.post("restart", "/agents/:id/restart", {
       params: byId,
       query: stopQuery,
       success: RestartOutcome,
       error: [...ControlErrors, StartFailed]
-    }),
+    }).annotateMerge(
+      doc(
+        "Stop (if running), then start one agent",
+        "409 StartFailed, with the stop's outcome, when it does not start."
+      )
+    ),
     HttpApiEndpoint.post("kill", "/agents/:id/kill", {
       params: byId,
       success: KillOutcome,
       error: [...ControlErrors, NotRunning]
-    }).annotateMerge(doc("SIGKILL every instance now; 409 NotRunning when it is not running")),
+    }).annotateMerge(doc("SIGKILL every instance now", "409 NotRunning when it is not running.")),
     HttpApiEndpoint.post("enable", "/agents/:id/enable", {
       params: byId,
       success: ToggleOutcome,
       error: ControlErrors
-    }),
+    }).annotateMerge(doc("Set agent.enabled: true in its config (comments and layout kept)")),
     HttpApiEndpoint.post("disable", "/agents/:id/disable", {
       params: byId,
       success: ToggleOutcome,
       error: ControlErrors
-    })
+    }).annotateMerge(doc("Set agent.enabled: false in its config (comments and layout kept)"))
   )
   .add(
-    HttpApiEndpoint.get("stats", "/agents/:id/stats", { params: byId, success: AgentStats, error: ControlErrors }),
+    HttpApiEndpoint.get("stats", "/agents/:id/stats", {
+      params: byId,
+      success: AgentStats,
+      error: ControlErrors
+    }).annotateMerge(doc("Uptime, RSS, CPU% (two samples 0.5 s apart), log size, restarts")),
     HttpApiEndpoint.get("env", "/agents/:id/env", {
       params: byId,
       success: Schema.Array(EnvEntry),
@@ -172,10 +180,13 @@ export class AgentsGroup extends HttpApiGroup.make("agents")
     HttpApiEndpoint.get("logs", "/agents/:id/logs", {
       params: byId,
       query: { tail: Schema.optional(TailParam), follow: Schema.optional(FlagParam) },
-      success: [LogLines, HttpApiSchema.StreamSse({ data: Schema.String, error: FileError })],
+      success: [LogLines, HttpApiSchema.StreamSse({ events: LogFrame, error: FileError })],
       error: ControlErrors
     }).annotateMerge(
-      doc("The last `tail` lines (default 100); with follow=true, server-sent events: those, then new ones")
+      doc(
+        "The last lines of the agent's log",
+        "The last `tail` lines (default 100); with follow=true, server-sent events: those, then new ones."
+      )
     ),
     HttpApiEndpoint.post("clearMemory", "/agents/:id/clear_memory", {
       params: byId,
@@ -191,46 +202,66 @@ export class AgentsGroup extends HttpApiGroup.make("agents")
   .middleware(Auth) {}
 
 export class FleetGroup extends HttpApiGroup.make("fleet")
+  .annotate(OpenApi.Description, "The whole fleet: state changes as they happen, reload, build, bulk control")
   .add(
     HttpApiEndpoint.get("events", "/events", {
-      success: HttpApiSchema.StreamSse({ data: AgentEvent })
-    }).annotateMerge(doc("Server-sent events: every state change of every agent")),
-    HttpApiEndpoint.post("reload", "/reload", { success: ReloadOutcome, error: ControlErrors }),
+      success: HttpApiSchema.StreamSse({ events: EventFrame }),
+      error: BadRequest
+    }).annotateMerge(
+      OpenApi.annotations({
+        summary: "Every state change of every agent, as server-sent events",
+        description:
+          "Each frame's `id` is the event's seq. With `Last-Event-ID` (or `?since=`), the buffered events after it (the API keeps the last 1000) come first, then the live ones; when the buffer no longer reaches back that far (or a reader falls more than that behind), the next event sent carries `missed`. A 400 names a malformed id.",
+        transform: (operation) => ({ ...operation, parameters: resumeParameters() })
+      })
+    ),
+    HttpApiEndpoint.post("reload", "/reload", { success: ReloadOutcome, error: ControlErrors }).annotateMerge(
+      doc("Re-read every config: start new or enabled agents, stop removed or disabled ones, restart changed ones")
+    ),
     HttpApiEndpoint.post("build", "/build", {
       query: { agent: Schema.optional(Schema.Array(AgentId)) },
-      success: HttpApiSchema.StreamSse({ data: BuildEvent }),
+      success: HttpApiSchema.StreamSse({ events: BuildFrame }),
       error: ControlErrors
-    }).annotateMerge(doc("Run the build (per agent with ?agent=); its output as server-sent events, ending with Done")),
+    }).annotateMerge(
+      doc(
+        "Run the build",
+        "The fleet's build, or one per agent with ?agent=; its output as server-sent events, ending with Done. A client that hangs up stops the build."
+      )
+    ),
     HttpApiEndpoint.post("start", "/fleet/start", {
       payload: FleetTargets,
       success: Schema.Array(StartOutcome),
-      error: ControlErrors
-    }),
+      error: BodyErrors
+    }).annotateMerge(doc("Start agents (all: every enabled one); an outcome per agent, never 409")),
     HttpApiEndpoint.post("stop", "/fleet/stop", {
       payload: FleetStopTargets,
       success: Schema.Array(StopOutcome),
-      error: ControlErrors
-    }),
+      error: BodyErrors
+    }).annotateMerge(doc("Stop agents concurrently (one timeout in all); an outcome per agent, never 409")),
     HttpApiEndpoint.post("restart", "/fleet/restart", {
       payload: FleetStopTargets,
       success: Schema.Array(RestartOutcome),
-      error: ControlErrors
-    }),
+      error: BodyErrors
+    }).annotateMerge(doc("Restart agents; an outcome per agent, never 409")),
     HttpApiEndpoint.post("kill", "/fleet/kill", {
       payload: FleetTargets,
       success: Schema.Array(KillOutcome),
-      error: ControlErrors
-    })
+      error: BodyErrors
+    }).annotateMerge(doc("SIGKILL agents now; an outcome per agent, never 409"))
   )
   .middleware(Auth) {}
+
+export const defaultServer = "http://127.0.0.1:7717"
 
 export class Api extends HttpApi.make("agentctl")
   .add(SystemGroup, AgentsGroup, FleetGroup)
   .middleware(RequestErrors)
+  .annotate(HttpApi.PayloadParseOptions, { onExcessProperty: "error" })
   .annotateMerge(
     OpenApi.annotations({
       title: "agentctl",
       description:
-        "Run and watch a fleet of long-running agent programs. Errors are JSON with a stable `_tag` and a `message`."
+        "Run and watch a fleet of long-running agent programs. Errors are JSON with a stable `_tag` and a `message`.",
+      servers: [{ url: defaultServer, description: "The launcher's TCP listener with the default `api:` settings" }]
     })
   ) {}

@@ -2,6 +2,7 @@
  * The API's own failures, beside core's (AgentNotFound 404, AlreadyRunning/NotRunning 409, ...).
  * Every response that is not a success is JSON with a stable `_tag` and a `message` sentence.
  */
+import { StopOutcome } from "@agentctl/core/Outcomes"
 import * as Schema from "effect/Schema"
 
 export const Where = Schema.Literals(["path", "query", "body", "header"])
@@ -25,6 +26,27 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()(
   { httpApiStatus: 401 }
 ) {}
 
+/** The body is over the size limit (1 MiB); it is refused before it is read. */
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()(
+  "PayloadTooLarge",
+  { message: Schema.String },
+  { httpApiStatus: 413 }
+) {}
+
+/** A body that is not `application/json`. */
+export class UnsupportedMediaType extends Schema.TaggedError<UnsupportedMediaType>()(
+  "UnsupportedMediaType",
+  { message: Schema.String },
+  { httpApiStatus: 415 }
+) {}
+
+/** The request's headers are over Node's limit (16 KiB); answered before any route sees it. */
+export class HeaderTooLarge extends Schema.TaggedError<HeaderTooLarge>()(
+  "HeaderTooLarge",
+  { message: Schema.String },
+  { httpApiStatus: 431 }
+) {}
+
 /** No such route (or no such method on it). */
 export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()(
   "RouteNotFound",
@@ -32,11 +54,21 @@ export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()(
   { httpApiStatus: 404 }
 ) {}
 
-/** The agent exists and was not running, but could not be started (command not found, bad cwd, ...). */
+/**
+ * The agent exists but did not start: its command was not found, its cwd is not a directory, it
+ * exited at once. The agent's state, not a server fault: 409, like AlreadyRunning.
+ */
 export class StartFailed extends Schema.TaggedError<StartFailed>()(
   "StartFailed",
-  { id: Schema.String, message: Schema.String },
-  { httpApiStatus: 500 }
+  {
+    id: Schema.String,
+    /** Why, as the start reported it (e.g. `command "x" not found`, `exited with code 1`). */
+    reason: Schema.String,
+    /** For restart: the stop that came first (the agent is now stopped); null for start. */
+    stopped: Schema.NullOr(StopOutcome),
+    message: Schema.String
+  },
+  { httpApiStatus: 409 }
 ) {}
 
 /** A bug on our side; the details are in the launcher's log, never in the response. */

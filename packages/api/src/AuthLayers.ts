@@ -6,7 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
-import { stat } from "node:fs/promises"
+import { statSync } from "node:fs"
 import { Auth } from "./Api.ts"
 import { Unauthorized } from "./ApiErrors.ts"
 import { readToken, tokenMatches } from "./Token.ts"
@@ -24,17 +24,30 @@ const unavailable = new Unauthorized({ message: "the server has no API token con
 
 /**
  * The token file is re-read when it changes (one stat per request), so `agentctl api --rotate`
- * takes effect at once without restarting the launcher.
+ * takes effect at once without restarting the launcher. The stat is synchronous: a stat of a
+ * small file in the page cache takes microseconds, where a stat through libuv's thread pool (two
+ * threads in the launcher) queued behind every other request's under load.
  */
+const fileKey = (file: string): string | null => {
+  try {
+    const info = statSync(file, { throwIfNoEntry: false })
+    return info === undefined ? "missing" : `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}`
+  } catch {
+    // Not absent, but not readable either (EACCES on run/, say): nothing is cached, and the
+    // read below fails too.
+    return null
+  }
+}
+
 const tokenSource = (file: string) =>
   Effect.map(Ref.make<{ readonly key: string; readonly token: string | null } | null>(null), (cache) =>
     Effect.gen(function* () {
-      const info = yield* Effect.tryPromise(() => stat(file)).pipe(Effect.orElseSucceed(() => null))
-      const key = info === null ? "missing" : `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}`
+      const key = fileKey(file)
       const cached = yield* Ref.get(cache)
       if (cached !== null && cached.key === key) return cached.token
-      const token = info === null ? null : yield* readToken(file).pipe(Effect.orElseSucceed(() => null))
-      yield* Ref.set(cache, { key, token })
+      // A token that cannot be read refuses every request: the API fails closed.
+      const token = key === "missing" ? null : yield* readToken(file).pipe(Effect.orElseSucceed(() => null))
+      if (key !== null) yield* Ref.set(cache, { key, token })
       return token
     })
   )

@@ -1,31 +1,21 @@
 /**
- * GET /docs: the interactive Scalar page for the contract. Its inline script is 3 MB, so the page
- * is built on the first request instead of at start-up (a launcher nobody browses should not hold
- * it), and one copy serves both listeners. It needs no token: it shows the contract, not the fleet.
+ * GET /docs, without the token: it shows the contract, not the fleet. The page is 3 MB (Scalar's
+ * script inline); holding it, or the module that carries the script, cost the launcher ~25 MiB
+ * of RSS for good after one request. So a bundle streams the page the build rendered from disk
+ * (docsPageFile), a chunk at a time; only unbundled runs (tests, development) render it, per
+ * request.
  */
 import * as Effect from "effect/Effect"
 import * as HttpRouter from "effect/http/HttpRouter"
-import * as HttpApiScalar from "effect/http-api/HttpApiScalar"
-import * as Layer from "effect/Layer"
-import * as Scope from "effect/Scope"
-import { Api } from "./Api.ts"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import { docsPath, renderDocsPage } from "./DocsPage.ts"
+import { docsPageFile } from "./DocsPageFile.ts"
 
-export const docsPath = "/docs"
+const page =
+  docsPageFile === undefined
+    ? // Rendering fails only on a bug (the contract, Scalar's module): 500, logged.
+      Effect.map(Effect.orDie(renderDocsPage), (html) => HttpServerResponse.html(html))
+    : // A page missing from an install is a bug of the install: 500, logged.
+      Effect.orDie(HttpServerResponse.file(docsPageFile, { contentType: "text/html; charset=utf-8" }))
 
-const buildPage = Effect.gen(function* () {
-  const router = yield* HttpRouter.make
-  // Nothing in the page's layer needs finalizing; the scope lives as long as the page is cached.
-  const scope = yield* Scope.make()
-  yield* Layer.buildWithScope(HttpApiScalar.layer(Api, { path: docsPath }), scope).pipe(
-    Effect.provideService(HttpRouter.HttpRouter, router)
-  )
-  return router.asHttpEffect()
-})
-
-const page = Effect.runSync(Effect.cached(buildPage))
-
-export const docsRoute = HttpRouter.add(
-  "GET",
-  docsPath,
-  Effect.flatMap(page, (handler) => handler)
-)
+export const docsRoute = HttpRouter.add("GET", docsPath, page)

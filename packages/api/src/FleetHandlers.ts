@@ -1,41 +1,53 @@
 /**
- * Fleet-wide routes: the event stream, reload, the build, and the bulk actions the CLI sends
- * to a running launcher (one request, concurrent inside; "nothing to do" is an outcome, not 409).
+ * Fleet-wide routes: the event stream (resumable, from the EventBuffer), reload, the build, and
+ * the bulk actions the CLI sends to a running launcher (one request, concurrent inside; "nothing
+ * to do" is an outcome, not 409).
  */
 import { planBuild, runBuildSteps } from "@agentctl/core/BuildOutput"
-import { Control, type Targets } from "@agentctl/core/Control"
-import { UsageError } from "@agentctl/core/Errors"
+import { Control } from "@agentctl/core/Control"
 import { loadFleet, requireAgent } from "@agentctl/core/FleetLoader"
 import * as Effect from "effect/Effect"
+import type * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
 import { ChildProcessSpawner } from "effect/process/ChildProcessSpawner"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { invalidating, ListCache } from "./ListCache.ts"
+import { ActionRunner, toCompletion } from "./ActionRunner.ts"
 import { Api } from "./Api.ts"
+import { EventBuffer, type From } from "./EventBuffer.ts"
+import { badRequest } from "./HttpErrors.ts"
+import { invalidating, ListCache } from "./ListCache.ts"
+import { SeqParam } from "./Params.ts"
+import { targetsOf } from "./Targets.ts"
 
-/** `{ids}` or `{all: true}`, exactly one of them. */
-export const targetsOf = (body: {
-  readonly ids?: ReadonlyArray<string> | undefined
-  readonly all?: boolean | undefined
-}): Effect.Effect<Targets, UsageError> => {
-  const ids = body.ids ?? []
-  const all = body.all === true
-  if (all && ids.length > 0) return Effect.fail(new UsageError({ message: 'give "ids" or "all": true, not both' }))
-  if (!all && ids.length === 0) {
-    return Effect.fail(new UsageError({ message: 'give at least one agent id in "ids", or "all": true' }))
+const decodeSeq = Schema.decodeUnknownEffect(SeqParam)
+
+/** Where /events resumes: after `Last-Event-ID` (what EventSource sends on reconnect), else `?since=`. */
+const resumeAfter = (request: HttpServerRequest.HttpServerRequest) => {
+  const header = request.headers["last-event-id"]
+  if (header !== undefined) {
+    return decodeSeq(header).pipe(Effect.mapError((e) => badRequest("header", e.issue, "last-event-id")))
   }
-  return Effect.succeed(all ? { _tag: "All" } : { _tag: "Ids", ids })
+  const query = request.url.includes("?") ? new URLSearchParams(request.url.slice(request.url.indexOf("?") + 1)) : null
+  const since = query?.get("since") ?? null
+  if (since === null) return Effect.succeed(undefined)
+  return decodeSeq(since).pipe(Effect.mapError((e) => badRequest("query", e.issue, "since")))
 }
 
 export const FleetLive = HttpApiBuilder.group(
   Api,
   "fleet",
   Effect.fn("FleetLive")(function* (handlers) {
-    const control = invalidating(yield* Control, yield* ListCache)
+    const control = toCompletion(invalidating(yield* Control, yield* ListCache), yield* ActionRunner)
+    const events = yield* EventBuffer
     const spawner = yield* ChildProcessSpawner
 
     return handlers
-      .handle("events", () => Effect.succeed(control.events))
+      .handle("events", ({ request }) =>
+        Effect.flatMap(resumeAfter(request), (seq) =>
+          Effect.map(seq === undefined ? events.now : Effect.succeed<From>({ _tag: "After", seq }), events.stream)
+        )
+      )
       .handle("reload", () => control.reload)
       .handle(
         "build",
@@ -46,11 +58,9 @@ export const FleetLive = HttpApiBuilder.group(
           return runBuildSteps(steps).pipe(Stream.provideService(ChildProcessSpawner, spawner))
         })
       )
-      .handle("start", ({ payload }) => Effect.flatMap(targetsOf(payload), control.start))
-      .handle("stop", ({ payload }) => Effect.flatMap(targetsOf(payload), (t) => control.stop(t, payload.timeout)))
-      .handle("restart", ({ payload }) =>
-        Effect.flatMap(targetsOf(payload), (t) => control.restart(t, payload.timeout))
-      )
-      .handle("kill", ({ payload }) => Effect.flatMap(targetsOf(payload), control.kill))
+      .handle("start", ({ payload }) => control.start(targetsOf(payload)))
+      .handle("stop", ({ payload }) => control.stop(targetsOf(payload), payload.timeout))
+      .handle("restart", ({ payload }) => control.restart(targetsOf(payload), payload.timeout))
+      .handle("kill", ({ payload }) => control.kill(targetsOf(payload)))
   })
 )

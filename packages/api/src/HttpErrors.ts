@@ -1,7 +1,9 @@
 /**
  * Every failure becomes JSON with a `_tag` and a `message`: request decoding errors (400 naming
- * the field), unknown routes (404), oversized bodies (413), other statuses the platform answers
- * with an empty or text body, and defects (500, details logged, never sent).
+ * the field), a missing Host header (400), a path with malformed percent-encoding (400 naming the
+ * parameter), unknown routes (404), oversized bodies (413), other statuses the platform answers
+ * with an empty or text body, and defects (500, details logged, never sent). Oversized headers
+ * never get this far: Server.ts answers them (431 HeaderTooLarge).
  */
 import * as ByteSize from "effect/ByteSize"
 import * as Cause from "effect/Cause"
@@ -14,8 +16,10 @@ import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import type { HttpApiSchemaError } from "effect/http-api/HttpApiError"
 import * as HttpApiMiddleware from "effect/http-api/HttpApiMiddleware"
 import * as SchemaIssue from "effect/SchemaIssue"
+import { IncomingMessage } from "node:http"
 import { RequestErrors } from "./Api.ts"
-import { BadRequest, InternalError, type Where } from "./ApiErrors.ts"
+import { BadRequest, InternalError, PayloadTooLarge, UnsupportedMediaType, type Where } from "./ApiErrors.ts"
+import { malformedPath } from "./PathEncoding.ts"
 
 /** Bodies are small JSON objects; anything bigger is refused before it is buffered. */
 export const maxBodyBytes = 1024 * 1024
@@ -41,17 +45,23 @@ const label = (where: Where, path: ReadonlyArray<string>) => {
   return `header "${name}"`
 }
 
-export const toBadRequest = (error: HttpApiSchemaError): BadRequest => {
-  const where = whereOf[error.kind]
-  const issues = formatIssues(error.cause.issue).issues.map((issue) => ({
-    path: (issue.path ?? []).map((segment) =>
-      String(typeof segment === "object" && segment !== null && "key" in segment ? segment.key : segment)
-    ),
-    message: clip(issue.message)
+/** A BadRequest for `issue`, found in `where` (under `name`, for a value decoded alone). */
+export const badRequest = (where: Where, issue: SchemaIssue.Issue, name?: string): BadRequest => {
+  const issues = formatIssues(issue).issues.map((i) => ({
+    path: [
+      ...(name === undefined ? [] : [name]),
+      ...(i.path ?? []).map((segment) =>
+        String(typeof segment === "object" && segment !== null && "key" in segment ? segment.key : segment)
+      )
+    ],
+    message: clip(i.message)
   }))
   const message = issues.map((i) => `${label(where, i.path)}: ${i.message}`).join("; ") || `invalid ${where}`
   return new BadRequest({ message: clip(message, 1000), in: where, issues: issues.slice(0, 20) })
 }
+
+export const toBadRequest = (error: HttpApiSchemaError): BadRequest =>
+  badRequest(whereOf[error.kind], error.cause.issue)
 
 export const RequestErrorsLive = HttpApiMiddleware.layerSchemaErrorTransform(RequestErrors, (error) =>
   error.kind === "Body" || error.kind === "ResponseHeaders"
@@ -64,8 +74,23 @@ export const RequestErrorsLive = HttpApiMiddleware.layerSchemaErrorTransform(Req
 
 const json = (status: number, body: Record<string, unknown>) => HttpServerResponse.jsonUnsafe(body, { status })
 
+const badRequestResponse = (error: BadRequest) =>
+  json(400, { _tag: error._tag, message: error.message, in: error.in, issues: error.issues })
+
+/** One issue at `name` in `where`, as the schema errors read. */
+const oneIssue = (where: Where, name: string, message: string) =>
+  new BadRequest({ message: `${label(where, [name])}: ${message}`, in: where, issues: [{ path: [name], message }] })
+
 const routeNotFound = (request: HttpServerRequest.HttpServerRequest) => {
   const path = clip(request.url.split("?")[0] ?? "", 200)
+  const malformed = malformedPath(request.method, request.url.split("?")[0] ?? "")
+  if (malformed !== null) {
+    return badRequestResponse(
+      malformed.param === undefined
+        ? new BadRequest({ message: "the path has malformed percent-encoding", in: "path", issues: [] })
+        : oneIssue("path", malformed.param, "malformed percent-encoding")
+    )
+  }
   return json(404, {
     _tag: "RouteNotFound",
     method: request.method,
@@ -76,12 +101,19 @@ const routeNotFound = (request: HttpServerRequest.HttpServerRequest) => {
 
 const internal = () => json(500, { _tag: "InternalError", message: "internal error; see the launcher log" })
 
-const byStatus: Record<number, readonly [string, string]> = {
-  400: ["BadRequest", "the request could not be parsed"],
-  405: ["MethodNotAllowed", "method not allowed on this route"],
-  413: ["PayloadTooLarge", `the body is larger than ${maxBodyBytes} bytes`],
-  415: ["UnsupportedMediaType", "send the body as application/json"],
-  426: ["UpgradeRequired", "upgrade required"]
+/** JSON bodies for the statuses the platform answers itself, with an empty or text body. */
+const byStatus: Record<number, () => Record<string, unknown>> = {
+  400: () => ({ _tag: "BadRequest", message: "the request could not be parsed", in: "body", issues: [] }),
+  405: () => ({ _tag: "MethodNotAllowed", message: "method not allowed on this route" }),
+  413: () => {
+    const e = new PayloadTooLarge({ message: `the body is larger than ${maxBodyBytes} bytes` })
+    return { _tag: e._tag, message: e.message }
+  },
+  415: () => {
+    const e = new UnsupportedMediaType({ message: "send the body as application/json" })
+    return { _tag: e._tag, message: e.message }
+  },
+  426: () => ({ _tag: "UpgradeRequired", message: "upgrade required" })
 }
 
 /** A platform response with an empty or text error body, rewritten as JSON. */
@@ -89,8 +121,7 @@ const ensureJson = (response: HttpServerResponse.HttpServerResponse) => {
   if (response.status < 400) return response
   const type = response.headers["content-type"] ?? ("contentType" in response.body ? response.body.contentType : "")
   if (typeof type === "string" && type.includes("json")) return response
-  const [tag, message] = byStatus[response.status] ?? ["HttpError", `HTTP ${response.status}`]
-  const body = tag === "BadRequest" ? { _tag: tag, message, in: "body", issues: [] } : { _tag: tag, message }
+  const body = byStatus[response.status]?.() ?? { _tag: "HttpError", message: `HTTP ${response.status}` }
   return json(response.status, body)
 }
 
@@ -108,11 +139,20 @@ const fromCause = (cause: Cause.Cause<unknown>, request: HttpServerRequest.HttpS
   return Effect.as(Effect.logError("API request failed", cause), internal())
 }
 
+/** HTTP/1.1 requires Host (RFC 9112 §3.2); Node's own check answers an empty 400, so it is ours. */
+const missingHost = (request: HttpServerRequest.HttpServerRequest): boolean =>
+  request.source instanceof IncomingMessage &&
+  request.source.httpVersionMajor === 1 &&
+  request.source.httpVersionMinor >= 1 &&
+  request.source.headers.host === undefined
+
+const hostRequired = oneIssue("header", "host", "required by HTTP/1.1")
+
 /** Global router middleware: applies to every route, the unknown ones included. */
 export const jsonErrors = HttpRouter.middleware(
   (httpEffect) =>
     Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-      httpEffect.pipe(
+      (missingHost(request) ? Effect.succeed(badRequestResponse(hostRequired)) : httpEffect).pipe(
         Effect.catchCause((cause) => fromCause(cause, request)),
         Effect.map((response) =>
           response.status === 401

@@ -1,6 +1,6 @@
 /**
  * `GET /agents` as a read of a cached body: encoding 100 rows per request was most of the
- * endpoint's cost. The body is reused within one second (uptime is in whole seconds) until a
+ * endpoint's cost, and turning their JSON text into bytes most of what remained. The body is reused within one second (uptime is in whole seconds) until a
  * control request through this API changes something; a change the launcher makes on its own
  * (a crash, a restart) shows within that second.
  */
@@ -9,15 +9,16 @@ import { Control } from "@agentctl/core/Control"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import type { AgentListRow } from "./Api.ts"
+import type { AgentListRow } from "./Responses.ts"
 import { MessagesCache } from "./MessagesCache.ts"
 
 export class ListCache extends Context.Service<
   ListCache,
   {
-    /** The JSON text of the listing (AgentListRow[]), fresh for this second and state. */
-    readonly body: Effect.Effect<string, Effect.Error<Control["Service"]["list"]>>
+    /** The listing (AgentListRow[]) as UTF-8 JSON, fresh for this second and state. */
+    readonly body: Effect.Effect<Uint8Array, Effect.Error<Control["Service"]["list"]>>
     /** A control action changed something: the next listing is computed anew. */
     readonly invalidate: Effect.Effect<void>
   }
@@ -27,23 +28,44 @@ export class ListCache extends Context.Service<
     Effect.gen(function* () {
       const control = yield* Control
       const messages = yield* MessagesCache
+      const scope = yield* Effect.scope
+      type ListError = Effect.Error<Control["Service"]["list"]>
       let version = 0
-      let cached: { readonly version: number; readonly second: number; readonly body: string } | null = null
+      let cached: { readonly version: number; readonly second: number; readonly body: Uint8Array } | null = null
+      let refreshing: {
+        readonly version: number
+        readonly second: number
+        readonly fiber: Fiber.Fiber<Uint8Array, ListError>
+      } | null = null
       const withMessages = (row: AgentRow): Effect.Effect<AgentListRow> =>
         row.id === null
           ? Effect.succeed({ ...row, messages_24h: null })
           : Effect.map(messages.get(row.id), (m) => ({ ...row, messages_24h: m }))
+      const refresh = (at: number, second: number) =>
+        Effect.gen(function* () {
+          const rows = yield* Effect.forEach(yield* control.list, withMessages, { concurrency: 16 })
+          // Every field of AgentListRow is JSON as it is (its encoded and decoded forms are the
+          // same; ListCache.test checks this against the schema), so JSON.stringify is the encoding.
+          // Kept as bytes: encoding 60 KB of text per response (100 agents) was most of what a
+          // cached listing still cost.
+          const body = Buffer.from(JSON.stringify(rows), "utf8")
+          cached = { version: at, second, body }
+          return body
+        }).pipe(
+          // A failed listing is not shared beyond the requests already waiting for it.
+          Effect.onError(() => Effect.sync(() => void (refreshing = null)))
+        )
       return ListCache.of({
         body: Effect.gen(function* () {
           const second = Math.floor((yield* Clock.currentTimeMillis) / 1000)
           if (cached !== null && cached.version === version && cached.second === second) return cached.body
-          const at = version
-          const rows = yield* Effect.forEach(yield* control.list, withMessages, { concurrency: 16 })
-          // Every field of AgentListRow is JSON as it is (its encoded and decoded forms are the
-          // same; ListCache.test checks this against the schema), so JSON.stringify is the encoding.
-          const body = JSON.stringify(rows)
-          cached = { version: at, second, body }
-          return body
+          // One listing per second and state, however many requests ask for it at once: at the
+          // turn of each second under load, every connection used to compute its own. It runs in
+          // the cache's scope, so a client that hangs up does not cancel it for the others.
+          if (refreshing === null || refreshing.version !== version || refreshing.second !== second) {
+            refreshing = { version, second, fiber: yield* Effect.forkIn(refresh(version, second), scope) }
+          }
+          return yield* Fiber.join(refreshing.fiber)
         }),
         invalidate: Effect.sync(() => void version++)
       })

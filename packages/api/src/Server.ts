@@ -12,18 +12,21 @@ import { ServeError } from "effect/http/HttpServerError"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
 import * as Layer from "effect/Layer"
 import { chmod, lstat, unlink } from "node:fs/promises"
-import { createServer } from "node:http"
+import { createServer, maxHeaderSize } from "node:http"
 import { connect } from "node:net"
+import { ActionRunner } from "./ActionRunner.ts"
 import { AgentsLive } from "./AgentsHandlers.ts"
 import { Api, type Auth } from "./Api.ts"
+import { BadRequest, HeaderTooLarge } from "./ApiErrors.ts"
 import { authOpen, authToken } from "./AuthLayers.ts"
 import { docsRoute } from "./Docs.ts"
+import { EventBuffer } from "./EventBuffer.ts"
 import { FleetLive } from "./FleetHandlers.ts"
 import { jsonErrors, RequestErrorsLive } from "./HttpErrors.ts"
 import { ListCache } from "./ListCache.ts"
 import { MessagesCache } from "./MessagesCache.ts"
 import { ServerInfo } from "./ServerInfo.ts"
-import { sseFlush } from "./SseFlush.ts"
+import { SseStreams, sseResponses } from "./SseResponses.ts"
 import { SystemLive } from "./SystemHandlers.ts"
 import { ensureToken } from "./Token.ts"
 
@@ -31,8 +34,8 @@ export const defaultHost = "127.0.0.1"
 export const defaultPort = 7717
 
 /**
- * How long shutdown waits for in-flight requests. Followed logs and /events never finish on
- * their own, so waiting the platform's default 20 s would only delay every launcher stop.
+ * How long shutdown waits for in-flight requests once the server-sent-event streams have ended
+ * (SseResponses.ts). A control action a request started carries on regardless (ActionRunner.ts).
  */
 const gracefulShutdownTimeout = "2 seconds"
 
@@ -48,7 +51,7 @@ export const routes = (auth: Layer.Layer<Auth>) =>
     ),
     docsRoute,
     jsonErrors,
-    sseFlush
+    sseResponses
   )
 
 export const serveOptions = {
@@ -59,24 +62,35 @@ export const serveOptions = {
   routerConfig: { maxParamLength: 2048 }
 } as const
 
-/** The routes with `auth`, served on `server`. */
+/** The routes with `auth`, served on `server`; its server-sent-event streams end first when it closes. */
 export const serveOn = <E, R>(auth: Layer.Layer<Auth>, server: Layer.Layer<HttpServer.HttpServer, E, R>) =>
-  HttpRouter.serve(routes(auth), serveOptions).pipe(Layer.provide(server))
+  HttpRouter.serve(routes(auth), serveOptions).pipe(Layer.provide(SseStreams.around(server)))
 
 const serveError = (message: string) => new ServeError({ cause: new Error(message) })
 
-const malformed = JSON.stringify({ _tag: "BadRequest", message: "malformed HTTP request", in: "header", issues: [] })
+const malformed = (() => {
+  const e = new BadRequest({ message: "malformed HTTP request", in: "header", issues: [] })
+  return JSON.stringify({ _tag: e._tag, message: e.message, in: e.in, issues: e.issues })
+})()
+const tooLarge = (() => {
+  const e = new HeaderTooLarge({ message: `the request's headers are larger than ${maxHeaderSize} bytes` })
+  return JSON.stringify({ _tag: e._tag, message: e.message })
+})()
 
 /**
- * A node:http server whose answer to bytes that are not HTTP at all (bad request line, header
- * overflow) is JSON too, instead of node's bare 400.
+ * A node:http server whose answer to bytes that are not HTTP at all (a bad request line, headers
+ * over the limit) is JSON too, instead of node's bare 400. A missing Host is let through, to be
+ * answered as JSON by the routes' error handler (HttpErrors.ts).
  */
-const createApiServer = () =>
-  createServer().on("clientError", (error: NodeJS.ErrnoException, socket) => {
+export const createApiServer = () =>
+  createServer({ requireHostHeader: false }).on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (error.code === "ECONNRESET" || !socket.writable) return socket.destroy()
-    const status = error.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request"
+    const [status, body] =
+      error.code === "HPE_HEADER_OVERFLOW"
+        ? ["431 Request Header Fields Too Large", tooLarge]
+        : ["400 Bad Request", malformed]
     socket.end(
-      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(malformed)}\r\nConnection: close\r\n\r\n${malformed}`
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
     )
   })
 
@@ -127,9 +141,16 @@ export const tcpServer = (host: string, port: number): Layer.Layer<HttpServer.Ht
     })
   )
 
-/** What every listener shares, built once: server info, the messages_24h cache, the listing cache. */
+/**
+ * What every listener shares, built once: server info, the messages_24h cache, the listing cache,
+ * the fibers of control actions that outlive their requests, and the last events for /events.
+ */
 export const sharedState = (version: string) =>
-  ListCache.layer.pipe(Layer.provideMerge(Layer.mergeAll(ServerInfo.layer(version), MessagesCache.layer)))
+  ListCache.layer.pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(ServerInfo.layer(version), MessagesCache.layer, ActionRunner.layer, EventBuffer.layer())
+    )
+  )
 
 export interface Options {
   readonly version: string

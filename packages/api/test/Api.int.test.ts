@@ -23,6 +23,9 @@ const withApi = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
 
 const client = HttpApiClient.make(Api)
 
+/** What the launcher reports for an agent that exits before it counts as started. */
+const failedStart = (id: string) => ({ id, result: "failed" as const, pid: null, error: "exited with code 1" })
+
 describe("API routes (typed client, fake processes)", () => {
   afterAll(cleanup)
 
@@ -105,13 +108,22 @@ describe("API routes (typed client, fake processes)", () => {
         const bad = yield* raw("POST", "/agents/stubborn/stop?timeout=2x")
         assert.strictEqual(bad.status, 400)
         assert.deepStrictEqual((bad.body as { issues: unknown }).issues, [
-          { path: ["timeout"], message: 'expected a duration such as 500ms, 5s or 2m, got "2x"' }
+          { path: ["timeout"], message: 'expected a duration from 0 to 1h, such as 500ms, 5s or 2m, got "2x"' }
         ])
+        // At most an hour: a request is held open as long as the stop takes.
+        for (const timeout of ["3000000s", "3601", "61m", "1.5h", "3600001ms", "2h"]) {
+          const r = yield* raw("POST", `/agents/stubborn/stop?timeout=${timeout}`)
+          assert.strictEqual(r.status, 400, timeout)
+          assert.match(
+            (r.body as { message: string }).message,
+            /^query parameter "timeout": expected a duration from 0 to 1h/
+          )
+        }
       })
     )
   )
 
-  it.live("a start that fails is 500 StartFailed with the reason", () =>
+  it.live("a start that fails is 409 StartFailed with the reason, never a 500", () =>
     withApi(
       Effect.gen(function* () {
         const table = yield* FakeProcessTable.FakeProcessTable
@@ -119,8 +131,69 @@ describe("API routes (typed client, fake processes)", () => {
         const error = yield* Effect.flip((yield* client).agents.start({ params: { id: "a2" } }))
         assert.strictEqual(error._tag, "StartFailed")
         assert.match(error.message, /failed to start a2: command "sleep" not found/)
+        const r = yield* raw("POST", "/agents/a2/start")
+        assert.strictEqual(r.status, 409)
+        assert.deepInclude(r.body, { _tag: "StartFailed", id: "a2", stopped: null })
       })
     )
+  )
+
+  it.live("an agent that exits at once: start and restart answer 409 StartFailed saying what happened", () => {
+    const exitsAtOnce = Layer.effect(
+      Control,
+      Effect.map(Effect.service(Control), (base) =>
+        Control.of({
+          ...base,
+          start: (targets) => Effect.succeed((targets._tag === "Ids" ? targets.ids : []).map((id) => failedStart(id))),
+          restart: (targets, timeoutMs) =>
+            Effect.map(base.stop(targets, timeoutMs), (stops) =>
+              stops.map((stop) => ({ stop, start: failedStart(stop.id) }))
+            )
+        })
+      )
+    )
+    return Effect.gen(function* () {
+      const api = yield* client
+      const started = yield* Effect.flip(api.agents.start({ params: { id: "a1" } }))
+      assert.strictEqual(started._tag, "StartFailed")
+      assert.deepInclude(started, { id: "a1", reason: "exited with code 1", stopped: null })
+      const restarted = yield* Effect.flip(api.agents.restart({ params: { id: "a1" }, query: {} }))
+      assert.strictEqual(restarted._tag, "StartFailed")
+      assert.strictEqual(restarted._tag === "StartFailed" && restarted.stopped?.result, "not-running")
+      assert.strictEqual((yield* raw("POST", "/agents/a1/restart")).status, 409)
+    }).pipe(Effect.provide(apiServer({ fleet: memoryFleet(fleetFiles), dataRoot: tempDir(), control: exitsAtOnce })))
+  })
+
+  it.live(
+    "stop of an agent in backoff cancels its restart: 200 restart-cancelled; 409 only when nothing was done",
+    () => {
+      const inBackoff = Layer.effect(
+        Control,
+        Effect.map(Effect.service(Control), (base) =>
+          Control.of({
+            ...base,
+            stop: (targets) =>
+              Effect.succeed(
+                (targets._tag === "Ids" ? targets.ids : []).map((id) => ({
+                  id,
+                  result: id === "a1" ? ("restart-cancelled" as const) : ("not-running" as const),
+                  pids: [],
+                  escalated: false,
+                  removedStaleRecord: false
+                }))
+              )
+          })
+        )
+      )
+      return Effect.gen(function* () {
+        const cancelled = yield* raw("POST", "/agents/a1/stop")
+        assert.strictEqual(cancelled.status, 200)
+        assert.deepInclude(cancelled.body, { id: "a1", result: "restart-cancelled" })
+        const idle = yield* raw("POST", "/agents/a2/stop")
+        assert.strictEqual(idle.status, 409)
+        assert.deepInclude(idle.body, { _tag: "NotRunning", id: "a2" })
+      }).pipe(Effect.provide(apiServer({ fleet: memoryFleet(fleetFiles), dataRoot: tempDir(), control: inBackoff })))
+    }
   )
 
   it.live("enable / disable rewrite the config and show in the listing", () =>
@@ -232,10 +305,22 @@ describe("API routes (typed client, fake processes)", () => {
           restarted.map((o) => [o.stop.result, o.start.result]),
           [["not-running", "started"]]
         )
-        const neither = yield* Effect.flip(api.fleet.stop({ payload: {} }))
-        assert.strictEqual(neither._tag, "UsageError")
-        const both = yield* Effect.flip(api.fleet.kill({ payload: { ids: ["a1"], all: true } }))
-        assert.strictEqual(both._tag, "UsageError")
+        const bodies: ReadonlyArray<readonly [string, RegExp]> = [
+          ["{}", /^body: give at least one agent id in "ids", or "all": true$/],
+          ['{"ids":[]}', /^body: give at least one agent id/],
+          ['{"all":false}', /^body: give at least one agent id/],
+          ['{"ids":["a1"],"all":true}', /^body: give "ids" or "all": true, not both$/],
+          ['{"all":true,"force":true}', /"force"/],
+          ['{"ids":["a1"],"timeout":"1h","signal":"KILL"}', /"signal"/]
+        ]
+        for (const [body, message] of bodies) {
+          const r = yield* raw("POST", "/fleet/stop", { body })
+          assert.strictEqual(r.status, 400, body)
+          assert.strictEqual((r.body as { _tag: string })._tag, "BadRequest", body)
+          assert.match((r.body as { message: string }).message, message, body)
+        }
+        // The typed client refuses the same bodies before sending them.
+        assert.strictEqual((yield* Effect.flip(api.fleet.stop({ payload: {} })))._tag, "SchemaError")
         const unknown = yield* Effect.flip(api.fleet.start({ payload: { ids: ["ghost"] } }))
         assert.strictEqual(unknown._tag, "AgentNotFound")
         const badTimeout = yield* raw("POST", "/fleet/stop", { body: '{"all":true,"timeout":"later"}' })

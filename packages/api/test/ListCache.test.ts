@@ -2,10 +2,17 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Daemonless from "@agentctl/core/Daemonless"
 import * as FakeProcessTable from "@agentctl/core/testing/FakeProcessTable"
 import * as MemoryFleet from "@agentctl/core/testing/MemoryFleet"
+import { Control } from "@agentctl/core/Control"
+import type { AgentRow } from "@agentctl/core/AgentRow"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Ref from "effect/Ref"
+import { TestClock } from "effect/testing"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { AgentListRow } from "../src/Api.ts"
+import { ListCache } from "../src/ListCache.ts"
+import { MessagesCache } from "../src/MessagesCache.ts"
+import { AgentListRow } from "../src/Responses.ts"
 
 describe("ListCache", () => {
   it.effect("JSON.stringify of listing rows is exactly their schema encoding", () =>
@@ -35,5 +42,51 @@ describe("ListCache", () => {
         )
       )
     )
+  )
+
+  it.effect("one listing per second and state, however many requests ask at once", () =>
+    Effect.gen(function* () {
+      const lists = yield* Ref.make(0)
+      const row: AgentRow = {
+        id: null,
+        name: "broken",
+        enabled: false,
+        status: "invalid",
+        reason: "invalid config",
+        pid: null,
+        instances: 0,
+        uptime: null,
+        restarts: 0,
+        file: "agents/x/config.yaml",
+        error: "bad",
+        supervisor: "launcher",
+        detail: { _tag: "Invalid", file: "agents/x/config.yaml", error: "bad" }
+      }
+      // A listing that takes a while, so the requests overlap.
+      const control = Layer.mock(Control, {
+        supervisor: "launcher",
+        list: Ref.update(lists, (n) => n + 1).pipe(Effect.andThen(Effect.sleep("10 millis")), Effect.as([row]))
+      })
+      const messages = Layer.mock(MessagesCache, { get: () => Effect.succeed(null) })
+      yield* Effect.gen(function* () {
+        const cache = yield* ListCache
+        const burst = Effect.forEach(Array.from({ length: 20 }), () => Effect.forkChild(cache.body)).pipe(
+          Effect.tap(() => TestClock.adjust("10 millis")),
+          Effect.flatMap((fibers) => Effect.forEach(fibers, Fiber.join))
+        )
+        const bodies = yield* burst
+        assert.strictEqual(yield* Ref.get(lists), 1)
+        assert.isTrue(bodies.every((b) => b === bodies[0]))
+        assert.deepStrictEqual(JSON.parse(new TextDecoder().decode(bodies[0])), [{ ...row, messages_24h: null }])
+        yield* burst
+        assert.strictEqual(yield* Ref.get(lists), 1)
+        yield* cache.invalidate
+        yield* burst
+        assert.strictEqual(yield* Ref.get(lists), 2)
+        yield* TestClock.adjust("1 second")
+        yield* burst
+        assert.strictEqual(yield* Ref.get(lists), 3)
+      }).pipe(Effect.provide(ListCache.layer.pipe(Layer.provide([control, messages]))))
+    })
   )
 })

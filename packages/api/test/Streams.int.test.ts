@@ -10,7 +10,12 @@ import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
+import * as Context from "effect/Context"
+import * as Exit from "effect/Exit"
+import * as HttpServer from "effect/http/HttpServer"
+import * as Scope from "effect/Scope"
 import { appendFileSync } from "node:fs"
+import { type IncomingHttpHeaders, request } from "node:http"
 import { join } from "node:path"
 import { Api } from "../src/Api.ts"
 import { agentYaml, apiServer, cleanup, diskFleet, memoryFleet, raw, tempDir, writeFiles } from "./harness.ts"
@@ -48,6 +53,29 @@ const crashAndRestart: ReadonlyArray<AgentEvent> = [
 /** A build's output lines, sorted: stdout and stderr interleave in no fixed order. */
 const output = (events: ReadonlyArray<BuildEvent>) =>
   events.flatMap((e) => (e._tag === "Output" ? [`${e.stream}: ${e.line}`] : [])).toSorted()
+
+/**
+ * A request over plain node:http that resolves once the response has started; `ended` says
+ * whether its body ended whole (the last chunk came) or was cut.
+ */
+const openStream = (port: number, path: string) =>
+  new Promise<{ readonly headers: IncomingHttpHeaders; readonly ended: Promise<"complete" | "cut"> }>(
+    (resolve, reject) => {
+      request({ host: "127.0.0.1", port, path }, (res) => {
+        const ended = new Promise<"complete" | "cut">((done) => {
+          res.on("error", () => done("cut"))
+          res.on("close", () => done(res.complete ? "complete" : "cut"))
+        })
+        // Headers and the first comment are sent together: the stream runs.
+        res.once("data", () => resolve({ headers: res.headers, ended }))
+      })
+        .on("error", reject)
+        .end()
+    }
+  )
+
+/** The `id:` of every frame in an SSE body. */
+const seqs = (text: string) => [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))
 
 describe("streaming routes", () => {
   afterAll(cleanup)
@@ -129,7 +157,7 @@ describe("streaming routes", () => {
     })
   )
 
-  it.live("GET /events on the wire: a comment first, then `data: <json>` per event", () =>
+  it.live("GET /events on the wire: a comment first, then `id: <seq>` and `data: <json>` per event", () =>
     Effect.gen(function* () {
       const queue = yield* Queue.unbounded<AgentEvent, Cause.Done>()
       yield* Queue.offerAll(queue, crashAndRestart)
@@ -138,20 +166,72 @@ describe("streaming routes", () => {
         Control,
         Effect.map(Effect.service(Control), (base) => Control.of({ ...base, events: Stream.fromQueue(queue) }))
       )
-      const response = yield* raw("GET", "/events").pipe(
+      // Those events happened before the request: Last-Event-ID 0 asks for everything since.
+      const response = yield* raw("GET", "/events", { headers: { "last-event-id": "0" } }).pipe(
         Effect.provide(apiServer({ fleet: memoryFleet({}), dataRoot: tempDir(), control: controlled }))
       )
       assert.strictEqual(response.status, 200)
       assert.include(response.contentType, "text/event-stream")
       const blocks = response.text.split("\n\n").filter((b) => b !== "")
       assert.strictEqual(blocks[0], ": connected")
-      assert.isTrue(blocks.slice(1).every((b) => !b.includes("event: ") || b.includes("event: message")))
+      const frames = blocks.slice(1).map((b) => b.split("\n"))
       assert.deepStrictEqual(
-        blocks.slice(1).map((b): unknown => JSON.parse(/^data: (.*)$/m.exec(b)?.[1] ?? "null")),
+        frames.map((lines) => lines.filter((l) => !l.startsWith("data: "))),
+        crashAndRestart.map((e) => [`id: ${e.seq}`])
+      )
+      assert.deepStrictEqual(
+        frames.map((lines): unknown => JSON.parse(lines.find((l) => l.startsWith("data: "))?.slice(6) ?? "null")),
         [...crashAndRestart]
       )
     })
   )
+
+  it.live("GET /events resumes after Last-Event-ID or ?since=; a malformed one is a 400 naming it", () =>
+    Effect.gen(function* () {
+      const queue = yield* Queue.unbounded<AgentEvent, Cause.Done>()
+      yield* Queue.offerAll(queue, crashAndRestart)
+      yield* Queue.end(queue)
+      const controlled = Layer.effect(
+        Control,
+        Effect.map(Effect.service(Control), (base) => Control.of({ ...base, events: Stream.fromQueue(queue) }))
+      )
+      yield* Effect.gen(function* () {
+        assert.deepStrictEqual(seqs((yield* raw("GET", "/events", { headers: { "last-event-id": "1" } })).text), [2, 3])
+        assert.deepStrictEqual(seqs((yield* raw("GET", "/events?since=2")).text), [3])
+        // The header is what EventSource sends on reconnect: it wins over the URL's ?since=.
+        const both = yield* raw("GET", "/events?since=0", { headers: { "last-event-id": "2" } })
+        assert.deepStrictEqual(seqs(both.text), [3])
+        for (const [headers, url, name] of [
+          [{ "last-event-id": "x1" }, "/events", "last-event-id"],
+          [{}, "/events?since=-1", "since"]
+        ] as const) {
+          const bad = yield* raw("GET", url, { headers })
+          assert.strictEqual(bad.status, 400)
+          assert.deepInclude(bad.body, { _tag: "BadRequest" })
+          assert.include((bad.body as { message: string }).message, `"${name}": expected an event seq`)
+        }
+      }).pipe(Effect.provide(apiServer({ fleet: memoryFleet({}), dataRoot: tempDir(), control: controlled })))
+    })
+  )
+
+  it.live("closing the server ends every open stream at once, with a complete body", () => {
+    const root = tempDir()
+    writeFiles(root, { "agents/a1/config.yaml": agentYaml("a1"), "run/a1.log": "l1\n" })
+    return Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(apiServer({ fleet: diskFleet(root), dataRoot: root }), scope)
+      const address = Context.get(context, HttpServer.HttpServer).address
+      if (address._tag === "UnixPathAddress") return assert.fail("the test server listens on TCP")
+      const port = address.port
+      const open = (path: string) => Effect.promise(() => openStream(port, path))
+      const streams = [yield* open("/events"), yield* open("/agents/a1/logs?follow=true")]
+      yield* Scope.close(scope, Exit.void)
+      for (const stream of streams) {
+        assert.strictEqual(yield* Effect.promise(() => stream.ended), "complete")
+        assert.strictEqual(stream.headers["connection"], "close")
+      }
+    })
+  })
 
   it.live("POST /build streams the build's stdout and stderr as events, then how it ended", () => {
     const root = tempDir()

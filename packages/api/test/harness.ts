@@ -16,9 +16,11 @@ import * as MemoryFleet from "@agentctl/core/testing/MemoryFleet"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import * as Effect from "effect/Effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServer from "effect/http/HttpServer"
 import * as Layer from "effect/Layer"
 import * as Path from "effect/Path"
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs"
@@ -26,7 +28,8 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import type { Auth } from "../src/Api.ts"
 import { authOpen } from "../src/AuthLayers.ts"
-import { routes, serveOptions, sharedState } from "../src/Server.ts"
+import { createApiServer, routes, serveOptions, sharedState } from "../src/Server.ts"
+import { SseStreams } from "../src/SseResponses.ts"
 
 export const agentYaml = (id: string, extra = "", enabled = true) =>
   `agent:\n  id: ${id}\n  name: Agent ${id}\n  enabled: ${enabled}\nrun:\n  command: sleep\n  args: [600]\n${extra}`
@@ -77,6 +80,19 @@ export const diskFleet = (root: string) =>
 type FleetServices = Layer.Success<ReturnType<typeof memoryFleet>>
 
 /**
+ * NodeHttpServer.layerTest with the launcher's own node:http server (its JSON answers to
+ * malformed requests, its Host handling) on an ephemeral port, and an HttpClient pointed at it.
+ */
+const testServer = HttpServer.layerTestClient.pipe(
+  Layer.provide(
+    Layer.fresh(FetchHttpClient.layer).pipe(
+      Layer.provide(Layer.succeed(FetchHttpClient.RequestInit)({ keepalive: false }))
+    )
+  ),
+  Layer.provideMerge(NodeHttpServer.layer(createApiServer, { host: "127.0.0.1", port: 0 }))
+)
+
+/**
  * The API's routes with `auth` on a test server, over `fleet` (anything providing Control and
  * the fleet services), with SQLite agent data under `dataRoot`. `control` replaces the fleet's
  * Control (e.g. one whose event stream the test drives).
@@ -92,7 +108,7 @@ export const apiServer = (options: {
     Layer.provideMerge(SqliteAgentData.layer(options.dataRoot)),
     Layer.provideMerge(options.control === undefined ? Layer.empty : options.control),
     Layer.provideMerge(options.fleet),
-    Layer.provideMerge(NodeHttpServer.layerTest),
+    Layer.provideMerge(SseStreams.around(testServer)),
     Layer.provide(NodeServices.layer)
   )
 

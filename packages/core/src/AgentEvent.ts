@@ -9,10 +9,10 @@ import { Status, StatusName } from "./Status.ts"
 export const AgentEvent = Schema.Struct({
   seq: Schema.Int,
   /** unix ms */
-  at: Schema.Number,
+  at: Schema.Finite,
   id: Schema.String,
   status: StatusName,
   detail: Status,
   message: Schema.String
-})
+}).annotate({ identifier: "AgentEvent" })
 export type AgentEvent = typeof AgentEvent.Type

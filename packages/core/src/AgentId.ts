@@ -4,7 +4,9 @@ import * as Schema from "effect/Schema"
  * An agent id names files (`run/<id>.pid`, `run/<id>.log`, `data/<id>/`), so it is
  * restricted to a shape that can never climb out of a folder (`..`, `/`) or hide (`.x`).
  */
-export const AgentIdPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/
+// The `u` flag makes it an ECMA-262 Unicode pattern, the dialect JSON Schema uses, so the same
+// pattern reaches the OpenAPI document.
+export const AgentIdPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/u
 
 export const AgentId = Schema.String.pipe(
   Schema.check(
@@ -12,7 +14,10 @@ export const AgentId = Schema.String.pipe(
       message: "an agent id is 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit"
     })
   )
-)
+).annotate({
+  identifier: "AgentId",
+  description: "1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit"
+})
 export type AgentId = typeof AgentId.Type
 
 export const isAgentId = (s: string): boolean => AgentIdPattern.test(s) && !s.includes("..")

@@ -1,7 +1,7 @@
 import * as Schema from "effect/Schema"
 import { Status, StatusName } from "./Status.ts"
 
-export const Supervisor = Schema.Literals(["daemonless", "launcher"])
+export const Supervisor = Schema.Literals(["daemonless", "launcher"]).annotate({ identifier: "Supervisor" })
 export type Supervisor = typeof Supervisor.Type
 
 /**
@@ -17,11 +17,11 @@ export const AgentRow = Schema.Struct({
   pid: Schema.NullOr(Schema.Int),
   instances: Schema.Int,
   /** seconds */
-  uptime: Schema.NullOr(Schema.Number),
+  uptime: Schema.NullOr(Schema.Finite),
   restarts: Schema.Int,
   file: Schema.String,
   error: Schema.NullOr(Schema.String),
   supervisor: Supervisor,
   detail: Status
-})
+}).annotate({ identifier: "AgentRow" })
 export type AgentRow = typeof AgentRow.Type

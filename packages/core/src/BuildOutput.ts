@@ -35,7 +35,7 @@ export const BuildEvent = Schema.TaggedUnion({
   StepExit: { exitCode: Schema.NullOr(Schema.Int) },
   /** Always last: whether every step succeeded, as a sentence. */
   Done: { ok: Schema.Boolean, message: Schema.String }
-})
+}).annotate({ identifier: "BuildEvent" })
 export type BuildEvent = typeof BuildEvent.Type
 
 /** The steps `Build.build` would run, env included; config errors surface here, before anything runs. */

@@ -3,7 +3,9 @@ import * as Schema from "effect/Schema"
 /**
  * Every failure a user can meet, tagged, with the fields they need to act and a `message`
  * that reads as a sentence. The CLI maps tags to exit codes in one place (cli/src/exitCodes.ts)
- * and the API maps them to HTTP statuses in its definition.
+ * and the API maps them to HTTP statuses in its definition: 4xx for what the request or the
+ * agent's state is, 503 for what the host refused (a file, the process table), and 500 only for
+ * agentctl's own bugs (the API's InternalError).
  */
 
 export class AgentNotFound extends Schema.TaggedError<AgentNotFound>()(
@@ -48,6 +50,7 @@ export class NotRunning extends Schema.TaggedError<NotRunning>()(
   { httpApiStatus: 409 }
 ) {}
 
+/** The agent's process could not be started (command not found, bad cwd): 409, the agent's config is the problem. */
 export class SpawnFailed extends Schema.TaggedError<SpawnFailed>()(
   "SpawnFailed",
   {
@@ -55,7 +58,7 @@ export class SpawnFailed extends Schema.TaggedError<SpawnFailed>()(
     command: Schema.String,
     message: Schema.String
   },
-  { httpApiStatus: 500 }
+  { httpApiStatus: 409 }
 ) {}
 
 /** The process is gone (ESRCH): nothing to signal. */
@@ -64,7 +67,7 @@ export class ProcessGone extends Schema.TaggedError<ProcessGone>()("ProcessGone"
   message: Schema.String
 }) {}
 
-/** EPERM: the pid belongs to someone we may not signal. */
+/** EPERM: the pid belongs to someone we may not signal (409: the agent's process, not the server, is the problem). */
 export class SignalDenied extends Schema.TaggedError<SignalDenied>()(
   "SignalDenied",
   {
@@ -72,26 +75,26 @@ export class SignalDenied extends Schema.TaggedError<SignalDenied>()(
     signal: Schema.String,
     message: Schema.String
   },
-  { httpApiStatus: 500 }
+  { httpApiStatus: 409 }
 ) {}
 
-/** Reading the process table failed (no /proc, no ps). */
+/** Reading the process table failed (no /proc, no ps): 503, the host cannot be observed right now. */
 export class ProbeFailed extends Schema.TaggedError<ProbeFailed>()(
   "ProbeFailed",
   {
     message: Schema.String
   },
-  { httpApiStatus: 500 }
+  { httpApiStatus: 503 }
 ) {}
 
-/** A file under the fleet root could not be read or written. */
+/** A file under the fleet root could not be read or written (503: the host refused, the message says why). */
 export class FileError extends Schema.TaggedError<FileError>()(
   "FileError",
   {
     file: Schema.String,
     message: Schema.String
   },
-  { httpApiStatus: 500 }
+  { httpApiStatus: 503 }
 ) {}
 
 export class BuildFailed extends Schema.TaggedError<BuildFailed>()(

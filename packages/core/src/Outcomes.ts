@@ -8,7 +8,7 @@ export const StartOutcome = Schema.Struct({
   pid: Schema.NullOr(Schema.Int),
   /** why it failed (command not found, bad cwd, ...) */
   error: Schema.NullOr(Schema.String)
-})
+}).annotate({ identifier: "StartOutcome" })
 export type StartOutcome = typeof StartOutcome.Type
 
 export const StopOutcome = Schema.Struct({
@@ -21,17 +21,19 @@ export const StopOutcome = Schema.Struct({
   escalated: Schema.Boolean,
   /** A pid record pointing at a dead (or recycled) pid was removed. */
   removedStaleRecord: Schema.Boolean
-})
+}).annotate({ identifier: "StopOutcome" })
 export type StopOutcome = typeof StopOutcome.Type
 
 export const KillOutcome = Schema.Struct({
   id: Schema.String,
   result: Schema.Literals(["killed", "not-running"]),
   pids: Schema.Array(Schema.Int)
-})
+}).annotate({ identifier: "KillOutcome" })
 export type KillOutcome = typeof KillOutcome.Type
 
-export const RestartOutcome = Schema.Struct({ stop: StopOutcome, start: StartOutcome })
+export const RestartOutcome = Schema.Struct({ stop: StopOutcome, start: StartOutcome }).annotate({
+  identifier: "RestartOutcome"
+})
 export type RestartOutcome = typeof RestartOutcome.Type
 
 export const ToggleOutcome = Schema.Struct({
@@ -39,7 +41,7 @@ export const ToggleOutcome = Schema.Struct({
   enabled: Schema.Boolean,
   changed: Schema.Boolean,
   file: Schema.String
-})
+}).annotate({ identifier: "ToggleOutcome" })
 export type ToggleOutcome = typeof ToggleOutcome.Type
 
 /** What `reload` changed after re-reading every config. */
@@ -50,5 +52,5 @@ export const ReloadOutcome = Schema.Struct({
   unchanged: Schema.Array(Schema.String),
   /** Config files that failed to parse or validate (their agents were left as they were). */
   invalid: Schema.Array(Schema.Struct({ file: Schema.String, error: Schema.String }))
-})
+}).annotate({ identifier: "ReloadOutcome" })
 export type ReloadOutcome = typeof ReloadOutcome.Type

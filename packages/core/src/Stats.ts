@@ -13,13 +13,13 @@ export const AgentStats = Schema.Struct({
   pid: Schema.NullOr(Schema.Int),
   /** Processes in the agent's session(s): wrappers and children are counted in RSS and CPU. */
   processes: Schema.Int,
-  uptime: Schema.NullOr(Schema.Number),
-  rssBytes: Schema.NullOr(Schema.Number),
+  uptime: Schema.NullOr(Schema.Finite),
+  rssBytes: Schema.NullOr(Schema.Int),
   /** % of one core over the sampling interval. */
-  cpuPercent: Schema.NullOr(Schema.Number),
-  logBytes: Schema.Number,
+  cpuPercent: Schema.NullOr(Schema.Finite),
+  logBytes: Schema.Int,
   restarts: Schema.Int
-})
+}).annotate({ identifier: "AgentStats" })
 export type AgentStats = typeof AgentStats.Type
 
 /** CPU% needs two samples; this is the interval between them. */

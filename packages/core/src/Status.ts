@@ -5,8 +5,8 @@ export const ExitInfo = Schema.Struct({
   code: Schema.NullOr(Schema.Int),
   signal: Schema.NullOr(Schema.String),
   /** unix ms */
-  at: Schema.NullOr(Schema.Number)
-})
+  at: Schema.NullOr(Schema.Finite)
+}).annotate({ identifier: "ExitInfo" })
 export type ExitInfo = typeof ExitInfo.Type
 
 /**
@@ -14,22 +14,22 @@ export type ExitInfo = typeof ExitInfo.Type
  * tests all read these; the string in `ls --json` is `statusName(status)`.
  */
 export const Status = Schema.TaggedUnion({
-  Running: { pid: Schema.Int, instances: Schema.Int, startedAt: Schema.NullOr(Schema.Number) },
+  Running: { pid: Schema.Int, instances: Schema.Int, startedAt: Schema.NullOr(Schema.Finite) },
   Starting: { pid: Schema.NullOr(Schema.Int) },
   Stopping: { pid: Schema.NullOr(Schema.Int) },
   Stopped: {},
   Disabled: {},
   /** The recorded process is gone (or its pid now belongs to another process). */
   Exited: { pid: Schema.NullOr(Schema.Int), exit: ExitInfo, recycled: Schema.Boolean },
-  Backoff: { attempt: Schema.Int, nextAttemptAt: Schema.Number, exit: ExitInfo },
-  GaveUp: { failures: Schema.Int, windowMs: Schema.Number, at: Schema.Number, exit: ExitInfo },
+  Backoff: { attempt: Schema.Int, nextAttemptAt: Schema.Finite, exit: ExitInfo },
+  GaveUp: { failures: Schema.Int, windowMs: Schema.Finite, at: Schema.Finite, exit: ExitInfo },
   /**
    * The launcher cannot tell whether the agent runs: reading the process table keeps failing, or
    * the fiber that supervised it ended on an error. Never a reason to start a second copy.
    */
   Unknown: { pid: Schema.NullOr(Schema.Int), error: Schema.String },
   Invalid: { file: Schema.String, error: Schema.String }
-})
+}).annotate({ identifier: "Status" })
 export type Status = typeof Status.Type
 
 export const StatusName = Schema.Literals([
@@ -43,5 +43,5 @@ export const StatusName = Schema.Literals([
   "gave-up",
   "unknown",
   "invalid"
-])
+]).annotate({ identifier: "StatusName" })
 export type StatusName = typeof StatusName.Type

@@ -1,0 +1,52 @@
+/**
+ * The API's own response bodies (core's outcomes, rows and stats are the rest), each with an
+ * identifier so /openapi.json holds it once and refers to it.
+ */
+import { ClearedMemory, DeletedCache } from "@agentctl/core/AgentData"
+import { AgentRow } from "@agentctl/core/AgentRow"
+import * as Schema from "effect/Schema"
+
+export const AgentListRow = Schema.Struct({
+  ...AgentRow.fields,
+  /** Messages in memory.db newer than 24 h (cached 30 s); null without a memory.db. */
+  messages_24h: Schema.NullOr(Schema.Int)
+}).annotate({ identifier: "AgentListRow" })
+export type AgentListRow = typeof AgentListRow.Type
+
+export const Health = Schema.Struct({
+  status: Schema.Literal("ok"),
+  version: Schema.String,
+  pid: Schema.Int,
+  /** seconds since the API started */
+  uptime: Schema.Finite
+}).annotate({ identifier: "Health" })
+
+export const LogLines = Schema.Struct({ id: Schema.String, lines: Schema.Array(Schema.String) }).annotate({
+  identifier: "LogLines"
+})
+export type LogLines = typeof LogLines.Type
+
+export const EnvEntry = Schema.Struct({ key: Schema.String, value: Schema.String, source: Schema.String }).annotate({
+  identifier: "EnvEntry"
+})
+
+const Restarted = {
+  /** The agent was running, was stopped for the operation and is running again. */
+  restarted: Schema.Boolean,
+  /** It was running but failed to start again (the operation itself succeeded). */
+  restart_error: Schema.NullOr(Schema.String)
+}
+
+export const ClearMemoryResponse = Schema.Struct({
+  status: Schema.Literal("ok"),
+  ...ClearedMemory.fields,
+  ...Restarted
+}).annotate({ identifier: "ClearMemoryResponse" })
+export type ClearMemoryResponse = typeof ClearMemoryResponse.Type
+
+export const DeleteCacheResponse = Schema.Struct({
+  status: Schema.Literal("ok"),
+  ...DeletedCache.fields,
+  ...Restarted
+}).annotate({ identifier: "DeleteCacheResponse" })
+export type DeleteCacheResponse = typeof DeleteCacheResponse.Type
