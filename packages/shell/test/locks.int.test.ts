@@ -22,8 +22,9 @@ interface Said {
 }
 
 /** Start a contender; resolves with what it said once it exits. */
-const contend = (mode: "launcher" | "fleet", runDir: string, holdMs: number) => {
-  const child = spawn(process.execPath, [holder, mode, runDir, String(holdMs)], { stdio: ["ignore", "pipe", "pipe"] })
+/** `hold`: ms to hold what it got, or "stdin": until `release()` closes its stdin. */
+const contend = (mode: "launcher" | "fleet", runDir: string, hold: number | "stdin") => {
+  const child = spawn(process.execPath, [holder, mode, runDir, String(hold)], { stdio: ["pipe", "pipe", "pipe"] })
   if (child.pid !== undefined) track(child.pid)
   let out = ""
   let err = ""
@@ -43,7 +44,8 @@ const contend = (mode: "launcher" | "fleet", runDir: string, holdMs: number) => 
       if (line !== undefined && out.includes("\n")) resolve(JSON.parse(line) as Said)
     })
   )
-  return { pid: child.pid!, said, answered }
+  if (hold !== "stdin") child.stdin.end()
+  return { pid: child.pid!, said, answered, release: () => child.stdin.end() }
 }
 
 const ownRecord = (pid: number) => ({
@@ -62,13 +64,15 @@ describe("the launcher lock", () => {
       mkdirSync(runDir)
       // A stale registration: a pid that is gone (a long-dead launcher).
       writeFileSync(recordFile(runDir), JSON.stringify({ pid: 999_999, startTime: 1, bootId: "", startedAt: 0 }))
-      const all = Array.from({ length: 8 }, () => contend("launcher", runDir, 1500))
+      // The winner holds on until every contender has answered, however slow the machine is.
+      const all = Array.from({ length: 8 }, () => contend("launcher", runDir, "stdin"))
       const answers = await Promise.all(all.map((c) => c.answered))
       const winners = all.filter((_, i) => answers[i]!.got)
       expect(winners.length, `round ${round}: ${JSON.stringify(answers)}`).toBe(1)
       for (const s of answers.filter((x) => !x.got)) expect(s.tag).toBe("LauncherRunning")
       // While it holds the fleet, the record names it (the stale one was replaced).
       expect(readLauncherSync(runDir)?.pid).toBe(winners[0]!.pid)
+      for (const c of all) c.release()
       await Promise.all(all.map((c) => c.said))
       // Gone now: its record went with it.
       expect(readLauncherSync(runDir)).toBeNull()
@@ -77,10 +81,11 @@ describe("the launcher lock", () => {
 
   it("a registered launcher is the process holding the lock; a record alone proves nothing", async () => {
     const runDir = join(tempDir(), "run")
-    const c = contend("launcher", runDir, 2000)
+    const c = contend("launcher", runDir, "stdin")
     const answer = await c.answered
     expect(answer.got).toBe(true)
     expect(readLauncherSync(runDir)?.pid).toBe(c.pid)
+    c.release()
     await c.said
     // A forged record naming a live process (with its true start time) that holds no lock.
     const stranger = await startDetached("sleep", ["30"])
@@ -113,7 +118,7 @@ describe("the fleet lock", () => {
     const runDir = join(tempDir(), "run")
     const command = contend("fleet", runDir, 1000)
     const commandGot = await command.answered
-    const launcher = contend("launcher", runDir, 1500)
+    const launcher = contend("launcher", runDir, "stdin")
     const launcherGot = await launcher.answered
     expect(launcherGot.got).toBe(true)
     expect(launcherGot.at - commandGot.at).toBeGreaterThanOrEqual(1000)
@@ -121,6 +126,7 @@ describe("the fleet lock", () => {
     expect(late.got).toBe(false)
     expect(late.tag).toBe("LauncherActive")
     expect(late.message).toContain(`pid ${launcher.pid}`)
+    launcher.release()
     await Promise.all([command.said, launcher.said])
   })
 })
