@@ -162,11 +162,12 @@ export interface Options {
 }
 
 /**
- * The API on the requested listeners. Needs from context: Control, AgentData, Fleet,
- * ConfigSource, Prober, RunDir (core services); HTTP platform services, FileSystem, Path and
- * ChildProcessSpawner come from `NodeHttpServer.layerHttpServices`, provided here.
+ * The requested listeners alone: they need `sharedState` and the HTTP platform services
+ * (`NodeHttpServer.layerHttpServices`) from context, so that listeners started apart (the
+ * launcher opens its TCP listener and its socket separately) still share one state: one event
+ * buffer for /events, one listing cache, one set of running actions.
  */
-export const layer = (options: Options) => {
+export const listeners = (options: Omit<Options, "version">) => {
   const { socketPath, tcp } = options
   const unix = socketPath === undefined ? Layer.empty : serveOn(authOpen, unixServer(socketPath))
   const network =
@@ -175,8 +176,14 @@ export const layer = (options: Options) => {
       : serveOn(authToken(tcp.tokenFile), tcpServer(tcp.host ?? defaultHost, tcp.port ?? defaultPort)).pipe(
           Layer.provide(Layer.effectDiscard(ensureToken(tcp.tokenFile)))
         )
-  return Layer.mergeAll(unix, network).pipe(
-    Layer.provide(sharedState(options.version)),
-    Layer.provide(NodeHttpServer.layerHttpServices)
-  )
+  return Layer.mergeAll(unix, network)
 }
+
+/**
+ * The API on the requested listeners, with a state of their own. Needs from context: Control,
+ * AgentData, Fleet, ConfigSource, Prober, RunDir (core services); HTTP platform services,
+ * FileSystem, Path and ChildProcessSpawner come from `NodeHttpServer.layerHttpServices`,
+ * provided here.
+ */
+export const layer = (options: Options) =>
+  listeners(options).pipe(Layer.provide(sharedState(options.version)), Layer.provide(NodeHttpServer.layerHttpServices))

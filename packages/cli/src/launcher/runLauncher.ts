@@ -1,4 +1,5 @@
 import * as Server from "@agentctl/api/Server"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { loadSettings } from "@agentctl/core/FleetLoader"
 import { Control } from "@agentctl/core/Control"
 import * as Supervisor from "@agentctl/core/Supervisor"
@@ -54,14 +55,17 @@ export const runLauncher = (root: string) =>
     yield* Effect.forkScoped(releaseWhenQuiet(supervisor.control.events))
     yield* logLine({ event: "launcher-started", pid: lock.pid, root, version })
     yield* supervisor.boot
+    // What both listeners share (one /events buffer, one listing cache), built once.
+    const shared = yield* Layer.build(
+      Layer.mergeAll(Server.sharedState(version), NodeHttpServer.layerHttpServices).pipe(
+        Layer.provideMerge(Layer.mergeAll(Layer.succeed(Control, supervisor.control), SqliteAgentData.layer(root)))
+      )
+    )
     /** One listener, serving until the launcher's scope closes; its failure to start is logged. */
     const serve = (options: Omit<Server.Options, "version">, listener: string) =>
-      Layer.build(
-        Server.layer({ version, ...options }).pipe(
-          Layer.provide(Layer.succeed(Control, supervisor.control)),
-          Layer.provide(SqliteAgentData.layer(root))
-        )
-      ).pipe(Effect.tapCause((cause) => logLine({ event: "api-failed", listener, message: describeCause(cause) })))
+      Layer.build(Server.listeners(options).pipe(Layer.provide(Layer.succeedContext(shared)))).pipe(
+        Effect.tapCause((cause) => logLine({ event: "api-failed", listener, message: describeCause(cause) }))
+      )
     // Two listeners apart: a busy TCP port must not take the control socket down with it, so its
     // failure is logged (and `launcher start` reports it). The socket comes last: when it answers,
     // the fleet is booted and the TCP outcome is in the log. Every CLI reaches the launcher
