@@ -53,11 +53,7 @@ export const AgentsLive = HttpApiBuilder.group(
         Effect.fnUntraced(function* ({ params: { id } }) {
           const o = yield* outcomeFor(id, yield* control.start(one(id)))
           if (o.result === "already-running") {
-            return yield* new AlreadyRunning({
-              id,
-              pid: o.pid ?? 0,
-              message: `${id} is already running (pid ${o.pid})`
-            })
+            return yield* AlreadyRunning.withPid(id, o.pid ?? 0)
           }
           if (o.result === "failed") return yield* new StartFailed({ id, message: `failed to start ${id}: ${o.error}` })
           return o
@@ -67,8 +63,7 @@ export const AgentsLive = HttpApiBuilder.group(
         "stop",
         Effect.fnUntraced(function* ({ params: { id }, query }) {
           const o = yield* outcomeFor(id, yield* control.stop(one(id), query.timeout))
-          if (o.result === "not-running")
-            return yield* new NotRunning({ id, message: `${id} is not running; nothing to stop` })
+          if (o.result === "not-running") return yield* NotRunning.nothingTo("stop", id)
           return o
         })
       )
@@ -90,8 +85,7 @@ export const AgentsLive = HttpApiBuilder.group(
         "kill",
         Effect.fnUntraced(function* ({ params: { id } }) {
           const o = yield* outcomeFor(id, yield* control.kill(one(id)))
-          if (o.result === "not-running")
-            return yield* new NotRunning({ id, message: `${id} is not running; nothing to kill` })
+          if (o.result === "not-running") return yield* NotRunning.nothingTo("kill", id)
           return o
         })
       )

@@ -6,13 +6,11 @@ import * as Schema from "effect/Schema"
  */
 export const AgentIdPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/
 
-export const AgentId = Schema.String.pipe(
-  Schema.check(
-    Schema.isPattern(AgentIdPattern, {
-      message: "an agent id is 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit"
-    })
-  )
-)
+/** What an agent id may be, as a sentence (the schema's message, and the CLI's). */
+export const agentIdRule =
+  "an agent id is 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit"
+
+export const AgentId = Schema.String.pipe(Schema.check(Schema.isPattern(AgentIdPattern, { message: agentIdRule })))
 export type AgentId = typeof AgentId.Type
 
 export const isAgentId = (s: string): boolean => AgentIdPattern.test(s) && !s.includes("..")

@@ -8,14 +8,7 @@ import { Spawner } from "./Spawner.ts"
 const runStep = Effect.fn("Build.runStep")(function* (step: BuildStep) {
   const [command = "bash", ...args] = step.argv
   const code = yield* (yield* Spawner).run({ command, args, cwd: step.cwd, env: step.env })
-  if (code !== 0) {
-    const shown = step.argv.join(" ")
-    return yield* new BuildFailed({
-      command: shown,
-      exitCode: code,
-      message: `build \`${shown}\` in ${step.cwd} ${code === null ? "was killed by a signal" : `exited with code ${code}`}`
-    })
-  }
+  if (code !== 0) return yield* BuildFailed.forStep(step, { exitCode: code, signal: null })
 })
 
 /**

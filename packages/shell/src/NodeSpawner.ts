@@ -2,7 +2,7 @@
  * Spawner on node:child_process. Never a shell: argv goes to execve as given, looked up on the
  * PATH of the request's env.
  */
-import { SpawnFailed } from "@agentctl/core/Errors"
+import { SpawnFailed, type SpawnStage } from "@agentctl/core/Errors"
 import type { ExitInfo } from "@agentctl/core/Status"
 import { type ForegroundRequest, type SpawnRequest, type Spawned, Spawner } from "@agentctl/core/Spawner"
 import * as Deferred from "effect/Deferred"
@@ -12,42 +12,20 @@ import { spawn as nodeSpawn } from "node:child_process"
 import { closeSync, openSync } from "node:fs"
 import { mkdir, stat } from "node:fs/promises"
 import { dirname } from "node:path"
-import { errorCode } from "./errno.ts"
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
-
-/** The reasons execve fails, as sentences a user can act on. */
-const spawnErrorMessage = (req: ForegroundRequest, error: unknown): string => {
-  const code = errorCode(error)
-  if (code === "ENOENT") {
-    return req.command.includes("/")
-      ? `command "${req.command}" does not exist`
-      : `command "${req.command}" not found on PATH (${req.env["PATH"] ?? "PATH is not set"})`
-  }
-  if (code === "EACCES") return `command "${req.command}" is not executable (permission denied)`
-  return `cannot start "${req.command}": ${describe(error)}`
-}
+const failure = (id: string, req: ForegroundRequest, stage: SpawnStage, cause: unknown, path: string | null = null) =>
+  SpawnFailed.fromCause(
+    { id, command: req.command, cwd: req.cwd, stage, path, searchPath: req.env["PATH"] ?? null },
+    cause
+  )
 
 /** Checked up front: a missing cwd makes spawn fail with ENOENT, indistinguishable from a missing command. */
 const checkCwd = (id: string, req: ForegroundRequest): Effect.Effect<void, SpawnFailed> =>
-  Effect.tryPromise({
-    try: () => stat(req.cwd),
-    catch: (error) =>
-      new SpawnFailed({
-        id,
-        command: req.command,
-        message:
-          errorCode(error) === "ENOENT"
-            ? `working directory "${req.cwd}" does not exist`
-            : `cannot use working directory "${req.cwd}": ${describe(error)}`
-      })
-  }).pipe(
+  Effect.tryPromise({ try: () => stat(req.cwd), catch: (error) => failure(id, req, "cwd", error) }).pipe(
     Effect.flatMap((s) =>
       s.isDirectory()
         ? Effect.void
-        : Effect.fail(
-            new SpawnFailed({ id, command: req.command, message: `working directory "${req.cwd}" is not a directory` })
-          )
+        : Effect.fail(SpawnFailed.because({ id, command: req.command, cwd: req.cwd, stage: "cwd", code: "ENOTDIR" }))
     )
   )
 
@@ -57,18 +35,12 @@ const openLog = (req: SpawnRequest): Effect.Effect<number, SpawnFailed> =>
       await mkdir(dirname(req.logFile), { recursive: true })
       return openSync(req.logFile, "a")
     },
-    catch: (error) =>
-      new SpawnFailed({
-        id: req.id,
-        command: req.command,
-        message: `cannot open log file "${req.logFile}": ${describe(error)}`
-      })
+    catch: (error) => failure(req.id, req, "log", error, req.logFile)
   })
 
 const startDetached = (req: SpawnRequest, fd: number): Effect.Effect<Spawned, SpawnFailed> =>
   Effect.callback<Spawned, SpawnFailed>((resume) => {
-    const fail = (error: unknown) =>
-      resume(Effect.fail(new SpawnFailed({ id: req.id, command: req.command, message: spawnErrorMessage(req, error) })))
+    const fail = (error: unknown) => resume(Effect.fail(failure(req.id, req, "exec", error)))
     try {
       const child = nodeSpawn(req.command, req.args, {
         cwd: req.cwd,
@@ -113,12 +85,10 @@ const run = Effect.fn("NodeSpawner.run")(function* (req: ForegroundRequest) {
     try {
       child = nodeSpawn(req.command, req.args, { cwd: req.cwd, env: { ...req.env }, stdio: "inherit" })
     } catch (error) {
-      resume(Effect.fail(new SpawnFailed({ id: "", command: req.command, message: spawnErrorMessage(req, error) })))
+      resume(Effect.fail(failure("", req, "exec", error)))
       return
     }
-    child.once("error", (error) =>
-      resume(Effect.fail(new SpawnFailed({ id: "", command: req.command, message: spawnErrorMessage(req, error) })))
-    )
+    child.once("error", (error) => resume(Effect.fail(failure("", req, "exec", error))))
     child.once("exit", (code) => resume(Effect.succeed(code)))
     // Interrupted (e.g. Ctrl-C in a build step): do not leave the build running.
     return Effect.sync(() => {

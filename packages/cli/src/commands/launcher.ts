@@ -1,6 +1,6 @@
 import { Control } from "@agentctl/core/Control"
 import { formatUptime, parseDurationMs } from "@agentctl/core/Duration"
-import { LauncherNotRunning, LauncherRunning, UsageError } from "@agentctl/core/Errors"
+import { LauncherNotRunning, LauncherSurvived, UsageError } from "@agentctl/core/Errors"
 import type { PidRecord } from "@agentctl/core/PidRecord"
 import { RunDir } from "@agentctl/core/RunDir"
 import { isLive, readLauncherSync } from "@agentctl/shell/LauncherLock"
@@ -79,8 +79,7 @@ const stop = Command.make(
       timeoutMs === undefined ? [] : yield* inFleet(Control.use((c) => c.stop({ _tag: "All" }, timeoutMs)))
     process.kill(record.pid, "SIGTERM")
     const gone = yield* waitGone(record, 5 * 60_000)
-    if (Option.isNone(gone))
-      return yield* new LauncherRunning({ pid: record.pid, message: `launcher pid ${record.pid} did not exit` })
+    if (Option.isNone(gone)) return yield* LauncherSurvived.after(record.pid, "SIGTERM", 5 * 60_000)
     yield* Console.log(
       `launcher stopped (pid ${record.pid})${stopped.length > 0 ? `; stopped ${stopped.filter((s) => s.result === "stopped").length} agents` : ""}`
     )

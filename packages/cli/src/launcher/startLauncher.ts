@@ -74,12 +74,7 @@ const tcpFailure = (log: string, pid: number): string | null => {
 export const startLauncher = Effect.fn("startLauncher")(function* (root: string) {
   const paths = launcherPaths(root)
   const running = readLauncherSync(paths.runDir)
-  if (running !== null) {
-    return yield* new LauncherRunning({
-      pid: running.pid,
-      message: `a launcher already supervises ${root} (pid ${running.pid})`
-    })
-  }
+  if (running !== null) return yield* LauncherRunning.forRoot(root, running.pid)
   mkdirSync(paths.runDir, { recursive: true })
   const fd = openSync(paths.log, "a")
   const child = spawn(process.execPath, [...launcherNodeFlags, launcherEntry(), root], {
@@ -91,19 +86,14 @@ export const startLauncher = Effect.fn("startLauncher")(function* (root: string)
   closeSync(fd)
   child.unref()
   const pid = child.pid ?? null
-  const failed = (why: string) =>
-    LauncherFailedToStart.because({ root, pid, log: paths.log, lastLines: lastLines(paths.log, 8), why })
+  const failed = (outcome: string) =>
+    LauncherFailedToStart.because({ root, pid, log: paths.log, lastLines: lastLines(paths.log, 8), outcome })
   if (pid === null) return yield* failed("could not be started")
   const deadline = Date.now() + readyWithinMs
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       const holder = readLauncherSync(paths.runDir)
-      if (holder !== null && holder.pid !== pid) {
-        return yield* new LauncherRunning({
-          pid: holder.pid,
-          message: `a launcher already supervises ${root} (pid ${holder.pid})`
-        })
-      }
+      if (holder !== null && holder.pid !== pid) return yield* LauncherRunning.forRoot(root, holder.pid)
       return yield* failed(`exited (${child.signalCode ?? `code ${child.exitCode}`})`)
     }
     if ((yield* healthzPid(paths.socket)) === pid) break

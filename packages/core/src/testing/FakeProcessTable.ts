@@ -104,13 +104,13 @@ export const layer = Layer.effectContext(
     const deliver = (target: number, group: boolean, signal: SignalName) =>
       Effect.gen(function* () {
         if (target <= 1) {
-          return yield* new SignalDenied({ pid: target, signal, message: `refusing to signal ${target}` })
+          return yield* SignalDenied.notAnAgent(group ? "process group" : "process", target, signal)
         }
         const t = yield* now
         const s = yield* Ref.get(state)
         const hit = live(s, t).filter((p) => (group ? p.info.pgid === target : p.info.pid === target))
         if (hit.length === 0) {
-          return yield* new ProcessGone({ pid: target, message: `no process ${group ? "group " : ""}${target}` })
+          return yield* ProcessGone.at(group ? "process group" : "process", target, signal)
         }
         yield* Ref.update(state, (st) => {
           let next: State = { ...st, signals: [...st.signals, { target, group, signal }] }
@@ -183,10 +183,13 @@ export const layer = Layer.effectContext(
           const behaviour = s.behaviours.get(req.id) ?? {}
           if (behaviour.defect !== undefined) return yield* Effect.die(new Error(behaviour.defect))
           if (behaviour.notFound === true) {
-            return yield* new SpawnFailed({
+            return yield* SpawnFailed.because({
               id: req.id,
               command: req.command,
-              message: `command "${req.command}" not found on PATH`
+              cwd: req.cwd,
+              stage: "exec",
+              searchPath: req.env["PATH"] ?? null,
+              code: "ENOENT"
             })
           }
           const pid = s.nextPid
@@ -256,7 +259,11 @@ export const layer = Layer.effectContext(
     })
 
     const broken = Effect.flatMap(Ref.get(state), (s) =>
-      s.failingProbes ? Effect.fail(new ProbeFailed({ message: "cannot read /proc (fake: failing)" })) : Effect.void
+      s.failingProbes
+        ? Effect.fail(
+            ProbeFailed.because({ source: "/proc", what: "the process table", code: null, detail: "fake: failing" })
+          )
+        : Effect.void
     )
     const prober = Prober.of({
       snapshot: Effect.andThen(broken, snapshot),
