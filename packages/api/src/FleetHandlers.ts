@@ -6,9 +6,9 @@ import { planBuild, runBuildSteps } from "@agentctl/core/BuildOutput"
 import { Control, type Targets } from "@agentctl/core/Control"
 import { UsageError } from "@agentctl/core/Errors"
 import { loadFleet, requireAgent } from "@agentctl/core/FleetLoader"
+import { Spawner } from "@agentctl/core/Spawner"
 import * as Effect from "effect/Effect"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
-import { ChildProcessSpawner } from "effect/process/ChildProcessSpawner"
 import * as Stream from "effect/Stream"
 import { invalidating, ListCache } from "./ListCache.ts"
 import { Api } from "./Api.ts"
@@ -32,7 +32,7 @@ export const FleetLive = HttpApiBuilder.group(
   "fleet",
   Effect.fn("FleetLive")(function* (handlers) {
     const control = invalidating(yield* Control, yield* ListCache)
-    const spawner = yield* ChildProcessSpawner
+    const spawner = yield* Spawner
 
     return handlers
       .handle("events", () => Effect.succeed(control.events))
@@ -43,7 +43,7 @@ export const FleetLive = HttpApiBuilder.group(
           const fleet = yield* loadFleet()
           const agents = yield* Effect.forEach(query.agent ?? [], (id) => requireAgent(fleet, id))
           const steps = yield* planBuild(fleet, agents)
-          return runBuildSteps(steps).pipe(Stream.provideService(ChildProcessSpawner, spawner))
+          return runBuildSteps(steps).pipe(Stream.provideService(Spawner, spawner))
         })
       )
       .handle("start", ({ payload }) => Effect.flatMap(targetsOf(payload), control.start))

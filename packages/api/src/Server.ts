@@ -142,8 +142,9 @@ export interface Options {
 
 /**
  * The API on the requested listeners. Needs from context: Control, AgentData, Fleet,
- * ConfigSource, Prober, RunDir (core services); HTTP platform services, FileSystem, Path and
- * ChildProcessSpawner come from `NodeHttpServer.layerHttpServices`, provided here.
+ * ConfigSource, Prober, RunDir, Spawner (core services; the build runs through the Spawner);
+ * HTTP platform services, FileSystem and Path come from `NodeHttpServer.layerHttpServices`,
+ * provided here.
  */
 export const layer = (options: Options) => {
   const { socketPath, tcp } = options

@@ -148,6 +148,13 @@ describe("agentctl against a real fleet", () => {
     expect(out.stdout).toContain("building with fleet value")
     expect(out.code).toBe(1)
     expect(out.stderr).toMatch(/exited with code 3/)
+    // One runner for `agentctl build` and `POST /build`: a step killed by a signal is named as such.
+    fleet.write("build.sh", 'echo "about to die" >&2\nkill -9 $$\n')
+    const killed = await fleet.run("build")
+    expect(killed.code).toBe(1)
+    expect(killed.stderr).toBe(
+      `about to die\nagentctl: build \`bash build.sh\` in ${fleet.root} was killed by SIGKILL\n`
+    )
   })
 
   it("a crashed agent reads as exited and start brings it back", async () => {

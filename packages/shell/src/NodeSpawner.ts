@@ -4,10 +4,19 @@
  */
 import { SpawnFailed, type SpawnStage } from "@agentctl/core/Errors"
 import type { ExitInfo } from "@agentctl/core/Status"
-import { type ForegroundRequest, type SpawnRequest, type Spawned, Spawner } from "@agentctl/core/Spawner"
+import {
+  type ForegroundRequest,
+  type ProcessOutput,
+  type SpawnRequest,
+  type Spawned,
+  Spawner
+} from "@agentctl/core/Spawner"
+import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
 import { spawn as nodeSpawn } from "node:child_process"
 import { closeSync, openSync } from "node:fs"
 import { mkdir, stat } from "node:fs/promises"
@@ -78,23 +87,71 @@ const spawn = Effect.fn("NodeSpawner.spawn")(function* (req: SpawnRequest) {
   )
 })
 
-const run = Effect.fn("NodeSpawner.run")(function* (req: ForegroundRequest) {
-  yield* checkCwd("", req)
-  return yield* Effect.callback<number | null, SpawnFailed>((resume) => {
-    let child: ReturnType<typeof nodeSpawn>
-    try {
-      child = nodeSpawn(req.command, req.args, { cwd: req.cwd, env: { ...req.env }, stdio: "inherit" })
-    } catch (error) {
-      resume(Effect.fail(failure("", req, "exec", error)))
-      return
+/** Splits one output stream into lines; a last line without "\n" comes out when the stream ends. */
+const lineSplitter = (emit: (line: string) => void) => {
+  let rest = ""
+  return {
+    push: (chunk: string) => {
+      const parts = (rest + chunk).split("\n")
+      rest = parts.pop() ?? ""
+      for (const line of parts) emit(line.endsWith("\r") ? line.slice(0, -1) : line)
+    },
+    end: () => {
+      if (rest !== "") emit(rest)
+      rest = ""
     }
-    child.once("error", (error) => resume(Effect.fail(failure("", req, "exec", error))))
-    child.once("exit", (code) => resume(Effect.succeed(code)))
-    // Interrupted (e.g. Ctrl-C in a build step): do not leave the build running.
-    return Effect.sync(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
-    })
-  })
-})
+  }
+}
+
+const run = (req: ForegroundRequest): Stream.Stream<ProcessOutput, SpawnFailed> =>
+  Stream.unwrap(
+    Effect.as(
+      checkCwd("", req),
+      Stream.callback<ProcessOutput, SpawnFailed>((queue) => {
+        const linesOf = (stream: "stdout" | "stderr") =>
+          lineSplitter((line) => void Queue.offerUnsafe(queue, { _tag: "Line", stream, line }))
+        return Effect.acquireRelease(
+          Effect.sync(() => {
+            const out = linesOf("stdout")
+            const err = linesOf("stderr")
+            let failed = false
+            const fail = (error: unknown) => {
+              failed = true
+              Queue.failCauseUnsafe(queue, Cause.fail(failure("", req, "exec", error)))
+            }
+            let child: ReturnType<typeof nodeSpawn>
+            try {
+              child = nodeSpawn(req.command, req.args, {
+                cwd: req.cwd,
+                env: { ...req.env },
+                stdio: ["ignore", "pipe", "pipe"]
+              })
+            } catch (error) {
+              // Synchronous throws: invalid arguments (e.g. a NUL byte in argv or env).
+              fail(error)
+              return null
+            }
+            child.stdout?.setEncoding("utf8").on("data", out.push)
+            child.stderr?.setEncoding("utf8").on("data", err.push)
+            child.once("error", fail)
+            // "close": the process exited and both pipes are drained, so every line is in first.
+            child.once("close", (code, signal) => {
+              if (failed) return
+              out.end()
+              err.end()
+              Queue.offerUnsafe(queue, { _tag: "Exit", code, signal })
+              Queue.endUnsafe(queue)
+            })
+            return child
+          }),
+          // Dropped before it ended (Ctrl-C in a build, a client hanging up): do not leave it running.
+          (child) =>
+            Effect.sync(() => {
+              if (child !== null && child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
+            })
+        )
+      })
+    )
+  )
 
 export const layer: Layer.Layer<Spawner> = Layer.succeed(Spawner, Spawner.of({ spawn, run }))
