@@ -51,7 +51,7 @@ const setExitCode = (code: number) => Effect.sync(() => void (process.exitCode =
  * code. Usage errors were already printed by the parser, with the help text.
  */
 const report = (cause: Cause.Cause<unknown>) => {
-  if (Cause.hasInterruptsOnly(cause)) return setExitCode(130)
+  if (Cause.hasInterruptsOnly(cause)) return setExitCode(ExitCode.interrupted)
   const error = Cause.findErrorOption(cause)
   if (error._tag === "Some") {
     const e = error.value as {
@@ -60,7 +60,7 @@ const report = (cause: Cause.Cause<unknown>) => {
       readonly errors?: ReadonlyArray<unknown>
     }
     if (e._tag === "ShowHelp") return setExitCode((e.errors?.length ?? 0) > 0 ? ExitCode.usage : ExitCode.ok)
-    return Effect.andThen(printError(e.message ?? String(error.value)), setExitCode(exitCodeFor(e._tag)))
+    return Effect.andThen(printError(e.message ?? String(error.value)), setExitCode(exitCodeFor(error.value)))
   }
   return Effect.andThen(printError(`internal error: ${Cause.pretty(cause)}`), setExitCode(ExitCode.failed))
 }
