@@ -1,9 +1,12 @@
 import * as Daemonless from "@agentctl/core/Daemonless"
+import { AgentId, agentIdRule } from "@agentctl/core/AgentId"
 import type { Targets } from "@agentctl/core/Control"
+import { parseDurationMs } from "@agentctl/core/Duration"
 import { UsageError } from "@agentctl/core/Errors"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { Argument, Command, Flag } from "effect/cli"
 import { readLauncherSync } from "@agentctl/shell/LauncherLock"
 import { osLayer, resolveRoot } from "./FleetLayers.ts"
@@ -48,7 +51,20 @@ export const inFleet = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     )
   )
 
-export const idsArgument = Argument.String("id").pipe(Argument.variadic(), Argument.withDescription("agent ids"))
+/*
+ * Arguments and flags that more than one command takes, each validated once, while parsing:
+ * a bad value is a usage error (exit 2) before anything looks at the fleet, so it gets the
+ * same answer with a launcher or without one.
+ */
+
+const isAgentId = Schema.is(AgentId)
+
+const agentIdArgument = Argument.String("id").pipe(Argument.filter(isAgentId, () => agentIdRule))
+
+export const idArgument = agentIdArgument.pipe(Argument.withDescription("agent id"))
+
+export const idsArgument = agentIdArgument.pipe(Argument.variadic(), Argument.withDescription("agent ids"))
+
 export const allFlag = Flag.Boolean("all").pipe(Flag.withDefault(false), Flag.withDescription("every agent"))
 
 export const toTargets = (ids: ReadonlyArray<string>, all: boolean): Effect.Effect<Targets, UsageError> => {
@@ -57,7 +73,31 @@ export const toTargets = (ids: ReadonlyArray<string>, all: boolean): Effect.Effe
   return Effect.succeed(all ? { _tag: "All" } : { _tag: "Ids", ids })
 }
 
+/** `--timeout 2s`, in milliseconds. */
 export const timeoutFlag = Flag.String("timeout").pipe(
+  Flag.withMetavar("DURATION"),
+  Flag.filterMap(
+    (raw) => Option.fromUndefinedOr(parseDurationMs(raw)),
+    () => "expected a duration such as 500ms, 5s or 2m"
+  ),
   Flag.optional,
   Flag.withDescription("stop timeout for every agent, e.g. 2s or 500ms (default: each agent's run.stop_timeout)")
+)
+
+/** `-n/--lines N` of `logs` and `launcher logs`: a whole number of lines, 0 or more. */
+export const linesFlag = Flag.String("lines").pipe(
+  Flag.withAlias("n"),
+  Flag.withMetavar("N"),
+  Flag.filterMap(
+    (raw) => (/^\d{1,9}$/.test(raw) ? Option.some(Number(raw)) : Option.none()),
+    () => "expected a whole number of lines, 0 or more"
+  ),
+  Flag.withDefault(100),
+  Flag.withDescription("how many lines (default 100)")
+)
+
+export const followFlag = Flag.Boolean("follow").pipe(
+  Flag.withAlias("f"),
+  Flag.withDefault(false),
+  Flag.withDescription("keep printing new lines")
 )

@@ -1,6 +1,6 @@
 import { Control } from "@agentctl/core/Control"
-import { formatUptime, parseDurationMs } from "@agentctl/core/Duration"
-import { LauncherNotRunning, LauncherSurvived, UsageError } from "@agentctl/core/Errors"
+import { formatUptime } from "@agentctl/core/Duration"
+import { LauncherNotRunning, LauncherSurvived } from "@agentctl/core/Errors"
 import type { PidRecord } from "@agentctl/core/PidRecord"
 import { RunDir } from "@agentctl/core/RunDir"
 import { isLive, readLauncherSync } from "@agentctl/shell/LauncherLock"
@@ -9,12 +9,12 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { Command, Flag } from "effect/cli"
+import { Command } from "effect/cli"
 import { launcherPaths } from "../launcher/paths.ts"
 import { runLauncher } from "../launcher/runLauncher.ts"
 import { startLauncher } from "../launcher/startLauncher.ts"
 import { printJson } from "../Output.ts"
-import { fleetRoot, inFleet, jsonOutput, timeoutFlag } from "../Root.ts"
+import { fleetRoot, followFlag, inFleet, jsonOutput, linesFlag, timeoutFlag } from "../Root.ts"
 
 const poll = <A>(check: () => A | undefined, timeoutMs: number, everyMs = 50) =>
   Effect.gen(function* () {
@@ -67,12 +67,7 @@ const stop = Command.make(
     const root = yield* fleetRoot
     const record = readLauncherSync(launcherPaths(root).runDir)
     if (record === null) return yield* Console.log("no launcher is running; nothing changed")
-    const timeoutMs = Option.isSome(timeout) ? parseDurationMs(timeout.value) : undefined
-    if (Option.isSome(timeout) && timeoutMs === undefined) {
-      return yield* new UsageError({
-        message: `--timeout: expected a duration such as 500ms, 5s or 2m, got "${timeout.value}"`
-      })
-    }
+    const timeoutMs = Option.getOrUndefined(timeout)
     // With --timeout the agents are stopped through the API first (that is where the timeout goes);
     // either way SIGTERM makes the launcher stop every agent concurrently, then exit.
     const stopped =
@@ -145,12 +140,8 @@ const status = Command.make(
 const logs = Command.make(
   "logs",
   {
-    lines: Flag.Int("lines").pipe(Flag.withAlias("n"), Flag.withDefault(100), Flag.withDescription("how many lines")),
-    follow: Flag.Boolean("follow").pipe(
-      Flag.withAlias("f"),
-      Flag.withDefault(false),
-      Flag.withDescription("keep printing new lines")
-    )
+    lines: linesFlag,
+    follow: followFlag
   },
   Effect.fn("cli.launcher.logs")(function* ({ lines, follow }) {
     const root = yield* fleetRoot
