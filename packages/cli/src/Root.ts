@@ -2,13 +2,15 @@ import * as Daemonless from "@agentctl/core/Daemonless"
 import { AgentId, agentIdRule } from "@agentctl/core/AgentId"
 import type { Targets } from "@agentctl/core/Control"
 import { parseDurationMs } from "@agentctl/core/Duration"
-import { UsageError } from "@agentctl/core/Errors"
+import { RootInvalid, UsageError } from "@agentctl/core/Errors"
+import { errorCode } from "@agentctl/shell/errno"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { Argument, Command, Flag } from "effect/cli"
 import { readLauncherSync } from "@agentctl/shell/LauncherLock"
+import { statSync } from "node:fs"
 import { osLayer, resolveRoot } from "./FleetLayers.ts"
 import { launcherPaths } from "./launcher/paths.ts"
 import * as LauncherControl from "./LauncherControl.ts"
@@ -18,14 +20,27 @@ export const agentctl = Command.make("agentctl").pipe(
   Command.withSharedFlags({
     root: Flag.String("root").pipe(
       Flag.optional,
-      Flag.withDescription("the fleet's folder (default: $AGENTCTL_ROOT, else the current directory)")
+      Flag.withDescription("the fleet's folder, which must exist (default: $AGENTCTL_ROOT, else the current directory)")
     ),
     json: Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("print JSON instead of text"))
   }),
   Command.withDescription("Run and watch a fleet of long-running agent programs")
 )
 
-export const fleetRoot = Effect.map(agentctl, (flags) => resolveRoot(Option.getOrUndefined(flags.root)))
+/**
+ * The fleet root must be a directory that exists: agentctl creates `run/` and `data/` inside it,
+ * never the root itself, so a mistyped `--root` is refused instead of becoming an empty fleet.
+ */
+export const checkRoot = (root: string): Effect.Effect<string, RootInvalid> =>
+  Effect.suspend(() => {
+    try {
+      return statSync(root).isDirectory() ? Effect.succeed(root) : Effect.fail(RootInvalid.at(root, "ENOTDIR"))
+    } catch (error) {
+      return Effect.fail(RootInvalid.at(root, errorCode(error) ?? null))
+    }
+  })
+
+export const fleetRoot = Effect.flatMap(agentctl, (flags) => checkRoot(resolveRoot(Option.getOrUndefined(flags.root))))
 export const jsonOutput = Effect.map(agentctl, (flags) => flags.json)
 
 /**

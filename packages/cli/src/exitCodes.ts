@@ -11,7 +11,7 @@ export const ExitCode = {
   ok: 0,
   /** An action failed (spawn error, signal refused, build failed, the launcher did not answer, ...). */
   failed: 1,
-  /** Bad flags or arguments. */
+  /** Bad flags or arguments (an id that cannot be an agent's, a bad duration), or a fleet root that is not a directory. */
   usage: 2,
   /** No agent with that id. */
   notFound: 3,
@@ -47,6 +47,7 @@ const byTag: { readonly [Tag in ErrorTag]: ExitCode } = {
   AgentNotFound: ExitCode.notFound,
   ConfigInvalid: ExitCode.invalidConfig,
   UsageError: ExitCode.usage,
+  RootInvalid: ExitCode.usage,
   AlreadyRunning: ExitCode.failed,
   NotRunning: ExitCode.failed,
   SpawnFailed: ExitCode.failed,

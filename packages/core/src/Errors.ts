@@ -359,6 +359,27 @@ export class UsageError extends Schema.TaggedError<UsageError>()(
   { httpApiStatus: 400 }
 ) {}
 
+/** The fleet root (`--root`, $AGENTCTL_ROOT or the current directory) is not a directory we can use. */
+export class RootInvalid extends Schema.TaggedError<RootInvalid>()(
+  "RootInvalid",
+  {
+    root: Schema.String,
+    code: Errno,
+    message: Schema.String
+  },
+  { httpApiStatus: 400 }
+) {
+  static at(root: string, code: string | null) {
+    const why =
+      code === "ENOENT"
+        ? "does not exist (agentctl never creates it: make the folder first)"
+        : code === "ENOTDIR"
+          ? "is not a directory"
+          : `cannot be used: ${errnoText(code) ?? code ?? "unknown error"}`
+    return new RootInvalid({ root, code, message: `the fleet root ${printable(root)} ${why}` })
+  }
+}
+
 /** Another launcher already supervises this fleet (it holds the launcher lock); pid null while it is still starting. */
 export class LauncherRunning extends Schema.TaggedError<LauncherRunning>()(
   "LauncherRunning",

@@ -8,6 +8,7 @@ import {
   LauncherSurvived,
   ProbeFailed,
   ProcessGone,
+  RootInvalid,
   SignalDenied,
   SpawnFailed
 } from "../src/Errors.ts"
@@ -97,6 +98,15 @@ describe("errors carry fields; each message is built from them in one place", ()
     assert.strictEqual(exited.message, "build `bash build.sh` in /f exited with code 3")
     const killed = BuildFailed.forStep(step, { exitCode: null, signal: "SIGKILL" })
     assert.strictEqual(killed.message, "build `bash build.sh` in /f was killed by SIGKILL")
+  })
+
+  it("RootInvalid: a missing root, a file, an unreadable one", () => {
+    assert.match(RootInvalid.at("/x/nope", "ENOENT").message, /^the fleet root \/x\/nope does not exist/)
+    assert.strictEqual(RootInvalid.at("/x/file", "ENOTDIR").message, "the fleet root /x/file is not a directory")
+    assert.strictEqual(
+      RootInvalid.at("/x/r", "EACCES").message,
+      "the fleet root /x/r cannot be used: permission denied"
+    )
   })
 
   it("launcher failures are one line", () => {

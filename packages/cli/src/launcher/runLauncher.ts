@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
+import { FileError } from "@agentctl/core/Errors"
 import { osLayer } from "../FleetLayers.ts"
 import { version } from "../version.ts"
 import { launcherPaths } from "./paths.ts"
@@ -38,7 +39,7 @@ const logLine = (event: Record<string, unknown>) =>
 export const runLauncher = (root: string) =>
   Effect.gen(function* () {
     const paths = launcherPaths(root)
-    process.chdir(root)
+    yield* Effect.try({ try: () => process.chdir(root), catch: (e) => FileError.fromCause(root, "enter", e) })
     const lock = yield* LauncherLock.acquire(paths.runDir, (holders) =>
       logLine({ event: "launcher-waiting", message: `waiting for agentctl pid ${holders.join(", ")} to finish` })
     )

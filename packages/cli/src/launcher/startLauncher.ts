@@ -1,4 +1,4 @@
-import { LauncherFailedToStart, LauncherRunning } from "@agentctl/core/Errors"
+import { FileError, LauncherFailedToStart, LauncherRunning } from "@agentctl/core/Errors"
 import { readLauncherSync } from "@agentctl/shell/launcherRecord"
 import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"
@@ -71,12 +71,15 @@ const tcpFailure = (log: string, pid: number): string | null => {
   return typeof message === "string" ? message : "unknown error"
 }
 
+const fsStep = <A>(path: string, operation: string, f: () => A) =>
+  Effect.try({ try: f, catch: (e) => FileError.fromCause(path, operation, e) })
+
 export const startLauncher = Effect.fn("startLauncher")(function* (root: string) {
   const paths = launcherPaths(root)
   const running = readLauncherSync(paths.runDir)
   if (running !== null) return yield* LauncherRunning.forRoot(root, running.pid)
-  mkdirSync(paths.runDir, { recursive: true })
-  const fd = openSync(paths.log, "a")
+  yield* fsStep(paths.runDir, "create folder", () => mkdirSync(paths.runDir, { recursive: true }))
+  const fd = yield* fsStep(paths.log, "open", () => openSync(paths.log, "a"))
   const child = spawn(process.execPath, [...launcherNodeFlags, launcherEntry(), root], {
     cwd: root,
     detached: true,
