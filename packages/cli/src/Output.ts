@@ -12,3 +12,6 @@ export const printJson = (value: unknown) => Console.log(JSON.stringify(value, n
  */
 export const printError = (message: string) =>
   Effect.sync(() => process.stderr.write(`agentctl: ${printable(message)}\n`))
+
+/** A warning: the command did what it was asked, but something beside it did not work. */
+export const printWarning = (message: string) => printError(`warning: ${message}`)

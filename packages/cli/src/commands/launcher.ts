@@ -1,5 +1,6 @@
 import { Control } from "@agentctl/core/Control"
 import { formatUptime } from "@agentctl/core/Duration"
+import { errnoText } from "@agentctl/core/errno"
 import { LauncherNotRunning, LauncherSurvived } from "@agentctl/core/Errors"
 import type { PidRecord } from "@agentctl/core/PidRecord"
 import { RunDir } from "@agentctl/core/RunDir"
@@ -13,7 +14,7 @@ import { Command } from "effect/cli"
 import { launcherPaths } from "../launcher/paths.ts"
 import { runLauncher } from "../launcher/runLauncher.ts"
 import { startLauncher } from "../launcher/startLauncher.ts"
-import { printJson } from "../Output.ts"
+import { printJson, printWarning } from "../Output.ts"
 import { fleetRoot, followFlag, inFleet, jsonOutput, linesFlag, timeoutFlag } from "../Root.ts"
 
 const poll = <A>(check: () => A | undefined, timeoutMs: number, everyMs = 50) =>
@@ -45,14 +46,15 @@ const start = Command.make(
   {},
   Effect.fn("cli.launcher.start")(function* () {
     const started = yield* startLauncher(yield* fleetRoot)
-    // The TCP listener may fail (a busy port) while the control socket works: say so, do not fail.
-    if (started.tcpFailure !== null) {
-      yield* Effect.sync(() =>
-        process.stderr.write(`agentctl: warning: the HTTP API is not listening on TCP: ${started.tcpFailure}\n`)
+    // A busy port does not stop the launcher (the control socket works), so it is a warning, not a failure.
+    const tcp = started.tcpFailure
+    if (tcp !== null) {
+      yield* printWarning(
+        `the HTTP API is not listening on ${tcp.address}: ${errnoText(tcp.code) ?? tcp.message} (the control socket works)`
       )
     }
     const { pid, log, socket } = started
-    if (yield* jsonOutput) return yield* printJson({ pid, log, socket })
+    if (yield* jsonOutput) return yield* printJson({ pid, log, socket, tcp_error: tcp?.message ?? null })
     yield* Console.log(`launcher started (pid ${pid}); log: ${log}; control socket: ${socket}`)
   })
 ).pipe(Command.withDescription("Start the launcher in the background; it adopts running agents and starts the rest"))
