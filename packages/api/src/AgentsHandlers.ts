@@ -56,11 +56,7 @@ export const AgentsLive = HttpApiBuilder.group(
         Effect.fnUntraced(function* ({ params: { id } }) {
           const o = yield* outcomeFor(id, yield* control.start(one(id)))
           if (o.result === "already-running") {
-            return yield* new AlreadyRunning({
-              id,
-              pid: o.pid ?? 0,
-              message: `${id} is already running (pid ${o.pid})`
-            })
+            return yield* AlreadyRunning.withPid(id, o.pid ?? 0)
           }
           if (o.result === "failed") {
             const reason = o.error ?? "no reason given"
@@ -74,8 +70,7 @@ export const AgentsLive = HttpApiBuilder.group(
         Effect.fnUntraced(function* ({ params: { id }, query }) {
           const o = yield* outcomeFor(id, yield* control.stop(one(id), query.timeout))
           // restart-cancelled (it was in backoff, waiting to restart) is a real action: 200 with the outcome.
-          if (o.result === "not-running")
-            return yield* new NotRunning({ id, message: `${id} is not running; nothing to stop` })
+          if (o.result === "not-running") return yield* NotRunning.nothingTo("stop", id)
           return o
         })
       )
@@ -102,8 +97,7 @@ export const AgentsLive = HttpApiBuilder.group(
         "kill",
         Effect.fnUntraced(function* ({ params: { id } }) {
           const o = yield* outcomeFor(id, yield* control.kill(one(id)))
-          if (o.result === "not-running")
-            return yield* new NotRunning({ id, message: `${id} is not running; nothing to kill` })
+          if (o.result === "not-running") return yield* NotRunning.nothingTo("kill", id)
           return o
         })
       )

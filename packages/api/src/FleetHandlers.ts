@@ -6,10 +6,10 @@
 import { planBuild, runBuildSteps } from "@agentctl/core/BuildOutput"
 import { Control } from "@agentctl/core/Control"
 import { loadFleet, requireAgent } from "@agentctl/core/FleetLoader"
+import { Spawner } from "@agentctl/core/Spawner"
 import * as Effect from "effect/Effect"
 import type * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
-import { ChildProcessSpawner } from "effect/process/ChildProcessSpawner"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { ActionRunner, toCompletion } from "./ActionRunner.ts"
@@ -40,7 +40,7 @@ export const FleetLive = HttpApiBuilder.group(
   Effect.fn("FleetLive")(function* (handlers) {
     const control = toCompletion(invalidating(yield* Control, yield* ListCache), yield* ActionRunner)
     const events = yield* EventBuffer
-    const spawner = yield* ChildProcessSpawner
+    const spawner = yield* Spawner
 
     return handlers
       .handle("events", ({ request }) =>
@@ -55,7 +55,7 @@ export const FleetLive = HttpApiBuilder.group(
           const fleet = yield* loadFleet()
           const agents = yield* Effect.forEach(query.agent ?? [], (id) => requireAgent(fleet, id))
           const steps = yield* planBuild(fleet, agents)
-          return runBuildSteps(steps).pipe(Stream.provideService(ChildProcessSpawner, spawner))
+          return runBuildSteps(steps).pipe(Stream.provideService(Spawner, spawner))
         })
       )
       .handle("start", ({ payload }) => control.start(targetsOf(payload)))

@@ -165,7 +165,8 @@ export interface Options {
  * The requested listeners alone: they need `sharedState` and the HTTP platform services
  * (`NodeHttpServer.layerHttpServices`) from context, so that listeners started apart (the
  * launcher opens its TCP listener and its socket separately) still share one state: one event
- * buffer for /events, one listing cache, one set of running actions.
+ * buffer for /events, one listing cache, one set of running actions. The routes need Control,
+ * AgentData, Fleet, ConfigSource, Prober, RunDir and Spawner (the build runs through it).
  */
 export const listeners = (options: Omit<Options, "version">) => {
   const { socketPath, tcp } = options

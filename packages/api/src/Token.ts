@@ -8,13 +8,12 @@ import { closeSync, openSync, readSync } from "node:fs"
 import { chmod, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error))
 const code = (error: unknown) => (error as { code?: unknown } | null)?.code
 
 const attempt = <A>(file: string, doing: string, f: () => Promise<A>) =>
   Effect.tryPromise({
     try: f,
-    catch: (e) => new FileError({ file, message: `cannot ${doing} ${file}: ${describe(e)}` })
+    catch: (e) => FileError.fromCause(file, doing, e)
   })
 
 /*
@@ -38,7 +37,7 @@ export const newToken = (): string => {
 /** newToken as an Effect: a host without /dev/urandom gets an error naming it, not a crash. */
 const freshToken = Effect.try({
   try: newToken,
-  catch: (e) => new FileError({ file: "/dev/urandom", message: `cannot read /dev/urandom: ${describe(e)}` })
+  catch: (e) => FileError.fromCause("/dev/urandom", "read", e)
 })
 
 /**

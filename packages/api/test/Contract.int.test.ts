@@ -31,6 +31,15 @@ const resolveRef = (schema: Json): Json => {
   return ref === undefined ? schema : resolveRef(components[ref.replace("#/components/schemas/", "")] ?? {})
 }
 
+/** Strings a string schema's pattern and length bounds admit. */
+const matching = (schema: Json): fc.Arbitrary<string> => {
+  const max = typeof schema["maxLength"] === "number" ? schema["maxLength"] : Infinity
+  const min = typeof schema["minLength"] === "number" ? schema["minLength"] : 0
+  return fc
+    .stringMatching(new RegExp(text(schema, "pattern") ?? "", "u"))
+    .filter((s) => s.length >= min && s.length <= max)
+}
+
 /** Values `raw` admits, as the strings a request carries. */
 const values = (raw: unknown): fc.Arbitrary<string | ReadonlyArray<string>> => {
   const schema = resolveRef(isJson(raw) ? raw : {})
@@ -41,8 +50,7 @@ const values = (raw: unknown): fc.Arbitrary<string | ReadonlyArray<string>> => {
     const item = values(items).filter((v): v is string => typeof v === "string")
     return fc.array(item, { minLength: 1, maxLength: 3 })
   }
-  const pattern = text(schema, "pattern")
-  if (schema["type"] === "string" && pattern !== undefined) return fc.stringMatching(new RegExp(pattern, "u"))
+  if (schema["type"] === "string" && text(schema, "pattern") !== undefined) return matching(schema)
   // A plain string: anything goes, which is what a looser document promises.
   return fc.string({ maxLength: 20 })
 }
@@ -50,7 +58,7 @@ const values = (raw: unknown): fc.Arbitrary<string | ReadonlyArray<string>> => {
 /** The agents of the test fleet, so some requests reach a real agent, not only 404s. */
 const known = fc.constantFrom("a1", "a2", "off")
 
-const agentIdPattern = text(resolveRef({ $ref: "#/components/schemas/AgentId" }), "pattern") ?? ""
+const agentIdSchema = resolveRef({ $ref: "#/components/schemas/AgentId" })
 const stopTimeout = resolveRef({ $ref: "#/components/schemas/FleetStopTargets" })["properties"]
 const timeoutVariants = isJson(stopTimeout) && isJson(stopTimeout["timeout"]) ? stopTimeout["timeout"]["anyOf"] : []
 const timeoutPattern = (Array.isArray(timeoutVariants) ? timeoutVariants : [])
@@ -64,7 +72,7 @@ const fleetBody = (withTimeout: boolean) =>
     .record({
       targets: fc.oneof(
         fc.record({
-          ids: fc.array(fc.oneof(known, fc.stringMatching(new RegExp(agentIdPattern, "u"))), {
+          ids: fc.array(fc.oneof(known, matching(agentIdSchema)), {
             minLength: 1,
             maxLength: 3
           })

@@ -17,10 +17,14 @@ import * as Scope from "effect/Scope"
 import { appendFileSync } from "node:fs"
 import { type IncomingHttpHeaders, request } from "node:http"
 import { join } from "node:path"
+import * as NodeSpawner from "@agentctl/shell/NodeSpawner"
 import { Api } from "../src/Api.ts"
 import { agentYaml, apiServer, cleanup, diskFleet, memoryFleet, raw, tempDir, writeFiles } from "./harness.ts"
 
 const client = HttpApiClient.make(Api)
+
+/** The fleet's fake processes, but builds run for real: the Spawner that runs them is the shell's. */
+const withRealProcesses = <A, E, R>(fleet: Layer.Layer<A, E, R>) => Layer.merge(fleet, NodeSpawner.layer)
 
 const exit = { code: 1, signal: null, at: 1000 }
 const crashAndRestart: ReadonlyArray<AgentEvent> = [
@@ -250,7 +254,7 @@ describe("streaming routes", () => {
         "stdout: compiling",
         `stdout: hello from ${root.split("/").at(-1)}`
       ])
-      assert.deepStrictEqual(fleetBuild.at(-2), { _tag: "StepExit", exitCode: 3 })
+      assert.deepStrictEqual(fleetBuild.at(-2), { _tag: "StepExit", exitCode: 3, signal: null })
       const done = fleetBuild.at(-1)
       assert.strictEqual(done?._tag, "Done")
       assert.isFalse(done?._tag === "Done" && done.ok)
@@ -267,7 +271,24 @@ describe("streaming routes", () => {
 
       const unknown = yield* Effect.flip(api.fleet.build({ query: { agent: ["ghost"] } }))
       assert.strictEqual(unknown._tag, "AgentNotFound")
-    }).pipe(Effect.provide(apiServer({ fleet: diskFleet(root), dataRoot: root })))
+    }).pipe(Effect.provide(apiServer({ fleet: withRealProcesses(diskFleet(root)), dataRoot: root })))
+  })
+
+  it.live("a step killed by a signal: StepExit with exitCode null and the signal named", () => {
+    const root = tempDir()
+    writeFiles(root, { "agentctl.yaml": 'build: ["sh", "-c", "echo about to die; kill -9 $$"]\n' })
+    return Effect.gen(function* () {
+      const events = yield* Stream.runCollect(yield* (yield* client).fleet.build({ query: {} }))
+      assert.deepStrictEqual(events.slice(1), [
+        { _tag: "Output", stream: "stdout", line: "about to die" },
+        { _tag: "StepExit", exitCode: null, signal: "SIGKILL" },
+        {
+          _tag: "Done",
+          ok: false,
+          message: `build \`sh -c echo about to die; kill -9 $$\` in ${root} was killed by SIGKILL`
+        }
+      ])
+    }).pipe(Effect.provide(apiServer({ fleet: withRealProcesses(diskFleet(root)), dataRoot: root })))
   })
 
   it.live("a build command that cannot start ends with Done{ok:false} naming it", () => {
@@ -280,7 +301,7 @@ describe("streaming routes", () => {
         ["Step", "Done"]
       )
       const done = events[1]
-      assert.match(done?._tag === "Done" ? done.message : "", /cannot run build `no-such-build-tool-xyz`/)
-    }).pipe(Effect.provide(apiServer({ fleet: diskFleet(root), dataRoot: root })))
+      assert.match(done?._tag === "Done" ? done.message : "", /command "no-such-build-tool-xyz" not found on PATH/)
+    }).pipe(Effect.provide(apiServer({ fleet: withRealProcesses(diskFleet(root)), dataRoot: root })))
   })
 })

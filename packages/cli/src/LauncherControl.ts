@@ -1,11 +1,20 @@
 import { ApiClient } from "@agentctl/api/Client"
 import { Control, type ControlError, type Targets } from "@agentctl/core/Control"
-import { LauncherUnreachable } from "@agentctl/core/Errors"
+import type {
+  BadRequest,
+  HeaderTooLarge,
+  InternalError,
+  PayloadTooLarge,
+  Unauthorized,
+  UnsupportedMediaType
+} from "@agentctl/api/ApiErrors"
+import { LauncherUnreachable, UsageError } from "@agentctl/core/Errors"
 import { errorCode } from "@agentctl/shell/errno"
 import { readLauncherSync } from "@agentctl/shell/launcherRecord"
 import * as Effect from "effect/Effect"
 import * as HttpClientError from "effect/http/HttpClientError"
 import * as Layer from "effect/Layer"
+import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { launcherPaths } from "./launcher/paths.ts"
 
@@ -16,26 +25,21 @@ import { launcherPaths } from "./launcher/paths.ts"
 
 const payload = (targets: Targets) => (targets._tag === "All" ? { all: true } : { ids: targets.ids })
 
-const controlTags: ReadonlySet<string> = new Set<ControlError["_tag"]>([
-  "AgentNotFound",
-  "ConfigInvalid",
-  "FileError",
-  "ProbeFailed",
-  "SignalDenied",
-  "UsageError",
-  "FleetLocked",
-  "LauncherActive",
-  "LauncherUnreachable"
-])
-
-const isControlError = (error: unknown): error is ControlError =>
-  typeof error === "object" && error !== null && "_tag" in error && controlTags.has(String(error._tag))
+/** Everything a request through the typed client can fail with. */
+type ClientError =
+  | ControlError
+  | BadRequest
+  | PayloadTooLarge
+  | UnsupportedMediaType
+  | HeaderTooLarge
+  | InternalError
+  | Unauthorized
+  | HttpClientError.HttpClientError
+  | Schema.SchemaError
 
 /** The request never reached a server: the socket is not there yet, or nobody listens on it. */
-const notListening = (error: unknown): boolean =>
-  HttpClientError.isHttpClientError(error) &&
-  error.reason._tag === "TransportError" &&
-  ["ENOENT", "ECONNREFUSED"].includes(errorCode(error.reason.cause) ?? "")
+const notListening = (error: HttpClientError.HttpClientError): boolean =>
+  error.reason._tag === "TransportError" && ["ENOENT", "ECONNREFUSED"].includes(errorCode(error.reason.cause) ?? "")
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
@@ -43,25 +47,64 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 export const startingWaitMs = 60_000
 
 /**
- * One request. Typed API errors pass through as they are (the same classes as core's). A launcher
- * registers before it boots and opens its socket after: while it is alive and the socket does not
- * answer yet, the request is sent again; anything else is LauncherUnreachable, saying what failed.
+ * What a failed request means for the command, as one explicit mapping: core's errors pass
+ * through as they are (the same classes on both ends), a request the launcher refused is a
+ * usage error (the CLI validates its input first, so it is the same answer as daemonless), a
+ * transport failure is LauncherUnreachable (or "try again" while the launcher boots), and an
+ * answer the CLI cannot use is a defect: a launcher bug (InternalError is how the API reports
+ * its defects), or a launcher of another version.
  */
-const call = <A, E>(root: string, effect: Effect.Effect<A, E>): Effect.Effect<A, ControlError> => {
+const toControlError = (
+  error: ClientError,
+  socket: string,
+  launcherPid: number | null,
+  mayRetry: boolean
+): Effect.Effect<never, ControlError> | "retry" => {
+  switch (error._tag) {
+    case "AgentNotFound":
+    case "ConfigInvalid":
+    case "FileError":
+    case "ProbeFailed":
+    case "SignalDenied":
+    case "UsageError":
+    case "FleetLocked":
+    case "LauncherActive":
+    case "LauncherUnreachable":
+      return Effect.fail(error)
+    case "BadRequest":
+    case "PayloadTooLarge":
+    case "UnsupportedMediaType":
+    case "HeaderTooLarge":
+      return Effect.fail(new UsageError({ message: `the launcher refused the request: ${error.message}` }))
+    case "HttpClientError":
+      if (error.reason._tag === "TransportError") {
+        return notListening(error) && launcherPid !== null && mayRetry
+          ? "retry"
+          : Effect.fail(LauncherUnreachable.at(socket, launcherPid, describe(error)))
+      }
+      return Effect.die(new Error(`the launcher answered what this agentctl cannot read: ${describe(error)}`))
+    case "InternalError":
+    case "Unauthorized":
+    case "SchemaError":
+      return Effect.die(new Error(`the launcher failed the request (${error._tag}): ${error.message}`))
+  }
+}
+
+/**
+ * One request. A launcher registers before it boots and opens its socket after: while it is
+ * alive and the socket does not answer yet, the request is sent again (up to startingWaitMs).
+ */
+const call = <A>(root: string, effect: Effect.Effect<A, ClientError>): Effect.Effect<A, ControlError> => {
   const { socket, runDir } = launcherPaths(root)
   return Effect.gen(function* () {
     const deadline = Date.now() + startingWaitMs
     for (;;) {
       const result = yield* Effect.result(effect)
       if (result._tag === "Success") return result.success
-      const error = result.failure
-      if (isControlError(error)) return yield* Effect.fail(error)
-      const launcher = readLauncherSync(runDir)
-      if (notListening(error) && launcher !== null && Date.now() < deadline) {
-        yield* Effect.sleep(100)
-        continue
-      }
-      return yield* LauncherUnreachable.at(socket, launcher?.pid ?? null, describe(error))
+      const pid = readLauncherSync(runDir)?.pid ?? null
+      const mapped = toControlError(result.failure, socket, pid, Date.now() < deadline)
+      if (mapped !== "retry") return yield* mapped
+      yield* Effect.sleep(100)
     }
   })
 }

@@ -1,11 +1,16 @@
 import * as Daemonless from "@agentctl/core/Daemonless"
+import { AgentId, agentIdRule } from "@agentctl/core/AgentId"
 import type { Targets } from "@agentctl/core/Control"
-import { UsageError } from "@agentctl/core/Errors"
+import { parseDurationMs } from "@agentctl/core/Duration"
+import { RootInvalid, UsageError } from "@agentctl/core/Errors"
+import { errorCode } from "@agentctl/shell/errno"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { Argument, Command, Flag } from "effect/cli"
 import { readLauncherSync } from "@agentctl/shell/LauncherLock"
+import { statSync } from "node:fs"
 import { osLayer, resolveRoot } from "./FleetLayers.ts"
 import { launcherPaths } from "./launcher/paths.ts"
 import * as LauncherControl from "./LauncherControl.ts"
@@ -15,14 +20,27 @@ export const agentctl = Command.make("agentctl").pipe(
   Command.withSharedFlags({
     root: Flag.String("root").pipe(
       Flag.optional,
-      Flag.withDescription("the fleet's folder (default: $AGENTCTL_ROOT, else the current directory)")
+      Flag.withDescription("the fleet's folder, which must exist (default: $AGENTCTL_ROOT, else the current directory)")
     ),
     json: Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("print JSON instead of text"))
   }),
   Command.withDescription("Run and watch a fleet of long-running agent programs")
 )
 
-export const fleetRoot = Effect.map(agentctl, (flags) => resolveRoot(Option.getOrUndefined(flags.root)))
+/**
+ * The fleet root must be a directory that exists: agentctl creates `run/` and `data/` inside it,
+ * never the root itself, so a mistyped `--root` is refused instead of becoming an empty fleet.
+ */
+export const checkRoot = (root: string): Effect.Effect<string, RootInvalid> =>
+  Effect.suspend(() => {
+    try {
+      return statSync(root).isDirectory() ? Effect.succeed(root) : Effect.fail(RootInvalid.at(root, "ENOTDIR"))
+    } catch (error) {
+      return Effect.fail(RootInvalid.at(root, errorCode(error) ?? null))
+    }
+  })
+
+export const fleetRoot = Effect.flatMap(agentctl, (flags) => checkRoot(resolveRoot(Option.getOrUndefined(flags.root))))
 export const jsonOutput = Effect.map(agentctl, (flags) => flags.json)
 
 /**
@@ -48,7 +66,20 @@ export const inFleet = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     )
   )
 
-export const idsArgument = Argument.String("id").pipe(Argument.variadic(), Argument.withDescription("agent ids"))
+/*
+ * Arguments and flags that more than one command takes, each validated once, while parsing:
+ * a bad value is a usage error (exit 2) before anything looks at the fleet, so it gets the
+ * same answer with a launcher or without one.
+ */
+
+const isAgentId = Schema.is(AgentId)
+
+const agentIdArgument = Argument.String("id").pipe(Argument.filter(isAgentId, () => agentIdRule))
+
+export const idArgument = agentIdArgument.pipe(Argument.withDescription("agent id"))
+
+export const idsArgument = agentIdArgument.pipe(Argument.variadic(), Argument.withDescription("agent ids"))
+
 export const allFlag = Flag.Boolean("all").pipe(Flag.withDefault(false), Flag.withDescription("every agent"))
 
 export const toTargets = (ids: ReadonlyArray<string>, all: boolean): Effect.Effect<Targets, UsageError> => {
@@ -57,7 +88,31 @@ export const toTargets = (ids: ReadonlyArray<string>, all: boolean): Effect.Effe
   return Effect.succeed(all ? { _tag: "All" } : { _tag: "Ids", ids })
 }
 
+/** `--timeout 2s`, in milliseconds. */
 export const timeoutFlag = Flag.String("timeout").pipe(
+  Flag.withMetavar("DURATION"),
+  Flag.filterMap(
+    (raw) => Option.fromUndefinedOr(parseDurationMs(raw)),
+    () => "expected a duration such as 500ms, 5s or 2m"
+  ),
   Flag.optional,
   Flag.withDescription("stop timeout for every agent, e.g. 2s or 500ms (default: each agent's run.stop_timeout)")
+)
+
+/** `-n/--lines N` of `logs` and `launcher logs`: a whole number of lines, 0 or more. */
+export const linesFlag = Flag.String("lines").pipe(
+  Flag.withAlias("n"),
+  Flag.withMetavar("N"),
+  Flag.filterMap(
+    (raw) => (/^\d{1,9}$/.test(raw) ? Option.some(Number(raw)) : Option.none()),
+    () => "expected a whole number of lines, 0 or more"
+  ),
+  Flag.withDefault(100),
+  Flag.withDescription("how many lines (default 100)")
+)
+
+export const followFlag = Flag.Boolean("follow").pipe(
+  Flag.withAlias("f"),
+  Flag.withDefault(false),
+  Flag.withDescription("keep printing new lines")
 )

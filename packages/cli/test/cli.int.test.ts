@@ -1,8 +1,19 @@
 import type { AgentRow } from "@agentctl/core/AgentRow"
+import { errorCode } from "@agentctl/shell/errno"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { alive, makeFleet, type TestFleet, waitFor } from "./fleetHarness.ts"
+
+/** /proc/<pid>/stat, or "" for a process gone since it was listed (beat's short-lived `sleep 0.2`). */
+const procStat = (pid: number) => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, "latin1")
+  } catch (error) {
+    if (errorCode(error) === "ENOENT" || errorCode(error) === "ESRCH") return ""
+    throw error
+  }
+}
 
 const stubborn = ["-c", "trap '' TERM; while :; do sleep 0.2; done"]
 
@@ -57,9 +68,7 @@ describe("agentctl against a real fleet", () => {
   it("a wrapper and its child are one instance", async () => {
     const wrapped = (await row("wrapped"))!
     expect(wrapped.instances).toBe(1)
-    const children = fleet
-      .pids()
-      .filter((p) => fs.readFileSync(`/proc/${p}/stat`, "latin1").includes(`) S ${wrapped.pid} `))
+    const children = fleet.pids().filter((p) => procStat(p).includes(`) S ${wrapped.pid} `))
     expect(children.length).toBeGreaterThan(0)
   })
 
@@ -148,6 +157,13 @@ describe("agentctl against a real fleet", () => {
     expect(out.stdout).toContain("building with fleet value")
     expect(out.code).toBe(1)
     expect(out.stderr).toMatch(/exited with code 3/)
+    // One runner for `agentctl build` and `POST /build`: a step killed by a signal is named as such.
+    fleet.write("build.sh", 'echo "about to die" >&2\nkill -9 $$\n')
+    const killed = await fleet.run("build")
+    expect(killed.code).toBe(1)
+    expect(killed.stderr).toBe(
+      `about to die\nagentctl: build \`bash build.sh\` in ${fleet.root} was killed by SIGKILL\n`
+    )
   })
 
   it("a crashed agent reads as exited and start brings it back", async () => {

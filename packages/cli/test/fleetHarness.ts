@@ -49,6 +49,16 @@ export const alive = (pid: number): boolean => {
   return state !== undefined && state !== "Z" && state !== "X"
 }
 
+/** The built `agentctl` with exactly these arguments (no `--root` added). */
+export const runAgentctl = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}) =>
+  new Promise<RunResult>((resolve) => {
+    const options = { timeout: 60_000, env: { ...process.env, ...env } }
+    execFile(process.execPath, [cli, ...args], options, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
+      resolve({ code, stdout, stderr })
+    })
+  })
+
 export const makeFleet = (): TestFleet => {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "agentctl-test-")))
   fs.mkdirSync(path.join(root, "agents"))
@@ -64,13 +74,7 @@ export const makeFleet = (): TestFleet => {
         return readText(`/proc/${pid}/environ`).includes(marker)
       })
   const runWith = (env: Readonly<Record<string, string>>, ...args: ReadonlyArray<string>) =>
-    new Promise<RunResult>((resolve) => {
-      const options = { timeout: 60_000, env: { ...process.env, ...env } }
-      execFile(process.execPath, [cli, "--root", root, ...args], options, (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
-        resolve({ code, stdout, stderr })
-      })
-    })
+    runAgentctl(["--root", root, ...args], env)
   const run = (...args: ReadonlyArray<string>) => runWith({}, ...args)
   return {
     root,

@@ -4,6 +4,7 @@ import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import { Control } from "./Control.ts"
 import type { FileError, UsageError } from "./Errors.ts"
+import { printable } from "./printable.ts"
 import type { StatusName } from "./Status.ts"
 
 /**
@@ -21,7 +22,15 @@ export class DatabaseBusy extends Schema.TaggedError<DatabaseBusy>()(
     message: Schema.String
   },
   { httpApiStatus: 409 }
-) {}
+) {
+  static holding(id: string, file: string) {
+    return new DatabaseBusy({
+      id,
+      file,
+      message: `${printable(file)} is locked by another process; try again when it lets go`
+    })
+  }
+}
 
 /** A path under `data/<id>/` leads out of it (a symlinked agent folder, a symlinked memory.db). */
 export class UnsafePath extends Schema.TaggedError<UnsafePath>()(
@@ -29,10 +38,24 @@ export class UnsafePath extends Schema.TaggedError<UnsafePath>()(
   {
     id: Schema.String,
     path: Schema.String,
+    /** What we would have done: "touch", "open". */
+    action: Schema.String,
+    /** Why not: "it is a symlink to nowhere", "it leads outside the fleet root (to /etc)", ... */
+    reason: Schema.String,
     message: Schema.String
   },
   { httpApiStatus: 409 }
-) {}
+) {
+  static refusing(id: string, action: string, path: string, reason: string) {
+    return new UnsafePath({
+      id,
+      path,
+      action,
+      reason,
+      message: `refusing to ${action} ${printable(path)}: ${printable(reason)}`
+    })
+  }
+}
 
 export type AgentDataError = DatabaseBusy | UnsafePath | FileError | UsageError
 

@@ -15,7 +15,7 @@ const readDotenv = Effect.fn("AgentEnv.readDotenv")(function* (file: string) {
   if (text === null) return {}
   const parsed = parseDotenv(text)
   const first = parsed.errors[0]
-  if (first !== undefined) return yield* new ConfigInvalid({ file, message: `${file}:${first.line}: ${first.message}` })
+  if (first !== undefined) return yield* ConfigInvalid.atLine(file, first.line, first.message)
   return Object.fromEntries(parsed.entries.map((e) => [e.key, e.value]))
 })
 

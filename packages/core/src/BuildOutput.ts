@@ -1,21 +1,21 @@
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Path from "effect/Path"
-import * as ChildProcess from "effect/process/ChildProcess"
-import type { ChildProcessSpawner } from "effect/process/ChildProcessSpawner"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { AgentSpec } from "./AgentConfig.ts"
 import { agentEnv, fleetEnvLayers } from "./AgentEnv.ts"
 import { mergeEnv, toRecord } from "./env.ts"
+import { BuildFailed, type SpawnFailed } from "./Errors.ts"
 import { Fleet } from "./Fleet.ts"
 import type { LoadedFleet } from "./FleetLoader.ts"
+import { Spawner } from "./Spawner.ts"
 
 /**
- * The build (`build:` in agentctl.yaml) with its output captured rather than inherited: what
- * `POST /build` streams. `planBuild` is shared with `Build.build`; the process is argv (never a
- * shell), run with exactly the merged env, and killed if the stream is dropped (a client
- * hanging up interrupts it, as Ctrl-C does for `agentctl build`).
+ * The build (`build:` in agentctl.yaml, default `bash build.sh`), run once for both of its
+ * users: `agentctl build` prints the events' lines and fails with the failing step's error;
+ * `POST /build` streams the events as they are, ending with `Done`. Each step is argv (never a
+ * shell), run through the Spawner with exactly the merged env, stdin closed, and SIGTERMed if
+ * the stream is dropped (Ctrl-C, a client hanging up).
  */
 
 export interface BuildStep {
@@ -31,14 +31,17 @@ export const BuildEvent = Schema.TaggedUnion({
   Step: { argv: Schema.Array(Schema.String), cwd: Schema.String, agent: Schema.NullOr(Schema.String) },
   /** One line of the step's stdout or stderr, in the order each stream produced them. */
   Output: { stream: Schema.Literals(["stdout", "stderr"]), line: Schema.String },
-  /** The step's exit code (null: killed by a signal). */
-  StepExit: { exitCode: Schema.NullOr(Schema.Int) },
+  /** How the step ended: its exit code, or (exitCode null) the signal that killed it. */
+  StepExit: { exitCode: Schema.NullOr(Schema.Int), signal: Schema.NullOr(Schema.String) },
   /** Always last: whether every step succeeded, as a sentence. */
   Done: { ok: Schema.Boolean, message: Schema.String }
 }).annotate({ identifier: "BuildEvent" })
 export type BuildEvent = typeof BuildEvent.Type
 
-/** The steps `Build.build` would run, env included; config errors surface here, before anything runs. */
+/** Every event but `Done`: how the build ended is the stream's end (or its failure). */
+export type StepEvent = Exclude<BuildEvent, { readonly _tag: "Done" }>
+
+/** The steps the build runs, env included; config errors surface here, before anything runs. */
 export const planBuild = Effect.fn("BuildOutput.planBuild")(function* (
   fleet: LoadedFleet,
   agents: ReadonlyArray<AgentSpec>
@@ -60,67 +63,56 @@ export const planBuild = Effect.fn("BuildOutput.planBuild")(function* (
   )
 })
 
-const describe = (step: BuildStep) => `build \`${step.argv.join(" ")}\` in ${step.cwd}`
-
-const lines = (source: Stream.Stream<Uint8Array, unknown>, stream: "stdout" | "stderr") =>
-  source.pipe(
-    Stream.decodeText,
-    Stream.splitLines,
-    Stream.map((line): BuildEvent => ({ _tag: "Output", stream, line }))
-  )
-
-/** One step's output, then its exit; a process that cannot start (or be read) reports why instead. */
-const runStep = (
-  step: BuildStep,
-  report: (exitCode: number | null | string) => void
-): Stream.Stream<BuildEvent, never, ChildProcessSpawner> => {
+/** One step: `Step`, its lines, `StepExit`; a step that does not exit 0 then fails the stream. */
+const runStep = (step: BuildStep): Stream.Stream<StepEvent, BuildFailed | SpawnFailed, Spawner> => {
   const [command = "bash", ...args] = step.argv
-  return Stream.unwrap(
+  const started: StepEvent = { _tag: "Step", argv: step.argv, cwd: step.cwd, agent: step.agent }
+  const output = Stream.unwrap(
     Effect.gen(function* () {
-      const handle = yield* ChildProcess.make(command, args, {
-        cwd: step.cwd,
-        env: step.env,
-        extendEnv: false,
-        stdin: "ignore"
-      })
-      const exit = Effect.map(handle.exitCode, (code): BuildEvent => {
-        report(Number(code))
-        return { _tag: "StepExit", exitCode: Number(code) }
-      })
-      return Stream.merge(lines(handle.stdout, "stdout"), lines(handle.stderr, "stderr")).pipe(
-        Stream.concat(Stream.fromEffect(exit))
-      )
+      const spawner = yield* Spawner
+      return spawner.run({ command, args, cwd: step.cwd, env: step.env })
     })
   ).pipe(
-    Stream.catchCause((cause) =>
-      Stream.drain(Stream.sync(() => report(`cannot run ${describe(step)}: ${Cause.pretty(cause).split("\n")[0]}`)))
-    )
+    Stream.flatMap((o): Stream.Stream<StepEvent, BuildFailed> => {
+      if (o._tag === "Line") return Stream.succeed({ _tag: "Output", stream: o.stream, line: o.line })
+      const exit: StepEvent = { _tag: "StepExit", exitCode: o.code, signal: o.signal }
+      if (o.code === 0) return Stream.succeed(exit)
+      return Stream.concat(
+        Stream.succeed(exit),
+        Stream.fail(BuildFailed.forStep(step, { exitCode: o.code, signal: o.signal }))
+      )
+    })
   )
+  return Stream.concat(Stream.succeed(started), output)
 }
 
-/** Run the steps in order, stopping at the first failure; ends with exactly one Done. */
-export const runBuildSteps = (
+/** The steps in order, stopping at the first that fails: with its BuildFailed, or SpawnFailed when it could not start. */
+export const buildEvents = (
   steps: ReadonlyArray<BuildStep>
-): Stream.Stream<BuildEvent, never, ChildProcessSpawner> => {
-  const from = (i: number): Stream.Stream<BuildEvent, never, ChildProcessSpawner> => {
-    const step = steps[i]
-    if (step === undefined) {
-      const message =
-        steps.length === 1 ? `${describe(steps[0]!)} succeeded` : `all ${steps.length} build steps succeeded`
-      return Stream.succeed<BuildEvent>({ _tag: "Done", ok: true, message })
-    }
-    let result: number | null | string = null
-    const report = (r: number | null | string) => void (result = r)
-    const started: BuildEvent = { _tag: "Step", argv: step.argv, cwd: step.cwd, agent: step.agent }
-    const next = Stream.suspend((): Stream.Stream<BuildEvent, never, ChildProcessSpawner> => {
-      if (result === 0) return from(i + 1)
-      const message =
-        typeof result === "string"
-          ? result
-          : `${describe(step)} ${result === null ? "was killed by a signal" : `exited with code ${result}`}`
-      return Stream.succeed<BuildEvent>({ _tag: "Done", ok: false, message })
-    })
-    return Stream.succeed(started).pipe(Stream.concat(runStep(step, report)), Stream.concat(next))
-  }
-  return Stream.suspend(() => from(0))
-}
+): Stream.Stream<StepEvent, BuildFailed | SpawnFailed, Spawner> =>
+  Stream.fromIterable(steps).pipe(Stream.flatMap(runStep))
+
+const succeeded = (steps: ReadonlyArray<BuildStep>) =>
+  steps.length === 1
+    ? `build \`${steps[0]!.argv.join(" ")}\` in ${steps[0]!.cwd} succeeded`
+    : `all ${steps.length} build steps succeeded`
+
+/** `buildEvents` ending with exactly one `Done`, its message the failure's own: what `POST /build` streams. */
+export const runBuildSteps = (steps: ReadonlyArray<BuildStep>): Stream.Stream<BuildEvent, never, Spawner> =>
+  buildEvents(steps).pipe(
+    Stream.concat(Stream.sync((): BuildEvent => ({ _tag: "Done", ok: true, message: succeeded(steps) }))),
+    Stream.catch((error) => Stream.succeed<BuildEvent>({ _tag: "Done", ok: false, message: error.message }))
+  )
+
+/**
+ * `agentctl build`: plan, then run the same events, each handed to `onEvent` (the CLI prints
+ * the Output lines to its own stdout and stderr); fails with the failing step's error.
+ */
+export const build = Effect.fn("BuildOutput.build")(function* <R>(
+  fleet: LoadedFleet,
+  agents: ReadonlyArray<AgentSpec>,
+  onEvent: (event: StepEvent) => Effect.Effect<void, never, R>
+) {
+  const steps = yield* planBuild(fleet, agents)
+  yield* Stream.runForEach(buildEvents(steps), onEvent)
+})

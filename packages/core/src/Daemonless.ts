@@ -124,9 +124,9 @@ export const setEnabled = Effect.fn("Daemonless.setEnabled")(function* (id: stri
   const spec = yield* requireAgent(fleet, id)
   const source = yield* ConfigSource
   const text = yield* source.read(spec.file)
-  if (text === null) return yield* new ConfigInvalid({ file: spec.file, message: `${spec.file} vanished` })
+  if (text === null) return yield* ConfigInvalid.vanished(spec.file)
   const rewritten = setAgentEnabled(text, enabled)
-  if (rewritten._tag === "Error") return yield* new ConfigInvalid({ file: spec.file, message: rewritten.message })
+  if (rewritten._tag === "Error") return yield* ConfigInvalid.because(spec.file, rewritten.message)
   if (rewritten.changed) yield* source.write(spec.file, rewritten.text)
   return { id, enabled, changed: rewritten.changed, file: spec.file }
 })

@@ -25,7 +25,7 @@ export const loadSettings = Effect.fn("FleetLoader.loadSettings")(function* () {
   const source = yield* ConfigSource
   const file = path.join(root, settingsFileName)
   const parsed = parseFleetSettings(file, yield* source.read(file))
-  if (Result.isFailure(parsed)) return yield* new ConfigInvalid({ file, message: parsed.failure })
+  if (Result.isFailure(parsed)) return yield* ConfigInvalid.because(file, parsed.failure)
   return parsed.success
 })
 
@@ -55,7 +55,7 @@ export const requireAgent = (
   if (spec !== undefined) return Effect.succeed(spec)
   const broken = fleet.entries.find((e) => e._tag === "Invalid" && e.id === id)
   if (broken !== undefined && broken._tag === "Invalid") {
-    return Effect.fail(new ConfigInvalid({ file: broken.file, message: broken.error }))
+    return Effect.fail(ConfigInvalid.because(broken.file, broken.error))
   }
   return Effect.fail(AgentNotFound.forId(id, [...fleet.agents.keys()]))
 }

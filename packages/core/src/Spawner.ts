@@ -1,5 +1,6 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import type { SpawnFailed } from "./Errors.ts"
 import type { ExitInfo } from "./Status.ts"
 
@@ -31,12 +32,22 @@ export interface Spawned {
   readonly exit: Effect.Effect<ExitInfo>
 }
 
+/** What a foreground process (a build step) says: its lines, then exactly one Exit, last. */
+export type ProcessOutput =
+  | { readonly _tag: "Line"; readonly stream: "stdout" | "stderr"; readonly line: string }
+  /** `code` null: killed by `signal`. */
+  | { readonly _tag: "Exit"; readonly code: number | null; readonly signal: string | null }
+
 export class Spawner extends Context.Service<
   Spawner,
   {
     /** Start detached in a new session; returns once the process exists (or fails to). */
     readonly spawn: (req: SpawnRequest) => Effect.Effect<Spawned, SpawnFailed>
-    /** Run to completion with stdout/stderr streamed to ours (builds); the exit code, or null when killed by a signal. */
-    readonly run: (req: ForegroundRequest) => Effect.Effect<number | null, SpawnFailed>
+    /**
+     * Run to completion (build steps), stdin closed: its stdout and stderr as lines, each stream
+     * in the order it wrote them, then how it ended. Dropping the stream (Ctrl-C, a client
+     * that hangs up) SIGTERMs the process.
+     */
+    readonly run: (req: ForegroundRequest) => Stream.Stream<ProcessOutput, SpawnFailed>
   }
 >()("@agentctl/core/Spawner") {}

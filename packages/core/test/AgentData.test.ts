@@ -58,7 +58,7 @@ describe("AgentData.whileStopped", () => {
 
       yield* control.start({ _tag: "Ids", ids: ["a"] })
       const failed = yield* settle(
-        Effect.flip(whileStopped("a", Effect.fail(new FileError({ file: "x", message: "disk on fire" }))))
+        Effect.flip(whileStopped("a", Effect.fail(FileError.because("x", "write", { code: "ENOSPC", detail: null }))))
       )
       assert.strictEqual(failed._tag, "FileError")
       assert.strictEqual((yield* control.status("a")).status, "running")

@@ -220,7 +220,7 @@ describe("Supervisor", () => {
         yield* TestClock.adjust("5 seconds")
         const row = yield* statusOf("a")
         assert.strictEqual(row.status, "unknown")
-        assert.match(row.reason, /cannot tell whether pid 4000 runs: cannot read \/proc/)
+        assert.match(row.reason, /cannot tell whether pid 4000 runs: cannot read the process table from \/proc/)
         assert.strictEqual((yield* spawnTimes("a")).length, 0)
         yield* t.failProbes(false)
         yield* TestClock.adjust("1 second")

@@ -21,6 +21,7 @@ import { parsePidRecord } from "@agentctl/core/pidRecordText"
 import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync } from "node:fs"
+import { dirname } from "node:path"
 import { errorCode } from "./errno.ts"
 import { writeAtomic } from "./internal/files.ts"
 import { lockFile, readLauncherSync, recordFile } from "./launcherRecord.ts"
@@ -29,8 +30,6 @@ import { lockHolders } from "./procLocks.ts"
 import { readBootIdSync, readUsageSync } from "./procfsSync.ts"
 
 export { isLive, lockFile, readLauncherSync, recordFile } from "./launcherRecord.ts"
-
-const lockError = (file: string, message: string) => new FileError({ file, message })
 
 /** flock(1) on our fd 3: exit 0 got it, 1 someone holds it (--nonblock). */
 const flockFd = (fd: number, file: string): Effect.Effect<boolean, FileError> =>
@@ -41,19 +40,23 @@ const flockFd = (fd: number, file: string): Effect.Effect<boolean, FileError> =>
     child.once("error", (error) =>
       resume(
         Effect.fail(
-          lockError(
-            file,
-            errorCode(error) === "ENOENT"
-              ? "cannot take the launcher lock: flock(1) (util-linux) is not installed"
-              : `cannot take the launcher lock ${file}: ${error.message}`
-          )
+          errorCode(error) === "ENOENT"
+            ? FileError.because(file, "lock", {
+                code: "ENOENT",
+                detail: "flock(1) (util-linux) is not installed",
+                cause: error
+              })
+            : FileError.fromCause(file, "lock", error)
         )
       )
     )
     child.once("close", (code) => {
       if (code === 0) resume(Effect.succeed(true))
       else if (code === 1) resume(Effect.succeed(false))
-      else resume(Effect.fail(lockError(file, `flock(1) failed on ${file} (exit ${code}): ${stderr.trim()}`)))
+      else {
+        const detail = `flock(1) exited with code ${code}${stderr.trim() === "" ? "" : `: ${stderr.trim()}`}`
+        resume(Effect.fail(FileError.because(file, "lock", { code: null, detail })))
+      }
     })
   })
 
@@ -76,9 +79,15 @@ const awaitCommands = (runDir: string, onWait: (holders: ReadonlyArray<number>) 
     const file = fleetLockFile(runDir)
     let announced = false
     for (;;) {
-      const holders = yield* Effect.try({ try: () => lockHolders(file), catch: (e) => lockError(file, String(e)) })
+      const holders = yield* Effect.try({
+        try: () => lockHolders(file),
+        catch: (e) => FileError.fromCause(file, "read the holders of", e)
+      })
       if (holders === null) {
-        const held = yield* Effect.try({ try: () => tryLockSync(file), catch: (e) => lockError(file, String(e)) })
+        const held = yield* Effect.try({
+          try: () => tryLockSync(file),
+          catch: (e) => FileError.fromCause(file, "lock", e)
+        })
         if (held !== null) return held.release()
       } else if (holders.length === 0) return
       if (!announced) yield* onWait(holders ?? [])
@@ -110,19 +119,13 @@ export const acquire = (runDir: string, onWait: (holders: ReadonlyArray<number>)
           mkdirSync(runDir, { recursive: true })
           return openSync(file, "a", 0o644)
         },
-        catch: (e) => lockError(file, `cannot open the launcher lock ${file}: ${String(e)}`)
+        catch: (e) => FileError.fromCause(file, "open", e)
       })
       const taken = yield* flockFd(fd, file).pipe(Effect.tapError(() => Effect.sync(() => closeSync(fd))))
       if (!taken) {
         closeSync(fd)
         const holder = readLauncherSync(runDir)
-        return yield* new LauncherRunning({
-          pid: holder?.pid ?? null,
-          message:
-            holder === null
-              ? "another launcher is starting for this fleet"
-              : `a launcher already supervises this fleet (pid ${holder.pid}); stop it first: agentctl launcher stop`
-        })
+        return yield* LauncherRunning.forRoot(dirname(runDir), holder?.pid ?? null)
       }
       const record = ownRecord()
       yield* writeAtomic(recordFile(runDir), `${JSON.stringify(record)}\n`, 0o644).pipe(

@@ -42,9 +42,12 @@ export const make = (runDir: string): Context.Service.Shape<typeof RunDir> => {
     )
     if (text === null) return null
     return yield* decodeRecord(text).pipe(
-      Effect.mapError(
-        (error) =>
-          new FileError({ file, message: `corrupt pid record ${file}: ${error.message.replace(/\s*\n\s*/g, " ")}` })
+      Effect.mapError((error) =>
+        FileError.because(file, "parse pid record", {
+          code: null,
+          detail: error.message.replace(/\s*\n\s*/g, " "),
+          cause: error
+        })
       )
     )
   })

@@ -2,52 +2,40 @@
  * Spawner on node:child_process. Never a shell: argv goes to execve as given, looked up on the
  * PATH of the request's env.
  */
-import { SpawnFailed } from "@agentctl/core/Errors"
+import { SpawnFailed, type SpawnStage } from "@agentctl/core/Errors"
 import type { ExitInfo } from "@agentctl/core/Status"
-import { type ForegroundRequest, type SpawnRequest, type Spawned, Spawner } from "@agentctl/core/Spawner"
+import {
+  type ForegroundRequest,
+  type ProcessOutput,
+  type SpawnRequest,
+  type Spawned,
+  Spawner
+} from "@agentctl/core/Spawner"
+import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
 import { spawn as nodeSpawn } from "node:child_process"
 import { closeSync, openSync } from "node:fs"
 import { mkdir, stat } from "node:fs/promises"
 import { dirname } from "node:path"
 import { errorCode } from "./errno.ts"
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
-
-/** The reasons execve fails, as sentences a user can act on. */
-const spawnErrorMessage = (req: ForegroundRequest, error: unknown): string => {
-  const code = errorCode(error)
-  if (code === "ENOENT") {
-    return req.command.includes("/")
-      ? `command "${req.command}" does not exist`
-      : `command "${req.command}" not found on PATH (${req.env["PATH"] ?? "PATH is not set"})`
-  }
-  if (code === "EACCES") return `command "${req.command}" is not executable (permission denied)`
-  return `cannot start "${req.command}": ${describe(error)}`
-}
+const failure = (id: string, req: ForegroundRequest, stage: SpawnStage, cause: unknown, path: string | null = null) =>
+  SpawnFailed.fromCause(
+    { id, command: req.command, cwd: req.cwd, stage, path, searchPath: req.env["PATH"] ?? null },
+    cause
+  )
 
 /** Checked up front: a missing cwd makes spawn fail with ENOENT, indistinguishable from a missing command. */
 const checkCwd = (id: string, req: ForegroundRequest): Effect.Effect<void, SpawnFailed> =>
-  Effect.tryPromise({
-    try: () => stat(req.cwd),
-    catch: (error) =>
-      new SpawnFailed({
-        id,
-        command: req.command,
-        message:
-          errorCode(error) === "ENOENT"
-            ? `working directory "${req.cwd}" does not exist`
-            : `cannot use working directory "${req.cwd}": ${describe(error)}`
-      })
-  }).pipe(
+  Effect.tryPromise({ try: () => stat(req.cwd), catch: (error) => failure(id, req, "cwd", error) }).pipe(
     Effect.flatMap((s) =>
       s.isDirectory()
         ? Effect.void
-        : Effect.fail(
-            new SpawnFailed({ id, command: req.command, message: `working directory "${req.cwd}" is not a directory` })
-          )
+        : Effect.fail(SpawnFailed.because({ id, command: req.command, cwd: req.cwd, stage: "cwd", code: "ENOTDIR" }))
     )
   )
 
@@ -57,18 +45,12 @@ const openLog = (req: SpawnRequest): Effect.Effect<number, SpawnFailed> =>
       await mkdir(dirname(req.logFile), { recursive: true })
       return openSync(req.logFile, "a")
     },
-    catch: (error) =>
-      new SpawnFailed({
-        id: req.id,
-        command: req.command,
-        message: `cannot open log file "${req.logFile}": ${describe(error)}`
-      })
+    catch: (error) => failure(req.id, req, "log", error, req.logFile)
   })
 
 const startDetached = (req: SpawnRequest, fd: number): Effect.Effect<Spawned, SpawnFailed> =>
   Effect.callback<Spawned, SpawnFailed>((resume) => {
-    const fail = (error: unknown) =>
-      resume(Effect.fail(new SpawnFailed({ id: req.id, command: req.command, message: spawnErrorMessage(req, error) })))
+    const fail = (error: unknown) => resume(Effect.fail(failure(req.id, req, "exec", error)))
     try {
       const child = nodeSpawn(req.command, req.args, {
         cwd: req.cwd,
@@ -106,25 +88,82 @@ const spawn = Effect.fn("NodeSpawner.spawn")(function* (req: SpawnRequest) {
   )
 })
 
-const run = Effect.fn("NodeSpawner.run")(function* (req: ForegroundRequest) {
-  yield* checkCwd("", req)
-  return yield* Effect.callback<number | null, SpawnFailed>((resume) => {
-    let child: ReturnType<typeof nodeSpawn>
-    try {
-      child = nodeSpawn(req.command, req.args, { cwd: req.cwd, env: { ...req.env }, stdio: "inherit" })
-    } catch (error) {
-      resume(Effect.fail(new SpawnFailed({ id: "", command: req.command, message: spawnErrorMessage(req, error) })))
-      return
+/** Splits one output stream into lines; a last line without "\n" comes out when the stream ends. */
+const lineSplitter = (emit: (line: string) => void) => {
+  let rest = ""
+  return {
+    push: (chunk: string) => {
+      const parts = (rest + chunk).split("\n")
+      rest = parts.pop() ?? ""
+      for (const line of parts) emit(line.endsWith("\r") ? line.slice(0, -1) : line)
+    },
+    end: () => {
+      if (rest !== "") emit(rest)
+      rest = ""
     }
-    child.once("error", (error) =>
-      resume(Effect.fail(new SpawnFailed({ id: "", command: req.command, message: spawnErrorMessage(req, error) })))
+  }
+}
+
+const run = (req: ForegroundRequest): Stream.Stream<ProcessOutput, SpawnFailed> =>
+  Stream.unwrap(
+    Effect.as(
+      checkCwd("", req),
+      Stream.callback<ProcessOutput, SpawnFailed>((queue) => {
+        const linesOf = (stream: "stdout" | "stderr") =>
+          lineSplitter((line) => void Queue.offerUnsafe(queue, { _tag: "Line", stream, line }))
+        return Effect.acquireRelease(
+          Effect.sync(() => {
+            const out = linesOf("stdout")
+            const err = linesOf("stderr")
+            let failed = false
+            const fail = (error: unknown) => {
+              failed = true
+              Queue.failCauseUnsafe(queue, Cause.fail(failure("", req, "exec", error)))
+            }
+            let child: ReturnType<typeof nodeSpawn>
+            try {
+              child = nodeSpawn(req.command, req.args, {
+                cwd: req.cwd,
+                env: { ...req.env },
+                stdio: ["ignore", "pipe", "pipe"],
+                // Its own process group, so that stopping it reaches what it started (`sh -c` and its
+                // children), as a terminal's Ctrl-C reaches a foreground job.
+                detached: true
+              })
+            } catch (error) {
+              // Synchronous throws: invalid arguments (e.g. a NUL byte in argv or env).
+              fail(error)
+              return null
+            }
+            child.stdout?.setEncoding("utf8").on("data", out.push)
+            child.stderr?.setEncoding("utf8").on("data", err.push)
+            child.once("error", fail)
+            // "close": the process exited and both pipes are drained, so every line is in first.
+            child.once("close", (code, signal) => {
+              if (failed) return
+              out.end()
+              err.end()
+              Queue.offerUnsafe(queue, { _tag: "Exit", code, signal })
+              Queue.endUnsafe(queue)
+            })
+            return child
+          }),
+          // Dropped before it ended (Ctrl-C in a build, a client hanging up): do not leave it, or
+          // anything it started, running.
+          (child) =>
+            Effect.sync(() => {
+              if (child === null || child.pid === undefined || child.exitCode !== null || child.signalCode !== null)
+                return
+              try {
+                process.kill(-child.pid, "SIGTERM")
+              } catch (error) {
+                // ESRCH: the group is gone already, which is what we wanted.
+                if (errorCode(error) !== "ESRCH") throw error
+              }
+            })
+        )
+      })
     )
-    child.once("exit", (code) => resume(Effect.succeed(code)))
-    // Interrupted (e.g. Ctrl-C in a build step): do not leave the build running.
-    return Effect.sync(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
-    })
-  })
-})
+  )
 
 export const layer: Layer.Layer<Spawner> = Layer.succeed(Spawner, Spawner.of({ spawn, run }))

@@ -9,25 +9,24 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { readArgvSync, readHostConstantsSync, readSnapshotSync, readUsageSync } from "./procfsSync.ts"
 
-const probeFailed = (what: string) => (error: unknown) =>
-  new ProbeFailed({ message: `${what}: ${error instanceof Error ? error.message : String(error)}` })
+const probeFailed = (what: string) => (error: unknown) => ProbeFailed.fromCause("/proc", what, error)
 
 export const layer: Layer.Layer<Prober> = Layer.succeed(
   Prober,
   Prober.of({
     snapshot: Effect.try({
       try: readSnapshotSync,
-      catch: probeFailed("cannot read the process table from /proc")
+      catch: probeFailed("the process table")
     }).pipe(Effect.withSpan("ProcProber.snapshot")),
     bootId: Effect.try({
       try: () => readHostConstantsSync().bootId,
-      catch: probeFailed("cannot read the boot id and boot time from /proc")
+      catch: probeFailed("the boot id and boot time")
     }),
     usage: Effect.fn("ProcProber.usage")(function* (pid: number) {
       const now = yield* Clock.currentTimeMillis
       return yield* Effect.try({
         try: () => readUsageSync(pid, now),
-        catch: probeFailed(`cannot read the usage of pid ${pid} from /proc`)
+        catch: probeFailed(`the usage of pid ${pid}`)
       })
     }),
     argv: (pid) => Effect.sync(() => readArgvSync(pid))

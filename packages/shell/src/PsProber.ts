@@ -38,7 +38,7 @@ interface PsResult {
   readonly exitCode: number
 }
 
-const runPs = (args: ReadonlyArray<string>): Effect.Effect<PsResult, ProbeFailed> =>
+const runPs = (args: ReadonlyArray<string>, what: string): Effect.Effect<PsResult, ProbeFailed> =>
   Effect.callback<PsResult, ProbeFailed>((resume, signal) => {
     execFile(
       "ps",
@@ -48,24 +48,37 @@ const runPs = (args: ReadonlyArray<string>): Effect.Effect<PsResult, ProbeFailed
         if (error === null) return resume(Effect.succeed({ stdout, exitCode: 0 }))
         const code: unknown = "code" in error ? error.code : undefined
         if (typeof code === "number") return resume(Effect.succeed({ stdout, exitCode: code }))
-        const message =
-          code === "ENOENT"
-            ? "ps is not installed (not found on PATH) and /proc is not available"
-            : `ps ${args.join(" ")} failed: ${stderr.trim() || error.message}`
-        resume(Effect.fail(new ProbeFailed({ message })))
+        const source = `ps ${args.join(" ")}`
+        resume(
+          Effect.fail(
+            code === "ENOENT"
+              ? ProbeFailed.because({
+                  source,
+                  what,
+                  code,
+                  detail: "ps is not installed (not found on PATH) and /proc is not available",
+                  cause: error
+                })
+              : stderr.trim() !== ""
+                ? ProbeFailed.because({ source, what, code: null, detail: stderr.trim(), cause: error })
+                : ProbeFailed.fromCause(source, what, error)
+          )
+        )
       }
     )
   })
 
 const snapshot = Effect.gen(function* () {
   const args = snapshotArgs(process.platform)
-  const { stdout, exitCode } = yield* runPs(args)
+  const what = "the process table"
+  const source = `ps ${args.join(" ")}`
+  const { stdout, exitCode } = yield* runPs(args, what)
   if (exitCode !== 0) {
-    return yield* new ProbeFailed({ message: `ps ${args.join(" ")} exited with code ${exitCode}` })
+    return yield* ProbeFailed.because({ source, what, code: null, detail: `ps exited with code ${exitCode}` })
   }
   const processes = parsePsSnapshot(stdout)
   if (processes.size === 0) {
-    return yield* new ProbeFailed({ message: `ps ${args.join(" ")} printed no process we could parse` })
+    return yield* ProbeFailed.because({ source, what, code: null, detail: "ps printed no process we could parse" })
   }
   // Linux keeps a boot id even when ps is the prober; elsewhere "" (lstart is wall clock anyway).
   return { bootId: readBootIdSync(), bootTimeMs: 0, ticksPerSecond: 1, processes }
@@ -80,14 +93,23 @@ export const layer: Layer.Layer<Prober> = Layer.succeed(
     bootId: Effect.sync(readBootIdSync),
     usage: Effect.fn("PsProber.usage")(function* (pid: number) {
       if (!isPid(pid)) return null
-      const { stdout, exitCode } = yield* runPs(["-o", "stat=,rss=,time=,lstart=", "-p", String(pid)])
+      const what = `the usage of pid ${pid}`
+      const args = ["-o", "stat=,rss=,time=,lstart=", "-p", String(pid)]
+      const { stdout, exitCode } = yield* runPs(args, what)
       // ps exits 1 when the pid matched nothing.
       if (exitCode !== 0 || stdout.trim() === "") return null
       // A zombie has exited; it only waits to be reaped (see readUsageSync).
       const [state = "", ...rest] = stdout.trim().split(/\s+/)
       if (state.startsWith("Z") || state.startsWith("X")) return null
       const usage = parsePsUsage(rest.join(" "))
-      if (usage === null) return yield* new ProbeFailed({ message: `cannot parse ps output for pid ${pid}: ${stdout}` })
+      if (usage === null) {
+        return yield* ProbeFailed.because({
+          source: `ps ${args.join(" ")}`,
+          what,
+          code: null,
+          detail: `cannot parse what ps printed: ${stdout.trim()}`
+        })
+      }
       const now = yield* Clock.currentTimeMillis
       return {
         pid,
@@ -100,7 +122,7 @@ export const layer: Layer.Layer<Prober> = Layer.succeed(
     /** ps joins argv with spaces: split back on whitespace, so an argument holding a space comes back as two. */
     argv: (pid) =>
       isPid(pid)
-        ? runPs(["-ww", "-o", "args=", "-p", String(pid)]).pipe(
+        ? runPs(["-ww", "-o", "args=", "-p", String(pid)], `the command line of pid ${pid}`).pipe(
             Effect.map(({ stdout, exitCode }) =>
               exitCode !== 0 || stdout.trim() === "" ? null : stdout.trim().split(/\s+/)
             ),

@@ -5,7 +5,8 @@
  * lstat semantics (a symlink is unlinked, never followed).
  */
 import { AgentData, type ClearedMemory, DatabaseBusy, type DeletedCache, UnsafePath } from "@agentctl/core/AgentData"
-import { isAgentId } from "@agentctl/core/AgentId"
+import { agentIdRule, isAgentId } from "@agentctl/core/AgentId"
+import { quoted } from "@agentctl/core/printable"
 import { FileError, UsageError } from "@agentctl/core/Errors"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -29,8 +30,6 @@ const DAY_MS = 86_400_000
 export const busyTimeoutMs = 100
 const busyRetries = 10
 const busyRetry = { schedule: Schedule.spaced(busyTimeoutMs), times: busyRetries } as const
-
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 const lstatOrNull = (file: string): Effect.Effect<Stats | null, FileError> =>
   attempt(file, "inspect", () =>
@@ -65,12 +64,8 @@ const withDb = <A>(id: string, file: string, readOnly: boolean, f: (db: Database
     },
     catch: (error): DatabaseBusy | FileError =>
       isSqliteBusy(error)
-        ? new DatabaseBusy({
-            id,
-            file: shown(id, "memory.db"),
-            message: `${shown(id, "memory.db")} is locked by another process; try again when it lets go`
-          })
-        : new FileError({ file: shown(id, "memory.db"), message: `${shown(id, "memory.db")}: ${describe(error)}` })
+        ? DatabaseBusy.holding(id, shown(id, "memory.db"))
+        : FileError.fromCause(shown(id, "memory.db"), "use the database", error)
   }).pipe(Effect.retry({ ...busyRetry, while: (e) => e._tag === "DatabaseBusy" }))
 
 const removeEntry = (id: string, dir: string, name: string) =>
@@ -92,7 +87,7 @@ export const make = (root: string): Context.Service.Shape<typeof AgentData> => {
   /** The agent folder's real path, or null when there is none; refused when it leads out of the fleet root. */
   const agentDir = Effect.fn("SqliteAgentData.agentDir")(function* (id: string) {
     if (!isAgentId(id)) {
-      return yield* new UsageError({ message: `"${id.slice(0, 80)}" is not a valid agent id` })
+      return yield* new UsageError({ message: `${quoted(id.slice(0, 80))} is not a valid agent id (${agentIdRule})` })
     }
     const dir = join(fleetRoot, "data", id)
     const info = yield* lstatOrNull(dir)
@@ -102,8 +97,7 @@ export const make = (root: string): Context.Service.Shape<typeof AgentData> => {
       // A dangling symlink: nothing is there to touch, and nothing must be created through it.
       Effect.catchTag("FileError", () => Effect.succeed(null))
     )
-    const refuse = (why: string) =>
-      new UnsafePath({ id, path: shown(id), message: `refusing to touch ${shown(id)}: ${why}` })
+    const refuse = (why: string) => UnsafePath.refusing(id, "touch", shown(id), why)
     if (real === null) return yield* refuse("it is a symlink to nowhere")
     if (!real.startsWith(realRoot + sep)) return yield* refuse(`it leads outside the fleet root (to ${real})`)
     const target = yield* attempt(real, "inspect", () => stat(real))
@@ -119,11 +113,12 @@ export const make = (root: string): Context.Service.Shape<typeof AgentData> => {
     const info = yield* lstatOrNull(file)
     if (info === null) return null
     if (!info.isFile()) {
-      return yield* new UnsafePath({
+      return yield* UnsafePath.refusing(
         id,
-        path: shown(id, "memory.db"),
-        message: `refusing to open ${shown(id, "memory.db")}: it is ${info.isSymbolicLink() ? "a symlink" : "not a regular file"}`
-      })
+        "open",
+        shown(id, "memory.db"),
+        `it is ${info.isSymbolicLink() ? "a symlink" : "not a regular file"}`
+      )
     }
     return file
   })

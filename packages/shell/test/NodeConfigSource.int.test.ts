@@ -55,7 +55,7 @@ describe("NodeConfigSource", () => {
         expect(yield* source.read(join(root, "missing.yaml"))).toBeNull()
         mkdirSync(join(root, "dir.yaml"))
         const error = yield* Effect.flip(source.read(join(root, "dir.yaml")))
-        expect(error).toMatchObject({ _tag: "FileError", file: join(root, "dir.yaml") })
+        expect(error).toMatchObject({ _tag: "FileError", path: join(root, "dir.yaml") })
         expect(error.message).toContain("is a directory")
       })
     )
@@ -118,7 +118,7 @@ describe("NodeConfigSource", () => {
       Effect.gen(function* () {
         const file = join(root, "nope", "a.yaml")
         const error = yield* Effect.flip(source.write(file, "x"))
-        expect(error).toMatchObject({ _tag: "FileError", file })
+        expect(error).toMatchObject({ _tag: "FileError", path: file })
         expect(readdirSync(root)).toEqual([])
       })
     )

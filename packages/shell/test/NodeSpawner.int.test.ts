@@ -1,6 +1,7 @@
-import { type SpawnRequest, Spawner } from "@agentctl/core/Spawner"
+import { type ForegroundRequest, type SpawnRequest, Spawner } from "@agentctl/core/Spawner"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { layer } from "../src/NodeSpawner.ts"
@@ -12,6 +13,8 @@ const spawnTracked = (req: SpawnRequest) =>
 
 const untilGone = (pid: number) =>
   Effect.promise(() => waitFor(`pid ${pid} to exit`, () => (isAlive(pid) ? undefined : true)))
+
+const collect = (req: ForegroundRequest) => Spawner.use((spawner) => Stream.runCollect(spawner.run(req)))
 
 const openFds = () => readdirSync("/proc/self/fd").length
 
@@ -129,40 +132,83 @@ describe("NodeSpawner.spawn", () => {
 describe("NodeSpawner.run", () => {
   afterEach(cleanup)
 
-  it.live("resolves with the exit code, or null when killed by a signal", () =>
+  it.live("streams stdout and stderr as lines, then the exit code, or the signal that killed it", () =>
     Effect.gen(function* () {
       const dir = tempDir()
-      const spawner = yield* Spawner
       const req = { cwd: dir, env: { PATH } }
-      expect(yield* spawner.run({ ...req, command: "sh", args: ["-c", "exit 0"] })).toBe(0)
-      expect(yield* spawner.run({ ...req, command: "sh", args: ["-c", "exit 3"] })).toBe(3)
-      expect(yield* spawner.run({ ...req, command: "sh", args: ["-c", "kill -9 $$"] })).toBeNull()
+      const out = yield* collect({
+        ...req,
+        command: "sh",
+        args: ["-c", "echo one; echo warn >&2; printf 'two\\r\\nlast'; exit 3"]
+      })
+      expect(out.filter((o) => o._tag === "Line" && o.stream === "stdout")).toEqual([
+        { _tag: "Line", stream: "stdout", line: "one" },
+        { _tag: "Line", stream: "stdout", line: "two" },
+        { _tag: "Line", stream: "stdout", line: "last" }
+      ])
+      expect(out).toContainEqual({ _tag: "Line", stream: "stderr", line: "warn" })
+      expect(out.at(-1)).toEqual({ _tag: "Exit", code: 3, signal: null })
+      expect((yield* collect({ ...req, command: "sh", args: ["-c", "exit 0"] })).at(-1)).toEqual({
+        _tag: "Exit",
+        code: 0,
+        signal: null
+      })
+      expect((yield* collect({ ...req, command: "sh", args: ["-c", "kill -9 $$"] })).at(-1)).toEqual({
+        _tag: "Exit",
+        code: null,
+        signal: "SIGKILL"
+      })
     }).pipe(Effect.provide(layer))
   )
 
-  it.live("runs in the given cwd with the given env", () =>
+  it.live("runs in the given cwd with exactly the given env, stdin closed", () =>
     Effect.gen(function* () {
       const dir = tempDir()
-      const code = yield* (yield* Spawner).run({
+      const out = yield* collect({
         command: "sh",
-        args: ["-c", 'test "$(pwd)" = "$WANT" && test -z "$HOME"'],
+        args: ["-c", 'test "$(pwd)" = "$WANT" && test -z "$HOME" && ! read line'],
         cwd: dir,
         env: { PATH, WANT: dir }
       })
-      expect(code).toBe(0)
+      expect(out).toEqual([{ _tag: "Exit", code: 0, signal: null }])
     }).pipe(Effect.provide(layer))
   )
 
-  it.effect("spawn errors are SpawnFailed", () =>
+  it.live("a dropped stream SIGTERMs the process", () =>
     Effect.gen(function* () {
       const dir = tempDir()
-      const spawner = yield* Spawner
-      const error = yield* Effect.flip(
-        spawner.run({ command: "no-such-build-tool", args: [], cwd: dir, env: { PATH } })
+      const pidFile = join(dir, "pid")
+      const first = yield* Spawner.use((spawner) =>
+        spawner
+          .run({
+            command: "sh",
+            args: ["-c", `echo $$ > ${pidFile}; echo started; exec sleep 60`],
+            cwd: dir,
+            env: { PATH }
+          })
+          .pipe(Stream.take(1), Stream.runCollect)
       )
-      expect(error).toMatchObject({ _tag: "SpawnFailed", command: "no-such-build-tool" })
+      expect(first).toEqual([{ _tag: "Line", stream: "stdout", line: "started" }])
+      const pid = Number(readFileSync(pidFile, "utf8"))
+      track(pid)
+      yield* untilGone(pid)
+    }).pipe(Effect.provide(layer))
+  )
+
+  it.effect("spawn errors are SpawnFailed with the stage, errno and PATH", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const error = yield* Effect.flip(collect({ command: "no-such-build-tool", args: [], cwd: dir, env: { PATH } }))
+      expect(error).toMatchObject({
+        _tag: "SpawnFailed",
+        command: "no-such-build-tool",
+        stage: "exec",
+        code: "ENOENT",
+        searchPath: PATH
+      })
       expect(error.message).toContain("not found on PATH")
-      const badCwd = yield* Effect.flip(spawner.run({ command: "true", args: [], cwd: join(dir, "x"), env: { PATH } }))
+      const badCwd = yield* Effect.flip(collect({ command: "true", args: [], cwd: join(dir, "x"), env: { PATH } }))
+      expect(badCwd).toMatchObject({ stage: "cwd", code: "ENOENT", cwd: join(dir, "x") })
       expect(badCwd.message).toContain("does not exist")
     }).pipe(Effect.provide(layer))
   )

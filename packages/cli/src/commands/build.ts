@@ -1,8 +1,14 @@
-import { build as runBuild } from "@agentctl/core/Build"
+import { build as runBuild, type StepEvent } from "@agentctl/core/BuildOutput"
 import { loadFleet, requireAgent } from "@agentctl/core/FleetLoader"
 import * as Effect from "effect/Effect"
 import { Command } from "effect/cli"
 import { idsArgument, inFleet } from "../Root.ts"
+
+/** The build's own lines, to our stdout and stderr as it wrote them; how it ended is the command's outcome. */
+const print = (event: StepEvent) =>
+  Effect.sync(() => {
+    if (event._tag === "Output") (event.stream === "stdout" ? process.stdout : process.stderr).write(`${event.line}\n`)
+  })
 
 export const build = Command.make(
   "build",
@@ -12,12 +18,12 @@ export const build = Command.make(
       Effect.gen(function* () {
         const fleet = yield* loadFleet()
         const agents = yield* Effect.forEach(ids, (id) => requireAgent(fleet, id))
-        yield* runBuild(fleet, agents)
+        yield* runBuild(fleet, agents, print)
       })
     )
   })
 ).pipe(
   Command.withDescription(
-    "Run the build command (agentctl.yaml `build`, default `bash build.sh`) with the merged env; its exit code is ours"
+    "Run the build command (agentctl.yaml `build`, default `bash build.sh`) with the merged env; its output streamed, its failure ours"
   )
 )

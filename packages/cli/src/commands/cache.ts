@@ -1,13 +1,13 @@
 import * as AgentData from "@agentctl/core/AgentData"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { Argument, Command } from "effect/cli"
-import { jsonOutput } from "../Root.ts"
+import { Command } from "effect/cli"
+import { idArgument, jsonOutput } from "../Root.ts"
 import { inFleetData, pausedJson, restartText } from "./memory.ts"
 
 export const cacheDelete = Command.make(
   "delete",
-  { id: Argument.String("id").pipe(Argument.withDescription("agent id")) },
+  { id: idArgument },
   Effect.fn("cli.cache.delete")(function* ({ id }) {
     const paused = yield* inFleetData(AgentData.deleteCache(id))
     const { paths_deleted, paths_missing } = paused.result

@@ -1,6 +1,4 @@
 import { Control } from "@agentctl/core/Control"
-import { parseDurationMs } from "@agentctl/core/Duration"
-import { UsageError } from "@agentctl/core/Errors"
 import type { KillOutcome, StartOutcome, StopOutcome } from "@agentctl/core/Outcomes"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -29,19 +27,6 @@ export const stopText = (o: StopOutcome) =>
 export const killText = (o: KillOutcome) =>
   o.result === "killed" ? `killed ${o.id}: pid ${o.pids.join(", ")}` : `${o.id} is not running; nothing to kill`
 
-const parseTimeout = (value: Option.Option<string>) =>
-  Option.match(value, {
-    onNone: () => Effect.succeed(undefined),
-    onSome: (raw) => {
-      const ms = parseDurationMs(raw)
-      return ms === undefined
-        ? Effect.fail(
-            new UsageError({ message: `--timeout: expected a duration such as 500ms, 5s or 2m, got "${raw}"` })
-          )
-        : Effect.succeed(ms)
-    }
-  })
-
 export const start = Command.make(
   "start",
   { ids: idsArgument, all: allFlag },
@@ -59,7 +44,7 @@ export const stop = Command.make(
   { ids: idsArgument, all: allFlag, timeout: timeoutFlag },
   Effect.fn("cli.stop")(function* ({ ids, all, timeout }) {
     const targets = yield* toTargets(ids, all)
-    const timeoutMs = yield* parseTimeout(timeout)
+    const timeoutMs = Option.getOrUndefined(timeout)
     const out = yield* inFleet(Control.use((c) => c.stop(targets, timeoutMs)))
     if (yield* jsonOutput) return yield* printJson(out)
     yield* Console.log(out.length === 0 ? "no agents" : out.map(stopText).join("\n"))
@@ -71,7 +56,7 @@ export const restart = Command.make(
   { ids: idsArgument, all: allFlag, timeout: timeoutFlag },
   Effect.fn("cli.restart")(function* ({ ids, all, timeout }) {
     const targets = yield* toTargets(ids, all)
-    const timeoutMs = yield* parseTimeout(timeout)
+    const timeoutMs = Option.getOrUndefined(timeout)
     const out = yield* inFleet(Control.use((c) => c.restart(targets, timeoutMs)))
     if (yield* jsonOutput) yield* printJson(out)
     else yield* Console.log(out.map((o) => `${stopText(o.stop)}\n${startText(o.start)}`).join("\n"))

@@ -1,31 +1,24 @@
 import { Control } from "@agentctl/core/Control"
-import { formatUptime, parseDurationMs } from "@agentctl/core/Duration"
-import { LauncherNotRunning, LauncherRunning, UsageError } from "@agentctl/core/Errors"
+import { formatUptime } from "@agentctl/core/Duration"
+import { errnoText } from "@agentctl/core/errno"
+import { LauncherNotRunning } from "@agentctl/core/Errors"
 import type { PidRecord } from "@agentctl/core/PidRecord"
 import { RunDir } from "@agentctl/core/RunDir"
+import type { SignalName } from "@agentctl/core/Signals"
 import { isLive, readLauncherSync } from "@agentctl/shell/LauncherLock"
+import * as SignalsImpl from "@agentctl/shell/NodeSignals"
 import { readUsageSync } from "@agentctl/shell/procfsSync"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { Command, Flag } from "effect/cli"
+import { Command } from "effect/cli"
 import { launcherPaths } from "../launcher/paths.ts"
 import { runLauncher } from "../launcher/runLauncher.ts"
+import { signalLauncher } from "../launcher/signalLauncher.ts"
 import { startLauncher } from "../launcher/startLauncher.ts"
-import { printJson } from "../Output.ts"
-import { fleetRoot, inFleet, jsonOutput, timeoutFlag } from "../Root.ts"
-
-const poll = <A>(check: () => A | undefined, timeoutMs: number, everyMs = 50) =>
-  Effect.gen(function* () {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const value = check()
-      if (value !== undefined) return Option.some(value)
-      if (Date.now() > deadline) return Option.none<A>()
-      yield* Effect.sleep(everyMs)
-    }
-  })
+import { printJson, printWarning } from "../Output.ts"
+import { fleetRoot, followFlag, inFleet, jsonOutput, linesFlag, timeoutFlag } from "../Root.ts"
 
 const requireLauncher = (root: string) => {
   const record = readLauncherSync(launcherPaths(root).runDir)
@@ -45,20 +38,26 @@ const start = Command.make(
   {},
   Effect.fn("cli.launcher.start")(function* () {
     const started = yield* startLauncher(yield* fleetRoot)
-    // The TCP listener may fail (a busy port) while the control socket works: say so, do not fail.
-    if (started.tcpFailure !== null) {
-      yield* Effect.sync(() =>
-        process.stderr.write(`agentctl: warning: the HTTP API is not listening on TCP: ${started.tcpFailure}\n`)
+    // A busy port does not stop the launcher (the control socket works), so it is a warning, not a failure.
+    const tcp = started.tcpFailure
+    if (tcp !== null) {
+      yield* printWarning(
+        `the HTTP API is not listening on ${tcp.address}: ${errnoText(tcp.code) ?? tcp.message} (the control socket works)`
       )
     }
     const { pid, log, socket } = started
-    if (yield* jsonOutput) return yield* printJson({ pid, log, socket })
+    if (yield* jsonOutput) return yield* printJson({ pid, log, socket, tcp_error: tcp?.message ?? null })
     yield* Console.log(`launcher started (pid ${pid}); log: ${log}; control socket: ${socket}`)
   })
 ).pipe(Command.withDescription("Start the launcher in the background; it adopts running agents and starts the rest"))
 
-const waitGone = (record: PidRecord, timeoutMs: number) =>
-  poll(() => (isLive(record) ? undefined : true), timeoutMs, 20)
+/** How long `launcher stop` waits for the launcher to stop every agent and exit. */
+const stopWaitMs = 5 * 60_000
+/** How long `launcher kill` waits for the kernel to end it. */
+const killWaitMs = 10_000
+
+const signalled = (record: PidRecord, signal: SignalName, waitMs: number) =>
+  signalLauncher(record, signal, waitMs, (r) => Effect.sync(() => isLive(r))).pipe(Effect.provide(SignalsImpl.layer))
 
 const stop = Command.make(
   "stop",
@@ -67,23 +66,17 @@ const stop = Command.make(
     const root = yield* fleetRoot
     const record = readLauncherSync(launcherPaths(root).runDir)
     if (record === null) return yield* Console.log("no launcher is running; nothing changed")
-    const timeoutMs = Option.isSome(timeout) ? parseDurationMs(timeout.value) : undefined
-    if (Option.isSome(timeout) && timeoutMs === undefined) {
-      return yield* new UsageError({
-        message: `--timeout: expected a duration such as 500ms, 5s or 2m, got "${timeout.value}"`
-      })
-    }
     // With --timeout the agents are stopped through the API first (that is where the timeout goes);
     // either way SIGTERM makes the launcher stop every agent concurrently, then exit.
-    const stopped =
-      timeoutMs === undefined ? [] : yield* inFleet(Control.use((c) => c.stop({ _tag: "All" }, timeoutMs)))
-    process.kill(record.pid, "SIGTERM")
-    const gone = yield* waitGone(record, 5 * 60_000)
-    if (Option.isNone(gone))
-      return yield* new LauncherRunning({ pid: record.pid, message: `launcher pid ${record.pid} did not exit` })
-    yield* Console.log(
-      `launcher stopped (pid ${record.pid})${stopped.length > 0 ? `; stopped ${stopped.filter((s) => s.result === "stopped").length} agents` : ""}`
-    )
+    const stopped = Option.isSome(timeout)
+      ? yield* inFleet(Control.use((c) => c.stop({ _tag: "All" }, timeout.value)))
+      : []
+    const outcome = yield* signalled(record, "SIGTERM", stopWaitMs)
+    if (outcome === "already-gone") {
+      return yield* Console.log(`the launcher (pid ${record.pid}) had already exited; nothing changed`)
+    }
+    const count = stopped.filter((s) => s.result === "stopped").length
+    yield* Console.log(`launcher stopped (pid ${record.pid})${stopped.length > 0 ? `; stopped ${count} agents` : ""}`)
   })
 ).pipe(
   Command.withDescription("Stop every agent concurrently (each with its stop signal and timeout), then the launcher")
@@ -95,10 +88,11 @@ const kill = Command.make(
   Effect.fn("cli.launcher.kill")(function* () {
     const root = yield* fleetRoot
     const record = yield* requireLauncher(root)
-    process.kill(record.pid, "SIGKILL")
-    yield* waitGone(record, 10_000)
+    const outcome = yield* signalled(record, "SIGKILL", killWaitMs)
     yield* Console.log(
-      `killed the launcher (pid ${record.pid}); its agents keep running and the next launcher adopts them`
+      outcome === "already-gone"
+        ? `the launcher (pid ${record.pid}) had already exited; nothing to kill`
+        : `killed the launcher (pid ${record.pid}); its agents keep running and the next launcher adopts them`
     )
   })
 ).pipe(Command.withDescription("SIGKILL the launcher only; agents survive and are adopted by the next launcher"))
@@ -146,12 +140,8 @@ const status = Command.make(
 const logs = Command.make(
   "logs",
   {
-    lines: Flag.Int("lines").pipe(Flag.withAlias("n"), Flag.withDefault(100), Flag.withDescription("how many lines")),
-    follow: Flag.Boolean("follow").pipe(
-      Flag.withAlias("f"),
-      Flag.withDefault(false),
-      Flag.withDescription("keep printing new lines")
-    )
+    lines: linesFlag,
+    follow: followFlag
   },
   Effect.fn("cli.launcher.logs")(function* ({ lines, follow }) {
     const root = yield* fleetRoot

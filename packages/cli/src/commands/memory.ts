@@ -4,13 +4,11 @@ import * as SqliteAgentData from "@agentctl/shell/SqliteAgentData"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { Argument, Command } from "effect/cli"
+import { Command } from "effect/cli"
 import { printJson } from "../Output.ts"
-import { fleetRoot, inFleet, jsonOutput } from "../Root.ts"
+import { fleetRoot, idArgument, inFleet, jsonOutput } from "../Root.ts"
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
-
-const idArgument = Argument.String("id").pipe(Argument.withDescription("agent id"))
 
 /** AgentData for the fleet's data/ folder, beside the fleet's Control (launcher or daemonless). */
 export const inFleetData = <A, E, R>(effect: Effect.Effect<A, E, R>) =>

@@ -4,16 +4,16 @@ import { loadFleet } from "@agentctl/core/FleetLoader"
 import { RunDir } from "@agentctl/core/RunDir"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { Argument, Command } from "effect/cli"
+import { Command } from "effect/cli"
 import { printJson } from "../Output.ts"
-import { inFleet, jsonOutput } from "../Root.ts"
+import { idArgument, inFleet, jsonOutput } from "../Root.ts"
 
 const kb = (n: number) =>
   n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`
 
 export const status = Command.make(
   "status",
-  { id: Argument.String("id").pipe(Argument.withDescription("agent id")) },
+  { id: idArgument },
   Effect.fn("cli.status")(function* ({ id }) {
     const json = yield* jsonOutput
     yield* inFleet(

@@ -1,14 +1,14 @@
 import { Control } from "@agentctl/core/Control"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { Argument, Command } from "effect/cli"
+import { Command } from "effect/cli"
 import { printJson } from "../Output.ts"
-import { inFleet, jsonOutput } from "../Root.ts"
+import { idArgument, inFleet, jsonOutput } from "../Root.ts"
 
 const toggle = (name: "enable" | "disable") =>
   Command.make(
     name,
-    { id: Argument.String("id").pipe(Argument.withDescription("agent id")) },
+    { id: idArgument },
     Effect.fn(`cli.${name}`)(function* ({ id }) {
       const out = yield* inFleet(Control.use((c) => c.setEnabled(id, name === "enable")))
       if (yield* jsonOutput) return yield* printJson(out)

@@ -12,22 +12,25 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
+import { FileError } from "@agentctl/core/Errors"
+import { errorCode } from "@agentctl/shell/errno"
 import { osLayer } from "../FleetLayers.ts"
 import { version } from "../version.ts"
+import { formatLine, type LauncherLogEntry } from "./launcherLog.ts"
 import { launcherPaths } from "./paths.ts"
 import { releaseWhenQuiet } from "./releaseMemory.ts"
 
-/** The innermost message of a failure (a ServeError wraps the listen error that says what happened). */
-const describeCause = (cause: Cause.Cause<unknown>): string => {
+/** The innermost failure (a ServeError wraps the listen error that says what happened): its errno and words. */
+const innermost = (cause: Cause.Cause<unknown>): { readonly code: string | null; readonly message: string } => {
   let error: unknown = Cause.squash(cause)
   while (typeof error === "object" && error !== null && "cause" in error && error.cause !== undefined)
     error = error.cause
-  return error instanceof Error ? error.message : String(error)
+  return { code: errorCode(error) ?? null, message: error instanceof Error ? error.message : String(error) }
 }
 
-/** One JSON line per launcher event in run/launcher.log (or the journal, under systemd). */
-const logLine = (event: Record<string, unknown>) =>
-  Effect.flatMap(Clock.currentTimeMillis, (at) => Console.log(JSON.stringify({ at, ...event })))
+/** One JSON line per launcher event in run/launcher.log (or the journal, under systemd); launcherLog.ts defines them. */
+const logLine = (entry: LauncherLogEntry) =>
+  Effect.flatMap(Clock.currentTimeMillis, (at) => Console.log(formatLine(at, entry)))
 
 /**
  * The launcher in the foreground: take the fleet (LauncherLock: one launcher, registered, no
@@ -39,9 +42,13 @@ const logLine = (event: Record<string, unknown>) =>
 export const runLauncher = (root: string) =>
   Effect.gen(function* () {
     const paths = launcherPaths(root)
-    process.chdir(root)
+    yield* Effect.try({ try: () => process.chdir(root), catch: (e) => FileError.fromCause(root, "enter", e) })
     const lock = yield* LauncherLock.acquire(paths.runDir, (holders) =>
-      logLine({ event: "launcher-waiting", message: `waiting for agentctl pid ${holders.join(", ")} to finish` })
+      logLine({
+        event: "launcher-waiting",
+        holders: [...holders],
+        message: `waiting for agentctl pid ${holders.join(", ")} to finish`
+      })
     )
     const settings = yield* loadSettings()
     const supervisor = yield* Supervisor.make
@@ -62,18 +69,18 @@ export const runLauncher = (root: string) =>
       )
     )
     /** One listener, serving until the launcher's scope closes; its failure to start is logged. */
-    const serve = (options: Omit<Server.Options, "version">, listener: string) =>
+    const serve = (options: Omit<Server.Options, "version">, listener: "tcp" | "socket", address: string) =>
       Layer.build(Server.listeners(options).pipe(Layer.provide(Layer.succeedContext(shared)))).pipe(
-        Effect.tapCause((cause) => logLine({ event: "api-failed", listener, message: describeCause(cause) }))
+        Effect.tapCause((cause) => logLine({ event: "api-failed", listener, address, ...innermost(cause) }))
       )
     // Two listeners apart: a busy TCP port must not take the control socket down with it, so its
     // failure is logged (and `launcher start` reports it). The socket comes last: when it answers,
     // the fleet is booted and the TCP outcome is in the log. Every CLI reaches the launcher
     // through it, so without it the launcher exits.
-    yield* serve({ tcp: { host: settings.api.host, port: settings.api.port, tokenFile: paths.token } }, "tcp").pipe(
-      Effect.ignore
-    )
-    yield* serve({ socketPath: paths.socket }, "socket")
+    const tcp = { host: settings.api.host, port: settings.api.port, tokenFile: paths.token }
+    // Ignored here because it is logged above (api-failed), and `launcher start` reports it from the log.
+    yield* serve({ tcp }, "tcp", `${tcp.host}:${tcp.port}`).pipe(Effect.ignore)
+    yield* serve({ socketPath: paths.socket }, "socket", paths.socket)
     yield* logLine({
       event: "launcher-ready",
       socket: paths.socket,

@@ -1,10 +1,11 @@
-import { LauncherFailedToStart, LauncherRunning } from "@agentctl/core/Errors"
+import { FileError, LauncherFailedToStart, LauncherRunning } from "@agentctl/core/Errors"
 import { readLauncherSync } from "@agentctl/shell/launcherRecord"
 import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"
-import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs"
+import { closeSync, fstatSync, mkdirSync, openSync, readSync } from "node:fs"
 import { request } from "node:http"
 import { dirname, join } from "node:path"
+import { parseLines, tcpFailureOf } from "./launcherLog.ts"
 import { launcherPaths } from "./paths.ts"
 import { launcherNodeFlags, launcherTuning } from "./tuning.ts"
 
@@ -28,14 +29,29 @@ const launcherEnv = () => {
 }
 const launcherEntry = () => join(dirname(process.argv[1]!), "launcher.cjs")
 
-/** The last lines of a log, or none when it cannot be read (the error it helps explain is reported instead). */
-export const lastLines = (file: string, n: number): ReadonlyArray<string> => {
-  try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-n)
-  } catch {
-    return []
-  }
-}
+/** What was appended to `file` after byte `offset`, as lines: what this launcher wrote to its log. */
+const linesSince = (file: string, offset: number): Effect.Effect<ReadonlyArray<string>, FileError> =>
+  Effect.try({
+    try: () => {
+      const fd = openSync(file, "r")
+      try {
+        const length = Math.max(0, fstatSync(fd).size - offset)
+        const buffer = Buffer.alloc(length)
+        for (let n = 0; n < length;) {
+          const read = readSync(fd, buffer, n, length - n, offset + n)
+          if (read === 0) break
+          n += read
+        }
+        return buffer
+          .toString("utf8")
+          .split("\n")
+          .filter((l) => l !== "")
+      } finally {
+        closeSync(fd)
+      }
+    },
+    catch: (e) => FileError.fromCause(file, "read", e)
+  })
 
 /** The pid /healthz reports over the socket, or null while nothing (or something else) answers there. */
 const healthzPid = (socketPath: string): Effect.Effect<number | null> =>
@@ -59,30 +75,17 @@ const healthzPid = (socketPath: string): Effect.Effect<number | null> =>
     req.end()
   })
 
-/** The TCP listener's failure, if the launcher with this pid logged one (it logs before it opens its socket). */
-const tcpFailure = (log: string, pid: number): string | null => {
-  const lines = lastLines(log, 200)
-  const since = lines.findLastIndex((l) => l.includes(`"event":"launcher-started","pid":${pid},`))
-  const failure = lines
-    .slice(Math.max(0, since))
-    .find((l) => l.includes('"event":"api-failed"') && l.includes(`"listener":"tcp"`))
-  if (failure === undefined) return null
-  const parsed: unknown = JSON.parse(failure)
-  const message = typeof parsed === "object" && parsed !== null && "message" in parsed ? parsed.message : null
-  return typeof message === "string" ? message : "unknown error"
-}
+const fsStep = <A>(path: string, operation: string, f: () => A) =>
+  Effect.try({ try: f, catch: (e) => FileError.fromCause(path, operation, e) })
 
 export const startLauncher = Effect.fn("startLauncher")(function* (root: string) {
   const paths = launcherPaths(root)
   const running = readLauncherSync(paths.runDir)
-  if (running !== null) {
-    return yield* new LauncherRunning({
-      pid: running.pid,
-      message: `a launcher already supervises ${root} (pid ${running.pid})`
-    })
-  }
-  mkdirSync(paths.runDir, { recursive: true })
-  const fd = openSync(paths.log, "a")
+  if (running !== null) return yield* LauncherRunning.forRoot(root, running.pid)
+  yield* fsStep(paths.runDir, "create folder", () => mkdirSync(paths.runDir, { recursive: true }))
+  const fd = yield* fsStep(paths.log, "open", () => openSync(paths.log, "a"))
+  // Everything after this offset is what the launcher we start writes (its lock admits one at a time).
+  const offset = yield* fsStep(paths.log, "inspect", () => fstatSync(fd).size)
   const child = spawn(process.execPath, [...launcherNodeFlags, launcherEntry(), root], {
     cwd: root,
     detached: true,
@@ -91,25 +94,37 @@ export const startLauncher = Effect.fn("startLauncher")(function* (root: string)
   })
   closeSync(fd)
   child.unref()
+  // "spawn" or "error" comes first; without an "error" listener, a failed spawn would crash us.
+  const spawnError = yield* Effect.callback<string | null>((resume) => {
+    child.once("spawn", () => resume(Effect.succeed(null)))
+    child.once("error", (e) => resume(Effect.succeed(e.message)))
+  })
   const pid = child.pid ?? null
-  const failed = (why: string) =>
-    LauncherFailedToStart.because({ root, pid, log: paths.log, lastLines: lastLines(paths.log, 8), why })
-  if (pid === null) return yield* failed("could not be started")
+  const failed = (outcome: string) =>
+    Effect.map(
+      linesSince(paths.log, offset).pipe(
+        // The launcher's failure is the news; a log we cannot read is said in its place.
+        Effect.catch((e) => Effect.succeed([`(${e.message})`]))
+      ),
+      (lines) => LauncherFailedToStart.because({ root, pid, log: paths.log, lastLines: lines.slice(-8), outcome })
+    )
+  if (spawnError !== null || pid === null) {
+    return yield* Effect.flip(failed(`could not be started: ${spawnError ?? "no pid"}`))
+  }
   const deadline = Date.now() + readyWithinMs
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       const holder = readLauncherSync(paths.runDir)
-      if (holder !== null && holder.pid !== pid) {
-        return yield* new LauncherRunning({
-          pid: holder.pid,
-          message: `a launcher already supervises ${root} (pid ${holder.pid})`
-        })
-      }
-      return yield* failed(`exited (${child.signalCode ?? `code ${child.exitCode}`})`)
+      if (holder !== null && holder.pid !== pid) return yield* LauncherRunning.forRoot(root, holder.pid)
+      return yield* Effect.flip(failed(`exited (${child.signalCode ?? `code ${child.exitCode}`})`))
     }
     if ((yield* healthzPid(paths.socket)) === pid) break
-    if (Date.now() > deadline) return yield* failed(`did not open its socket within ${readyWithinMs / 1000} s`)
+    if (Date.now() > deadline) {
+      return yield* Effect.flip(failed(`did not open its socket within ${readyWithinMs / 1000} s`))
+    }
     yield* Effect.sleep(50)
   }
-  return { pid, log: paths.log, socket: paths.socket, tcpFailure: tcpFailure(paths.log, pid) }
+  // It logs how its TCP listener fared before it opens the socket that just answered.
+  const tcpFailure = tcpFailureOf(parseLines(yield* linesSince(paths.log, offset)), pid)
+  return { pid, log: paths.log, socket: paths.socket, tcpFailure }
 })

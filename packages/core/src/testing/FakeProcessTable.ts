@@ -3,11 +3,12 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
 import { ProbeFailed, ProcessGone, SignalDenied, SpawnFailed } from "../Errors.ts"
 import { Prober } from "../Prober.ts"
 import { MarkerAgentVar, MarkerFleetVar, type ProcessInfo, type Snapshot } from "../ProcessTable.ts"
 import { type SignalName, Signals } from "../Signals.ts"
-import { type SpawnRequest, Spawner } from "../Spawner.ts"
+import { type ForegroundRequest, type ProcessOutput, type SpawnRequest, Spawner } from "../Spawner.ts"
 
 /** How a fake process reacts; set per agent id before it is spawned, or per pid when added by hand. */
 export interface Behaviour {
@@ -32,6 +33,16 @@ export interface Behaviour {
   readonly defect?: string
 }
 
+/** What a foreground run (a build step) of a command does; the default prints nothing and exits 0. */
+export interface RunScript {
+  readonly output?: ReadonlyArray<{ readonly stream: "stdout" | "stderr"; readonly line: string }>
+  readonly exitCode?: number
+  /** It is killed by this signal (exit code null). */
+  readonly signal?: string
+  /** It cannot start: the command is not on PATH. */
+  readonly notFound?: boolean
+}
+
 interface FakeProc {
   readonly info: ProcessInfo
   readonly behaviour: Behaviour
@@ -44,6 +55,8 @@ interface State {
   readonly procs: ReadonlyMap<number, FakeProc>
   readonly nextPid: number
   readonly behaviours: ReadonlyMap<string, Behaviour>
+  readonly scripts: ReadonlyMap<string, RunScript>
+  readonly ran: ReadonlyArray<ForegroundRequest>
   readonly spawned: ReadonlyArray<SpawnRequest & { readonly pid: number; readonly at: number }>
   readonly signals: ReadonlyArray<{ readonly target: number; readonly group: boolean; readonly signal: SignalName }>
 }
@@ -62,6 +75,10 @@ export class FakeProcessTable extends Context.Service<
   FakeProcessTable,
   {
     readonly setBehaviour: (agentId: string, behaviour: Behaviour) => Effect.Effect<void>
+    /** How `Spawner.run` of `command` behaves from now on. */
+    readonly script: (command: string, script: RunScript) => Effect.Effect<void>
+    /** Every `Spawner.run` request, in order. */
+    readonly ran: Effect.Effect<ReadonlyArray<ForegroundRequest>>
     /** Put a process into the table by hand (a foreign process, a recycled pid, a duplicate instance). */
     readonly add: (
       p: Partial<ProcessInfo> & { readonly pid: number },
@@ -86,6 +103,8 @@ export const layer = Layer.effectContext(
       procs: new Map(),
       nextPid: 1000,
       behaviours: new Map(),
+      scripts: new Map(),
+      ran: [],
       spawned: [],
       signals: []
     })
@@ -104,13 +123,13 @@ export const layer = Layer.effectContext(
     const deliver = (target: number, group: boolean, signal: SignalName) =>
       Effect.gen(function* () {
         if (target <= 1) {
-          return yield* new SignalDenied({ pid: target, signal, message: `refusing to signal ${target}` })
+          return yield* SignalDenied.notAnAgent(group ? "process group" : "process", target, signal)
         }
         const t = yield* now
         const s = yield* Ref.get(state)
         const hit = live(s, t).filter((p) => (group ? p.info.pgid === target : p.info.pid === target))
         if (hit.length === 0) {
-          return yield* new ProcessGone({ pid: target, message: `no process ${group ? "group " : ""}${target}` })
+          return yield* ProcessGone.at(group ? "process group" : "process", target, signal)
         }
         yield* Ref.update(state, (st) => {
           let next: State = { ...st, signals: [...st.signals, { target, group, signal }] }
@@ -148,6 +167,9 @@ export const layer = Layer.effectContext(
     const table = FakeProcessTable.of({
       setBehaviour: (id, behaviour) =>
         Ref.update(state, (s) => ({ ...s, behaviours: new Map(s.behaviours).set(id, behaviour) })),
+      script: (command, script) =>
+        Ref.update(state, (s) => ({ ...s, scripts: new Map(s.scripts).set(command, script) })),
+      ran: Effect.map(Ref.get(state), (s) => s.ran),
       add: (p, behaviour = {}) =>
         Effect.gen(function* () {
           const t = yield* now
@@ -183,10 +205,13 @@ export const layer = Layer.effectContext(
           const behaviour = s.behaviours.get(req.id) ?? {}
           if (behaviour.defect !== undefined) return yield* Effect.die(new Error(behaviour.defect))
           if (behaviour.notFound === true) {
-            return yield* new SpawnFailed({
+            return yield* SpawnFailed.because({
               id: req.id,
               command: req.command,
-              message: `command "${req.command}" not found on PATH`
+              cwd: req.cwd,
+              stage: "exec",
+              searchPath: req.env["PATH"] ?? null,
+              code: "ENOENT"
             })
           }
           const pid = s.nextPid
@@ -252,11 +277,39 @@ export const layer = Layer.effectContext(
           yield* Ref.set(state, next)
           return { pid, exit: awaitExit(pid) }
         }),
-      run: () => Effect.succeed(0)
+      run: (req) =>
+        Stream.unwrap(
+          Effect.gen(function* () {
+            const s = yield* Ref.updateAndGet(state, (st) => ({ ...st, ran: [...st.ran, req] }))
+            const script = s.scripts.get(req.command) ?? {}
+            if (script.notFound === true) {
+              return Stream.fail(
+                SpawnFailed.because({
+                  id: "",
+                  command: req.command,
+                  cwd: req.cwd,
+                  stage: "exec",
+                  searchPath: req.env["PATH"] ?? null,
+                  code: "ENOENT"
+                })
+              )
+            }
+            const lines = (script.output ?? []).map((o): ProcessOutput => ({ _tag: "Line", ...o }))
+            const exit: ProcessOutput =
+              script.signal === undefined
+                ? { _tag: "Exit", code: script.exitCode ?? 0, signal: null }
+                : { _tag: "Exit", code: null, signal: script.signal }
+            return Stream.fromIterable([...lines, exit])
+          })
+        )
     })
 
     const broken = Effect.flatMap(Ref.get(state), (s) =>
-      s.failingProbes ? Effect.fail(new ProbeFailed({ message: "cannot read /proc (fake: failing)" })) : Effect.void
+      s.failingProbes
+        ? Effect.fail(
+            ProbeFailed.because({ source: "/proc", what: "the process table", code: null, detail: "fake: failing" })
+          )
+        : Effect.void
     )
     const prober = Prober.of({
       snapshot: Effect.andThen(broken, snapshot),

@@ -61,8 +61,8 @@ export const makeLayer = (files: Readonly<Record<string, string>> = {}, hostEnv:
                 text === null
                   ? Effect.succeed(null)
                   : decode(text).pipe(
-                      Effect.mapError(
-                        (e) => new FileError({ file: recordFile(id), message: `corrupt pid record: ${e.message}` })
+                      Effect.mapError((e) =>
+                        FileError.because(recordFile(id), "parse", { code: null, detail: e.message })
                       )
                     )
               ),

@@ -7,28 +7,11 @@ import { open, readdir, rename, rm } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 import { errorCode } from "../errno.ts"
 
-const REASONS: Readonly<Record<string, string>> = {
-  ENOENT: "no such file or directory",
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EISDIR: "is a directory",
-  ENOTDIR: "a parent is not a directory",
-  ENOSPC: "no space left on device",
-  EROFS: "read-only file system"
-}
-
+/** `cannot <doing> <file>: <why>`, with the errno and the error itself kept as fields (core's FileError). */
 export const fileError =
   (file: string, doing: string) =>
-  (error: unknown): FileError => {
-    const code = errorCode(error)
-    const reason =
-      code !== undefined && REASONS[code] !== undefined
-        ? REASONS[code]
-        : error instanceof Error
-          ? error.message
-          : String(error)
-    return new FileError({ file, message: `cannot ${doing} ${file}: ${reason}` })
-  }
+  (error: unknown): FileError =>
+    FileError.fromCause(file, doing, error)
 
 /** A node fs promise as an Effect failing with FileError. */
 export const attempt = <A>(file: string, doing: string, f: () => Promise<A>): Effect.Effect<A, FileError> =>

@@ -1,0 +1,60 @@
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { CliError, Command } from "effect/cli"
+import { command, usagePresenter } from "../src/main.ts"
+import { usageLine } from "../src/usage.ts"
+import { version } from "../src/version.ts"
+
+/*
+ * Parse errors as the real command tree meets them (in-process, nothing reaches a fleet): one
+ * line each, from the error's fields. The bundle's stderr and exit codes are checked end to end
+ * in errors.int.test.ts.
+ */
+
+const parseError = (argv: ReadonlyArray<string>) =>
+  Command.runWith(command, { version })(argv).pipe(
+    Effect.flip,
+    Effect.flatMap((e) =>
+      CliError.isCliError(e) && e._tag === "ShowHelp"
+        ? Effect.succeed(usageLine(e.commandPath, e.errors))
+        : Effect.die(new Error(`expected a parse error, got ${String(e)}`))
+    ),
+    Effect.provide(usagePresenter),
+    Effect.provide(NodeServices.layer)
+  )
+
+describe("usage errors: one line each", () => {
+  const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+    [["logs", "e1", "-x"], 'unknown flag -x for "agentctl logs" (did you mean -n or -f?)'],
+    [["stop", "e1", "--timeout"], "--timeout needs a value"],
+    [["stop", "e1", "--timeout", "soon"], 'invalid --timeout "soon": expected a duration such as 500ms, 5s or 2m'],
+    [["logs", "e1", "-n", "abc"], 'invalid --lines "abc": expected a whole number of lines, 0 or more'],
+    // one validation for both: `logs` and `launcher logs` share the flag
+    [["logs", "e1", "-n", "-1"], 'invalid --lines "-1": expected a whole number of lines, 0 or more'],
+    [["launcher", "logs", "-n", "-1"], 'invalid --lines "-1": expected a whole number of lines, 0 or more'],
+    [["nosuchcommand"], 'unknown command "nosuchcommand" for "agentctl"'],
+    [["launcher", "stat"], 'unknown command "stat" for "agentctl launcher" (did you mean start?)'],
+    [["launcher", "status", "extra"], '"agentctl launcher status" takes no argument "extra"'],
+    [["logs"], '"agentctl logs" needs <id>'],
+    // ids are checked while parsing, before anything decides between launcher and daemonless
+    [
+      ["status", "Bad\x1b[2Jid"],
+      `invalid <id> "Bad\\x1b[2Jid": an agent id is 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit, with no '..'`
+    ],
+    [
+      ["stop", "ok", "../etc"],
+      `invalid <id> "../etc": an agent id is 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit, with no '..'`
+    ],
+    [["logs", "e1", "--li\u202ees"], 'unknown flag --li\\u{202e}es for "agentctl logs" (did you mean --lines?)']
+  ]
+  for (const [argv, line] of cases) {
+    it.effect(argv.join(" "), () =>
+      Effect.gen(function* () {
+        const said = yield* parseError(argv)
+        assert.strictEqual(said, line)
+        assert.notInclude(said, "\n")
+      })
+    )
+  }
+})
