@@ -5,6 +5,7 @@
  * is built once and shared.
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import type { ApiToken } from "@agentctl/core/ApiToken"
 import * as Effect from "effect/Effect"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServer from "effect/http/HttpServer"
@@ -28,7 +29,6 @@ import { MessagesCache } from "./MessagesCache.ts"
 import { ServerInfo } from "./ServerInfo.ts"
 import { SseStreams, sseResponses } from "./SseResponses.ts"
 import { SystemLive } from "./SystemHandlers.ts"
-import { ensureToken } from "./Token.ts"
 
 export const defaultHost = "127.0.0.1"
 export const defaultPort = 7717
@@ -156,9 +156,14 @@ export interface Options {
   readonly version: string
   /** The unix socket (e.g. run/launcher.sock); omitted: no socket listener. */
   readonly socketPath?: string | undefined
-  /** TCP with a bearer token read from `tokenFile` (created 0600 when missing); omitted: no TCP listener. */
+  /** TCP with `token`'s bearer token (its file created 0600 when missing); omitted: no TCP listener. */
   readonly tcp?:
-    { readonly host?: string | undefined; readonly port?: number | undefined; readonly tokenFile: string } | undefined
+    | {
+        readonly host?: string | undefined
+        readonly port?: number | undefined
+        readonly token: ApiToken["Service"]
+      }
+    | undefined
 }
 
 /**
@@ -174,8 +179,8 @@ export const listeners = (options: Omit<Options, "version">) => {
   const network =
     tcp === undefined
       ? Layer.empty
-      : serveOn(authToken(tcp.tokenFile), tcpServer(tcp.host ?? defaultHost, tcp.port ?? defaultPort)).pipe(
-          Layer.provide(Layer.effectDiscard(ensureToken(tcp.tokenFile)))
+      : serveOn(authToken(tcp.token), tcpServer(tcp.host ?? defaultHost, tcp.port ?? defaultPort)).pipe(
+          Layer.provide(Layer.effectDiscard(tcp.token.ensure))
         )
   return Layer.mergeAll(unix, network)
 }

@@ -12,7 +12,8 @@ import { Api } from "../src/Api.ts"
 import { authToken } from "../src/AuthLayers.ts"
 import { ApiClient, makeClient } from "../src/Client.ts"
 import * as Server from "../src/Server.ts"
-import { ensureToken, newToken, rotateToken, tokenMatches } from "../src/Token.ts"
+import { tokenMatches } from "@agentctl/core/ApiToken"
+import * as NodeApiToken from "@agentctl/shell/NodeApiToken"
 import { agentYaml, apiServer, cleanup, memoryFleet, raw, tempDir } from "./harness.ts"
 
 const files = { "agents/a1/config.yaml": agentYaml("a1") }
@@ -33,7 +34,15 @@ const freePort = () =>
   )
 
 const withTokenServer = <A, E, R>(tokenFile: string, effect: Effect.Effect<A, E, R>) =>
-  effect.pipe(Effect.provide(apiServer({ fleet: memoryFleet(files), dataRoot: tempDir(), auth: authToken(tokenFile) })))
+  effect.pipe(
+    Effect.provide(
+      apiServer({
+        fleet: memoryFleet(files),
+        dataRoot: tempDir(),
+        auth: authToken(NodeApiToken.make(tokenFile))
+      })
+    )
+  )
 
 describe("token auth on the TCP routes", () => {
   afterAll(cleanup)
@@ -43,7 +52,7 @@ describe("token auth on the TCP routes", () => {
     return withTokenServer(
       tokenFile,
       Effect.gen(function* () {
-        const token = yield* ensureToken(tokenFile)
+        const token = yield* NodeApiToken.make(tokenFile).ensure
         const none = yield* raw("GET", "/agents")
         assert.strictEqual(none.status, 401)
         assert.strictEqual((none.body as { _tag: string })._tag, "Unauthorized")
@@ -77,12 +86,12 @@ describe("token auth on the TCP routes", () => {
         const missing = yield* raw("GET", "/agents", { headers: { authorization: "Bearer anything" } })
         assert.strictEqual(missing.status, 401)
         assert.match((missing.body as { message: string }).message, /no API token configured/)
-        const first = yield* ensureToken(tokenFile)
+        const first = yield* NodeApiToken.make(tokenFile).ensure
         assert.strictEqual(
           (yield* raw("GET", "/agents", { headers: { authorization: `Bearer ${first}` } })).status,
           200
         )
-        const second = yield* rotateToken(tokenFile)
+        const second = yield* NodeApiToken.make(tokenFile).rotate
         assert.notStrictEqual(first, second)
         assert.strictEqual(
           (yield* raw("GET", "/agents", { headers: { authorization: `Bearer ${first}` } })).status,
@@ -103,16 +112,16 @@ describe("token file", () => {
   it.effect("ensureToken creates 32 random bytes as hex, mode 0600, and keeps it; rotateToken replaces it", () =>
     Effect.gen(function* () {
       const file = join(tempDir(), "run", "api.token")
-      const token = yield* ensureToken(file)
+      const token = yield* NodeApiToken.make(file).ensure
       assert.match(token, /^[0-9a-f]{64}$/)
       assert.strictEqual(mode(file), 0o600)
       assert.strictEqual(readFileSync(file, "utf8"), `${token}\n`)
-      assert.strictEqual(yield* ensureToken(file), token)
-      const rotated = yield* rotateToken(file)
+      assert.strictEqual(yield* NodeApiToken.make(file).ensure, token)
+      const rotated = yield* NodeApiToken.make(file).rotate
       assert.match(rotated, /^[0-9a-f]{64}$/)
       assert.notStrictEqual(rotated, token)
       assert.strictEqual(mode(file), 0o600)
-      assert.strictEqual(yield* ensureToken(file), rotated)
+      assert.strictEqual(yield* NodeApiToken.make(file).ensure, rotated)
     })
   )
 
@@ -121,7 +130,7 @@ describe("token file", () => {
       const file = join(tempDir(), "api.token")
       writeFileSync(file, "abc\n")
       chmodSync(file, 0o644)
-      assert.strictEqual(yield* ensureToken(file), "abc")
+      assert.strictEqual(yield* NodeApiToken.make(file).ensure, "abc")
       assert.strictEqual(mode(file), 0o600)
     })
   )
@@ -142,7 +151,7 @@ describe("token file", () => {
   })
 
   it("newToken: 32 random bytes as hex, never the same twice", () => {
-    const tokens = Array.from({ length: 50 }, newToken)
+    const tokens = Array.from({ length: 50 }, NodeApiToken.newToken)
     for (const token of tokens) assert.match(token, /^[0-9a-f]{64}$/)
     assert.strictEqual(new Set(tokens).size, tokens.length)
   })
@@ -162,9 +171,11 @@ describe("Server.layer: unix socket and TCP listeners together", () => {
     const tokenFile = join(root, "run", "api.token")
     return Effect.gen(function* () {
       const port = yield* freePort()
-      const server = Server.layer({ version: "1.2.3", socketPath, tcp: { port, tokenFile } }).pipe(
-        Layer.provide(Layer.mergeAll(memoryFleet(files), SqliteAgentData.layer(root)))
-      )
+      const server = Server.layer({
+        version: "1.2.3",
+        socketPath,
+        tcp: { port, token: NodeApiToken.make(tokenFile) }
+      }).pipe(Layer.provide(Layer.mergeAll(memoryFleet(files), SqliteAgentData.layer(root))))
       yield* Effect.gen(function* () {
         assert.strictEqual(statSync(socketPath).mode & 0o777, 0o600)
         assert.strictEqual(mode(tokenFile), 0o600)

@@ -10,7 +10,7 @@ import * as HttpServer from "effect/http/HttpServer"
 import * as http from "node:http"
 import { join } from "node:path"
 import { authToken } from "../src/AuthLayers.ts"
-import { ensureToken } from "../src/Token.ts"
+import * as NodeApiToken from "@agentctl/shell/NodeApiToken"
 import { agentYaml, apiServer, cleanup, memoryFleet, tempDir } from "./harness.ts"
 
 /** mulberry32: small, fast, good enough to spread inputs; the seed makes a failure replayable. */
@@ -259,11 +259,19 @@ describe("fuzz: random requests never crash the server", () => {
     () => {
       const tokenFile = join(tempDir(), "api.token")
       return Effect.gen(function* () {
-        const token = yield* ensureToken(tokenFile)
+        const token = yield* NodeApiToken.make(tokenFile).ensure
         const statuses = yield* fuzz({ seed: 7, count: 1500, token })
         assert.isAbove(statuses.get(401) ?? 0, 0)
         assert.isAbove(statuses.get(200) ?? 0, 0)
-      }).pipe(Effect.provide(apiServer({ fleet: fleet(), dataRoot: tempDir(), auth: authToken(tokenFile) })))
+      }).pipe(
+        Effect.provide(
+          apiServer({
+            fleet: fleet(),
+            dataRoot: tempDir(),
+            auth: authToken(NodeApiToken.make(tokenFile))
+          })
+        )
+      )
     },
     120_000
   )

@@ -1,4 +1,4 @@
-import { rotateToken, ensureToken } from "@agentctl/api/Token"
+import * as NodeApiToken from "@agentctl/shell/NodeApiToken"
 import { loadSettings } from "@agentctl/core/FleetLoader"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -21,7 +21,8 @@ export const api = Command.make(
     const root = yield* fleetRoot
     const settings = yield* inFleet(loadSettings())
     const paths = launcherPaths(root)
-    const token = rotate ? yield* rotateToken(paths.token) : yield* ensureToken(paths.token)
+    const tokens = NodeApiToken.make(paths.token)
+    const token = yield* rotate ? tokens.rotate : tokens.ensure
     const url = urlOf(settings.api.host, settings.api.port)
     if (yield* jsonOutput) {
       return yield* printJson({ url, token, token_file: paths.token, socket: paths.socket, rotated: rotate })

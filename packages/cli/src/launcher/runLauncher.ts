@@ -4,6 +4,7 @@ import { loadSettings } from "@agentctl/core/FleetLoader"
 import { Control } from "@agentctl/core/Control"
 import * as Supervisor from "@agentctl/core/Supervisor"
 import * as LauncherLock from "@agentctl/shell/LauncherLock"
+import * as NodeApiToken from "@agentctl/shell/NodeApiToken"
 import * as SqliteAgentData from "@agentctl/shell/SqliteAgentData"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -77,7 +78,7 @@ export const runLauncher = (root: string) =>
     // failure is logged (and `launcher start` reports it). The socket comes last: when it answers,
     // the fleet is booted and the TCP outcome is in the log. Every CLI reaches the launcher
     // through it, so without it the launcher exits.
-    const tcp = { host: settings.api.host, port: settings.api.port, tokenFile: paths.token }
+    const tcp = { host: settings.api.host, port: settings.api.port, token: NodeApiToken.make(paths.token) }
     // Ignored here because it is logged above (api-failed), and `launcher start` reports it from the log.
     yield* serve({ tcp }, "tcp", `${tcp.host}:${tcp.port}`).pipe(Effect.ignore)
     yield* serve({ socketPath: paths.socket }, "socket", paths.socket)
