@@ -30,6 +30,10 @@ export interface Behaviour {
   readonly worker?: boolean
   /** spawn dies with this defect (a bug somewhere below the supervisor). */
   readonly defect?: string
+  /** Resident memory of each of its processes (default 10 MiB). */
+  readonly rssBytes?: number
+  /** Each of its processes keeps this % of one core busy (default 0): CPU ticks grow with TestClock. */
+  readonly cpuPercent?: number
 }
 
 interface FakeProc {
@@ -262,11 +266,15 @@ export const layer = Layer.effectContext(
       snapshot: Effect.andThen(broken, snapshot),
       bootId: Effect.succeed(fakeBootId),
       usage: (pid) =>
-        Effect.map(Effect.andThen(broken, snapshot), (s) => {
-          const p = s.processes.get(pid)
-          return p === undefined
-            ? null
-            : { pid, startTime: p.startTime, rssBytes: 10 * 1024 * 1024, cpuTicks: 0, sampledAt: 0 }
+        Effect.gen(function* () {
+          yield* broken
+          const t = yield* now
+          const p = live(yield* Ref.get(state), t).find((q) => q.info.pid === pid)
+          if (p === undefined) return null
+          const { rssBytes = 10 * 1024 * 1024, cpuPercent = 0 } = p.behaviour
+          // fakeTicksPerSecond is 1000: a busy core adds one tick per ms.
+          const cpuTicks = Math.floor(((t - p.info.startTime) * cpuPercent) / 100)
+          return { pid, startTime: p.info.startTime, rssBytes, cpuTicks, sampledAt: t }
         }),
       argv: (pid) => Effect.map(snapshot, (s) => (s.processes.has(pid) ? [s.processes.get(pid)!.comm] : null))
     })
