@@ -30,6 +30,12 @@ export interface Behaviour {
   readonly worker?: boolean
   /** spawn dies with this defect (a bug somewhere below the supervisor). */
   readonly defect?: string
+  /** Not even SIGKILL ends it: a process stuck in the kernel (state D), until `exit`. */
+  readonly ignoresKill?: boolean
+  /** Its session carries no marker: it cleared its environment (`env -i`), so only its pid record ties it to the agent. */
+  readonly unmarked?: boolean
+  /** spawn takes this long to return (a slow exec, a busy machine). */
+  readonly spawnDelayMs?: number
   /** Resident memory of each of its processes (default 10 MiB). */
   readonly rssBytes?: number
   /** Each of its processes keeps this % of one core busy (default 0): CPU ticks grow with TestClock. */
@@ -119,7 +125,7 @@ export const layer = Layer.effectContext(
         yield* Ref.update(state, (st) => {
           let next: State = { ...st, signals: [...st.signals, { target, group, signal }] }
           for (const p of hit) {
-            if (catchable(signal) && p.behaviour.ignoresTerm === true) continue
+            if (catchable(signal) ? p.behaviour.ignoresTerm === true : p.behaviour.ignoresKill === true) continue
             const exitAt = t + (catchable(signal) ? (p.behaviour.termDelayMs ?? 0) : 0)
             if (p.exitAt === null || exitAt < p.exitAt) next = setProc(next, { ...p, exitAt })
           }
@@ -182,6 +188,8 @@ export const layer = Layer.effectContext(
     const spawner = Spawner.of({
       spawn: (req) =>
         Effect.gen(function* () {
+          const delay = (yield* Ref.get(state)).behaviours.get(req.id)?.spawnDelayMs
+          if (delay !== undefined) yield* Effect.sleep(delay)
           const t = yield* now
           const s = yield* Ref.get(state)
           const behaviour = s.behaviours.get(req.id) ?? {}
@@ -196,7 +204,7 @@ export const layer = Layer.effectContext(
           const pid = s.nextPid
           const fleet = req.env[MarkerFleetVar]
           const agent = req.env[MarkerAgentVar]
-          const marker = fleet !== undefined && agent !== undefined ? { fleet, agent } : null
+          const marker = fleet !== undefined && agent !== undefined && behaviour.unmarked !== true ? { fleet, agent } : null
           const exitAt = behaviour.crashAfterMs === undefined ? null : t + behaviour.crashAfterMs
           const leader: FakeProc = {
             info: {
