@@ -119,15 +119,19 @@ export interface StopPlan {
   readonly signal: SignalName
   readonly timeoutMs: number
   readonly staleRecord: boolean
+  /** Instances of the agent that stay (the one adopted beside duplicates): never taken for sessions that appeared. */
+  readonly keep?: ReadonlyArray<Instance>
 }
 
 const sessionKey = (i: Instance) => i.sessions.map((s) => `${s.sid}:${s.startTime}`).join(",")
+/** An instance is its first session, whatever workers it started since. */
+const leaderKey = (i: Instance) => `${i.pid}:${i.startTime}`
 
 /**
  * Signal every plan's instances at once, then watch them all with ONE process-table snapshot per
  * tick: N stubborn agents cost one timeout, not N. Each tick also looks for sessions carrying the
  * agent's marker that were not there at the start (a worker the agent forked while stopping) and
- * signals them too. Each plan escalates to SIGKILL at its own deadline. With `removeRecords`, the
+ * signals them too, but never a plan's `keep`. Each plan escalates to SIGKILL at its own deadline. With `removeRecords`, the
  * agents' pid records go too (not when stopping duplicates beside an instance that stays).
  * `survivors`: pids still alive a grace period after SIGKILL (a process stuck in the kernel).
  */
@@ -158,7 +162,10 @@ export const stopPlans = Effect.fn("AgentProcesses.stopPlans")(function* (
     for (const p of pending) {
       const seen = known.get(p.id)!
       const keys = new Set(seen.map(sessionKey))
-      const fresh = resolveAgent(index, root, p.id, null).instances.filter((i) => !keys.has(sessionKey(i)))
+      const kept = new Set((p.keep ?? []).map(leaderKey))
+      const fresh = resolveAgent(index, root, p.id, null).instances.filter(
+        (i) => !keys.has(sessionKey(i)) && !kept.has(leaderKey(i))
+      )
       if (fresh.length > 0) {
         seen.push(...fresh)
         note(p.id, index, fresh)

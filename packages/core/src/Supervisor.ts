@@ -265,7 +265,8 @@ export const make = Effect.gen(function* () {
                   instances: action.duplicates,
                   signal: spec.config.run.stop_signal,
                   timeoutMs: spec.config.run.stop_timeout,
-                  staleRecord: false
+                  staleRecord: false,
+                  keep: [action.instance]
                 })
               }
               yield* launch(id, { _tag: "Adopt", instance: action.instance, startedAt: action.startedAt })
