@@ -8,6 +8,7 @@ import * as Semaphore from "effect/Semaphore"
 import { readRecords, selectAgents, type StopPlan, stopPlans } from "./AgentProcesses.ts"
 import type { AgentRow } from "./AgentRow.ts"
 import { type AgentState, idle, makeAgentStore } from "./AgentStore.ts"
+import type { AgentSpec } from "./AgentConfig.ts"
 import type { ConfigEntry } from "./ConfigFile.ts"
 import { Control, type Targets } from "./Control.ts"
 import * as Daemonless from "./Daemonless.ts"
@@ -44,6 +45,18 @@ const adoptedAt = (index: SnapshotIndex, instance: Instance) =>
 
 const isSupervisedRunning = (s: AgentState) =>
   s.status._tag === "Running" || s.status._tag === "Starting" || s.status._tag === "Unknown"
+
+/** An agent the store has not seen yet (its config appeared since the boot) is what its config says. */
+const rowOf = (spec: AgentSpec, states: ReadonlyMap<string, AgentState>, now: number): AgentRow => {
+  const state =
+    states.get(spec.config.agent.id) ?? idle(spec.config.agent.enabled ? { _tag: "Stopped" } : { _tag: "Disabled" })
+  return rowFromStatus({ _tag: "Valid", spec }, state.status, {
+    restarts: state.restarts,
+    error: null,
+    supervisor: "launcher",
+    now
+  })
+}
 
 export const make = Effect.gen(function* () {
   const context = yield* Effect.context<Requirements>()
@@ -199,15 +212,11 @@ export const make = Effect.gen(function* () {
 
   const rows = Effect.gen(function* () {
     const fleet = yield* Ref.get(fleetRef)
-    const map = yield* store.all
+    const states = yield* store.all
     const now = yield* Clock.currentTimeMillis
-    return fleet.entries.map((entry): AgentRow => {
-      if (entry._tag === "Invalid") return invalidRow(entry, "launcher", now)
-      const state =
-        map.get(entry.spec.config.agent.id) ??
-        idle(entry.spec.config.agent.enabled ? { _tag: "Stopped" } : { _tag: "Disabled" })
-      return rowFromStatus(entry, state.status, { restarts: state.restarts, error: null, supervisor: "launcher", now })
-    })
+    return fleet.entries.map((entry): AgentRow =>
+      entry._tag === "Invalid" ? invalidRow(entry, "launcher", now) : rowOf(entry.spec, states, now)
+    )
   })
 
   const supervisedIds = Effect.gen(function* () {
@@ -318,9 +327,8 @@ export const make = Effect.gen(function* () {
     list: rows,
     status: (id) =>
       Effect.gen(function* () {
-        yield* requireAgent(yield* Ref.get(fleetRef), id)
-        const all = yield* rows
-        return all.find((r) => r.id === id && r.status !== "invalid")!
+        const spec = yield* requireAgent(yield* Ref.get(fleetRef), id)
+        return rowOf(spec, yield* store.all, yield* Clock.currentTimeMillis)
       }),
     start: (targets) => Effect.flatMap(targetIds(targets, targets._tag === "All"), startAgents),
     stop: (targets, timeoutMs) => Effect.flatMap(targetIds(targets, false), (ids) => stopAgents(ids, null, timeoutMs)),
