@@ -50,7 +50,7 @@ const isSupervisedRunning = (s: AgentState) =>
 const rowOf = (spec: AgentSpec, states: ReadonlyMap<string, AgentState>, now: number): AgentRow => {
   const state =
     states.get(spec.config.agent.id) ?? idle(spec.config.agent.enabled ? { _tag: "Stopped" } : { _tag: "Disabled" })
-  return rowFromStatus({ _tag: "Valid", spec }, state.status, {
+  return rowFromStatus(spec, state.status, {
     restarts: state.restarts,
     error: null,
     supervisor: "launcher",

@@ -113,7 +113,7 @@ describe("rowFromStatus", () => {
       { pid: null, instances: 0, uptime: null }
     ]
   ])("%j → %j", (detail, shown) => {
-    const row = rowFromStatus(valid("a"), detail, { restarts: 2, error: null, supervisor: "launcher", now })
+    const row = rowFromStatus(valid("a").spec, detail, { restarts: 2, error: null, supervisor: "launcher", now })
     expect({ pid: row.pid, instances: row.instances, uptime: row.uptime }).toEqual(shown)
   })
 
@@ -121,7 +121,7 @@ describe("rowFromStatus", () => {
     const detail: Status = { _tag: "Stopping", pid: 8 }
     const entry = valid("a", "  enabled: false\n")
     expect(
-      rowFromStatus(entry, detail, { restarts: 2, error: "corrupt pid record", supervisor: "launcher", now })
+      rowFromStatus(entry.spec, detail, { restarts: 2, error: "corrupt pid record", supervisor: "launcher", now })
     ).toEqual({
       id: "a",
       name: "Agent a",
