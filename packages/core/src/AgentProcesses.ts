@@ -43,14 +43,18 @@ export const readRecords = Effect.fn("AgentProcesses.readRecords")(function* (id
   return new Map(reads)
 })
 
-/** Expand targets to specs; an unknown or invalid id fails before anything is done. */
+/**
+ * Expand targets to specs; an unknown or invalid id fails before anything is done. `--all` is
+ * every enabled agent when `allMeansEnabled` (start, restart), else every agent (stop, kill);
+ * named ids are those agents, enabled or not.
+ */
 export const selectAgents = (
   fleet: LoadedFleet,
   targets: Targets,
-  onlyEnabled: boolean
+  allMeansEnabled: boolean
 ): Effect.Effect<ReadonlyArray<AgentSpec>, UsageError | AgentNotFound | ConfigInvalid> => {
   if (targets._tag === "All") {
-    return Effect.succeed([...fleet.agents.values()].filter((s) => !onlyEnabled || s.config.agent.enabled))
+    return Effect.succeed([...fleet.agents.values()].filter((s) => !allMeansEnabled || s.config.agent.enabled))
   }
   if (targets.ids.length === 0) {
     return Effect.fail(new UsageError({ message: "name at least one agent id, or use --all" }))
@@ -59,9 +63,9 @@ export const selectAgents = (
 }
 
 /** Fleet, records and one snapshot, resolved together: the state every daemonless action starts from. */
-export const observe = Effect.fn("AgentProcesses.observe")(function* (targets: Targets, onlyEnabled: boolean) {
+export const observe = Effect.fn("AgentProcesses.observe")(function* (targets: Targets, allMeansEnabled: boolean) {
   const fleet = yield* loadFleet()
-  const specs = yield* selectAgents(fleet, targets, onlyEnabled)
+  const specs = yield* selectAgents(fleet, targets, allMeansEnabled)
   const records = yield* readRecords(specs.map((s) => s.config.agent.id))
   const snapshot = yield* (yield* Prober).snapshot
   const index = indexSnapshot(snapshot)

@@ -205,9 +205,9 @@ export const make = Effect.gen(function* () {
   const stopAgents = (ids: ReadonlyArray<string>, signalOverride: SignalName | null, timeoutMs?: number) =>
     holding(ids, stopHeld(ids, signalOverride, timeoutMs))
 
-  const targetIds = (targets: Targets, onlyEnabled: boolean) =>
+  const targetIds = (targets: Targets, allMeansEnabled: boolean) =>
     Effect.flatMap(Ref.get(fleetRef), (fleet) =>
-      Effect.map(selectAgents(fleet, targets, onlyEnabled), (specs) => specs.map((s) => s.config.agent.id))
+      Effect.map(selectAgents(fleet, targets, allMeansEnabled), (specs) => specs.map((s) => s.config.agent.id))
     )
 
   const rows = Effect.gen(function* () {
@@ -330,11 +330,11 @@ export const make = Effect.gen(function* () {
         const spec = yield* requireAgent(yield* Ref.get(fleetRef), id)
         return rowOf(spec, yield* store.all, yield* Clock.currentTimeMillis)
       }),
-    start: (targets) => Effect.flatMap(targetIds(targets, targets._tag === "All"), startAgents),
+    start: (targets) => Effect.flatMap(targetIds(targets, true), startAgents),
     stop: (targets, timeoutMs) => Effect.flatMap(targetIds(targets, false), (ids) => stopAgents(ids, null, timeoutMs)),
     restart: (targets, timeoutMs) =>
       Effect.gen(function* () {
-        const ids = yield* targetIds(targets, targets._tag === "All")
+        const ids = yield* targetIds(targets, true)
         return yield* holding(
           ids,
           Effect.gen(function* () {
