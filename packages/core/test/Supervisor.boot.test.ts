@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import { TestClock } from "effect/testing"
 import { RunDir } from "../src/RunDir.ts"
 import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
@@ -46,8 +47,10 @@ describe("Supervisor: boot", () => {
     withLauncher(
       { "agents/a/config.yaml": agent("a", "  stop_signal: SIGHUP\n") },
       Effect.gen(function* () {
+        yield* TestClock.adjust("1 second")
         yield* runningByHand("a", 4000, true)
         yield* runningByHand("a", 4001, false)
+        yield* runningByHand("a", 4002, false)
       }),
       (launcher) =>
         Effect.gen(function* () {
@@ -57,20 +60,56 @@ describe("Supervisor: boot", () => {
           const signals = yield* FakeProcessTable.FakeProcessTable.use((t) => t.signals)
           assert.deepStrictEqual(
             signals.map((s) => [s.target, s.signal]),
-            [[4001, "SIGHUP"]]
+            [
+              [4001, "SIGHUP"],
+              [4002, "SIGHUP"]
+            ]
           )
-          // The adopted instance keeps its pid record.
-          assert.strictEqual((yield* (yield* RunDir).readPidRecord("a"))?.pid, 4000)
+          // The adopted instance keeps its pid record, as it was.
+          assert.deepStrictEqual(yield* (yield* RunDir).readPidRecord("a"), {
+            pid: 4000,
+            startTime: 1000,
+            bootId: FakeProcessTable.fakeBootId,
+            startedAt: 0
+          })
           assert.deepStrictEqual(
             (yield* events.take).map((e) => e.message),
             [
               "adopted pid 4000 (it runs without a launcher's supervision until now)",
-              "stopping 1 duplicate instance(s): pid 4001",
-              "stopped its duplicates: pid 4001"
+              "stopping 2 duplicate instance(s): pid 4001, 4002",
+              "stopped its duplicates: pid 4001, 4002"
             ]
           )
           const row = yield* launcher.control.status("a")
           assert.deepStrictEqual([row.status, row.pid], ["running", 4000])
+        })
+    )
+  )
+
+  it.effect("duplicates it cannot stop are noted, and the adopted instance stays supervised", () =>
+    withLauncher(
+      { "agents/a/config.yaml": agent("a", "  stop_signal: SIGHUP\n") },
+      Effect.gen(function* () {
+        yield* runningByHand("a", 4000, true)
+        yield* runningByHand("a", 4001, false, { ignoresTerm: true })
+      }),
+      (launcher) =>
+        Effect.gen(function* () {
+          const t = yield* FakeProcessTable.FakeProcessTable
+          const events = yield* recordEvents(launcher.control.events)
+          const booting = yield* Effect.forkChild(launcher.boot)
+          // The duplicate was signalled; the next look at the process table fails.
+          yield* TestClock.adjust("10 millis")
+          yield* t.failProbes(true)
+          yield* TestClock.adjust("200 millis")
+          yield* Fiber.join(booting)
+          yield* t.failProbes(false)
+          const messages = (yield* events.take).map((e) => e.message)
+          assert.deepStrictEqual(messages.slice(-1), [
+            "could not stop its duplicates: cannot read /proc (fake: failing)"
+          ])
+          assert.deepStrictEqual(yield* aliveOf("a"), [4000, 4001])
+          assert.strictEqual((yield* launcher.control.status("a")).pid, 4000)
         })
     )
   )

@@ -3,6 +3,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { TestClock } from "effect/testing"
+import { killGraceMs, pollIntervalMs } from "../src/AgentProcesses.ts"
 import { ConfigSource } from "../src/ConfigSource.ts"
 import { Control } from "../src/Control.ts"
 import { RunDir } from "../src/RunDir.ts"
@@ -172,6 +173,97 @@ describe("Supervisor: start", () => {
   )
 })
 
+describe("Supervisor: start, while it supervises", () => {
+  it.effect("start of a supervised running agent changes nothing and says nothing", () =>
+    withSupervisor(
+      { "agents/a/config.yaml": agent("a") },
+      behave("a", { crashAfterMs: 5000, exitCode: 3 }),
+      Effect.gen(function* () {
+        const events = yield* recordEvents(yield* Control.use((c) => Effect.succeed(c.events)))
+        yield* runWithClock(Control.use((c) => c.start(ids("a"))))
+        assert.deepStrictEqual(yield* events.take, [])
+        // Still its child: the exit code is known when it crashes.
+        yield* TestClock.adjust("5 seconds")
+        assert.match((yield* statusOf("a")).reason, /^crashed \(exit code 3\)/)
+      })
+    )
+  )
+
+  it.effect("start while it waits to restart starts it now", () =>
+    withSupervisor(
+      { "agents/c/config.yaml": agent("c") },
+      behave("c", { crashAfterMs: 1000 }),
+      Effect.gen(function* () {
+        yield* TestClock.adjust("1500 millis")
+        assert.strictEqual((yield* statusOf("c")).status, "backoff")
+        yield* behave("c", {})
+        const [out] = yield* Control.use((c) => c.start(ids("c")))
+        assert.strictEqual(out!.result, "started")
+        assert.deepStrictEqual(yield* spawnTimes("c"), [0, 1500])
+        yield* TestClock.adjust("10 seconds")
+        assert.deepStrictEqual(yield* spawnTimes("c"), [0, 1500])
+      })
+    )
+  )
+
+  it.effect("start while a restart is spawning is already-running: one copy", () =>
+    withSupervisor(
+      { "agents/c/config.yaml": agent("c") },
+      behave("c", { crashAfterMs: 1000, spawnDelayMs: 500 }),
+      Effect.gen(function* () {
+        // Spawned 0-500, crashes at 1500, restarts after 1 s: spawning from 2500 to 3000.
+        yield* TestClock.adjust("2700 millis")
+        assert.strictEqual((yield* statusOf("c")).status, "starting")
+        yield* behave("c", { spawnDelayMs: 500 })
+        const [out] = yield* runWithClock(Control.use((c) => c.start(ids("c"))))
+        assert.deepStrictEqual(out, { id: "c", result: "already-running", pid: null, error: null })
+        yield* TestClock.adjust("1 second")
+        assert.strictEqual((yield* aliveOf("c")).length, 1)
+        assert.strictEqual((yield* statusOf("c")).status, "running")
+      })
+    )
+  )
+
+  it.effect("a start that arrives while a stop waits runs after it: it starts a new instance", () =>
+    withSupervisor(
+      { "agents/a/config.yaml": agent("a") },
+      behave("a", { termDelayMs: 300 }),
+      Effect.gen(function* () {
+        const before = (yield* statusOf("a")).pid
+        const stopping = yield* Effect.forkChild(Control.use((c) => c.stop(ids("a"))))
+        yield* TestClock.adjust("20 millis")
+        const starting = yield* Effect.forkChild(Control.use((c) => c.start(ids("a"))))
+        yield* TestClock.adjust("1 second")
+        const [stopped] = yield* Fiber.join(stopping)
+        const [started] = yield* Fiber.join(starting)
+        assert.deepStrictEqual([stopped!.result, stopped!.pids], ["stopped", [before]])
+        assert.strictEqual(started!.result, "started")
+        assert.notStrictEqual(started!.pid, before)
+        const row = yield* statusOf("a")
+        assert.deepStrictEqual([row.status, row.pid], ["running", started!.pid])
+        assert.deepStrictEqual(yield* aliveOf("a"), [started!.pid])
+      })
+    )
+  )
+
+  it.effect("a start whose supervision dies before the spawn answers failed, not never", () =>
+    withSupervisor(
+      { "agents/bad/config.yaml": agent("bad", "  restart: never\n") },
+      behave("bad", { defect: "boom in the spawner" }),
+      Effect.gen(function* () {
+        assert.strictEqual((yield* statusOf("bad")).status, "unknown")
+        const out = yield* runWithClock(
+          Control.use((c) => c.start(ids("bad"))),
+          { max: "10 seconds" }
+        )
+        assert.deepStrictEqual(out, [
+          { id: "bad", result: "failed", pid: null, error: "supervision ended before it started" }
+        ])
+      })
+    )
+  )
+})
+
 describe("Supervisor: stop", () => {
   it.effect("stop sends the agent's stop signal and escalates at its stop_timeout; --timeout overrides it", () =>
     withSupervisor(
@@ -300,6 +392,91 @@ describe("Supervisor: stop", () => {
         const [out] = yield* runWithClock(Control.use((c) => c.stop(ids("a"))))
         assert.deepStrictEqual([out!.result, out!.removedStaleRecord], ["not-running", true])
         assert.isNull(yield* (yield* RunDir).readPidRecord("a"))
+      })
+    )
+  )
+})
+
+describe("Supervisor: stop, edge cases", () => {
+  it.effect("stop of an agent that just exited, before the launcher noticed, is not-running", () =>
+    withSupervisor(
+      { "agents/a/config.yaml": agent("a") },
+      Effect.void,
+      Effect.gen(function* () {
+        const pid = (yield* statusOf("a")).pid!
+        yield* FakeProcessTable.FakeProcessTable.use((t) => t.exit(pid))
+        const [out] = yield* runWithClock(Control.use((c) => c.stop(ids("a"))))
+        assert.deepStrictEqual([out!.result, out!.pids], ["not-running", []])
+        assert.deepStrictEqual(yield* signalsOf, [])
+      })
+    )
+  )
+
+  it.effect("a copy started by hand while it waits to restart is stopped, and the stop says stopped", () =>
+    withSupervisor(
+      { "agents/c/config.yaml": agent("c") },
+      behave("c", { crashAfterMs: 1000 }),
+      Effect.gen(function* () {
+        yield* TestClock.adjust("1500 millis")
+        assert.strictEqual((yield* statusOf("c")).status, "backoff")
+        yield* FakeProcessTable.FakeProcessTable.use((t) =>
+          t.add({ pid: 7000, marker: { fleet: MemoryFleet.fakeRoot, agent: "c" } })
+        )
+        const [out] = yield* runWithClock(Control.use((c) => c.stop(ids("c"))))
+        assert.deepStrictEqual([out!.result, out!.pids], ["stopped", [7000]])
+        assert.deepStrictEqual(yield* aliveOf("c"), [])
+      })
+    )
+  )
+
+  it.effect("kill of a process stuck in the kernel gives up after the grace period and names every pid", () =>
+    withSupervisor(
+      { "agents/a/config.yaml": agent("a") },
+      behave("a", { ignoresTerm: true, ignoresKill: true, wrapper: true }),
+      Effect.gen(function* () {
+        const pid = (yield* statusOf("a")).pid!
+        const t0 = yield* Clock.currentTimeMillis
+        const [out] = yield* runWithClock(Control.use((c) => c.kill(ids("a"))))
+        assert.deepStrictEqual(out, { id: "a", result: "killed", pids: [pid, pid + 1] })
+        // SIGKILL at once and again on the first look, then the grace period: not the stop timeout.
+        assert.strictEqual((yield* Clock.currentTimeMillis) - t0, pollIntervalMs + killGraceMs)
+        const row = yield* statusOf("a")
+        assert.deepStrictEqual(row.detail, {
+          _tag: "Unknown",
+          pid,
+          error: `pid ${pid}, ${pid + 1} outlived SIGKILL`
+        })
+      })
+    )
+  )
+
+  it.effect("stop --all and kill --all reach a disabled agent started by id", () =>
+    withSupervisor(
+      {
+        "agents/off/config.yaml": agent("off").replace("agent:\n", "agent:\n  enabled: false\n"),
+        "agents/x/config.yaml": agent("x").replace("agent:\n", "agent:\n  enabled: false\n")
+      },
+      Effect.void,
+      Effect.gen(function* () {
+        yield* runWithClock(Control.use((c) => c.start(ids("off", "x"))))
+        const stopped = yield* runWithClock(Control.use((c) => c.stop(all)))
+        assert.deepStrictEqual(
+          stopped.map((o) => [o.id, o.result]),
+          [
+            ["off", "stopped"],
+            ["x", "stopped"]
+          ]
+        )
+        yield* runWithClock(Control.use((c) => c.start(ids("off", "x"))))
+        const killed = yield* runWithClock(Control.use((c) => c.kill(all)))
+        assert.deepStrictEqual(
+          killed.map((k) => [k.id, k.result]),
+          [
+            ["off", "killed"],
+            ["x", "killed"]
+          ]
+        )
+        assert.deepStrictEqual([...(yield* aliveOf("off")), ...(yield* aliveOf("x"))], [])
       })
     )
   )

@@ -274,7 +274,14 @@ describe("Supervisor", () => {
         const [out] = yield* runWithClock(Control.use((c) => c.start({ _tag: "Ids", ids: ["a"] })))
         assert.deepStrictEqual([out!.result, out!.pid], ["already-running", 7000])
         assert.strictEqual((yield* spawnTimes("a")).length, 1)
-        assert.strictEqual((yield* statusOf("a")).pid, 7000)
+        // Its start time is read from the process table: it started at 1 s, so it is up 2 s later.
+        yield* TestClock.adjust("2 seconds")
+        const row = yield* statusOf("a")
+        assert.deepStrictEqual([row.pid, row.uptime, row.detail], [
+          7000,
+          2,
+          { _tag: "Running", pid: 7000, instances: 1, startedAt: 1000 }
+        ])
       })
     )
   )

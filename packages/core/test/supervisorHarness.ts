@@ -77,10 +77,10 @@ export const aliveOf = (id: string) =>
   )
 
 /** A process of agent `id` started by hand (no launcher watching), with its pid record when `record`. */
-export const runningByHand = (id: string, pid: number, record: boolean) =>
+export const runningByHand = (id: string, pid: number, record: boolean, behaviour: FakeProcessTable.Behaviour = {}) =>
   Effect.gen(function* () {
     const t = yield* FakeProcessTable.FakeProcessTable
-    const p = yield* t.add({ pid, marker: { fleet: MemoryFleet.fakeRoot, agent: id } })
+    const p = yield* t.add({ pid, marker: { fleet: MemoryFleet.fakeRoot, agent: id } }, behaviour)
     if (record) {
       yield* (yield* RunDir).writePidRecord(id, {
         pid,
