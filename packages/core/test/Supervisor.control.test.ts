@@ -370,6 +370,10 @@ describe("Supervisor: stop", () => {
       { "agents/a/config.yaml": agent("a") },
       behave("a", { unmarked: true }),
       Effect.gen(function* () {
+        // Started anew later than the boot, so its start time is not 0.
+        yield* runWithClock(Control.use((c) => c.stop(ids("a"))))
+        yield* TestClock.adjust("1 second")
+        yield* runWithClock(Control.use((c) => c.start(ids("a"))))
         const pid = (yield* statusOf("a")).pid!
         // Someone deleted the pid record; the process carries no marker.
         yield* (yield* RunDir).removePidRecord("a")
