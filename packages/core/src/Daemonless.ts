@@ -114,12 +114,9 @@ export const restart = Effect.fn("Daemonless.restart")(function* (targets: Targe
   if (specs.length === 0) return []
   const chosen: Targets = { _tag: "Ids", ids: specs.map((s) => s.config.agent.id) }
   const stopped = yield* stop(chosen, timeoutMs)
+  // Both answer for the chosen agents, in their order.
   const started = yield* start(chosen)
-  const byId = new Map(started.map((s) => [s.id, s]))
-  return stopped.flatMap((s) => {
-    const st = byId.get(s.id)
-    return st === undefined ? [] : [{ stop: s, start: st }]
-  })
+  return stopped.map((stop, i) => ({ stop, start: started[i]! }))
 })
 
 export const setEnabled = Effect.fn("Daemonless.setEnabled")(function* (id: string, enabled: boolean) {

@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import { TestClock } from "effect/testing"
-import { killGraceMs, stopPlans } from "../src/AgentProcesses.ts"
+import { killGraceMs, pollIntervalMs, stopPlans } from "../src/AgentProcesses.ts"
 import { Control } from "../src/Control.ts"
 import * as Daemonless from "../src/Daemonless.ts"
 import { indexSnapshot, resolveAgent } from "../src/Identity.ts"
@@ -194,6 +194,19 @@ describe("Daemonless stop and kill", () => {
     }).pipe(Effect.provide(fleetOf({ "agents/a/config.yaml": agent("a", "  stop_timeout: 3s\n") })))
   )
 
+  it.effect("--timeout replaces the agent's stop_timeout", () =>
+    Effect.gen(function* () {
+      yield* behave("a", { ignoresTerm: true })
+      const [started] = yield* Daemonless.start(all)
+      const out = yield* runWithClock(Daemonless.stop(all, 1000))
+      assert.deepStrictEqual(out, [
+        { id: "a", result: "stopped", pids: [started!.pid!], escalated: true, removedStaleRecord: false }
+      ])
+      // SIGKILL at 1 s; seen gone at the next look.
+      assert.strictEqual(yield* Clock.currentTimeMillis, 1000 + pollIntervalMs)
+    }).pipe(Effect.provide(fleetOf({ "agents/a/config.yaml": agent("a", "  stop_timeout: 30s\n") })))
+  )
+
   it.effect("each agent escalates at its own deadline, whatever is stuck beside it", () =>
     Effect.gen(function* () {
       yield* behave("stuck", { ignoresTerm: true, ignoresKill: true })
@@ -274,6 +287,35 @@ describe("Daemonless stop and kill", () => {
     }).pipe(Effect.provide(fleetOf({ "agents/off/config.yaml": agent("off", "", false) })))
   )
 
+  it.effect("a copy that appears while the duplicates stop is stopped too; the instance to keep is not", () =>
+    Effect.gen(function* () {
+      const t = yield* FakeProcessTable.FakeProcessTable
+      const marker = { fleet: MemoryFleet.fakeRoot, agent: "a" }
+      yield* t.add({ pid: 4000, marker })
+      yield* t.add({ pid: 4001, marker }, { termDelayMs: 300 })
+      const index = indexSnapshot(yield* (yield* Prober).snapshot)
+      const [kept, duplicate] = resolveAgent(index, MemoryFleet.fakeRoot, "a", null).instances
+      const stopping = yield* Effect.forkChild(
+        stopPlans(
+          [{ id: "a", instances: [duplicate!], keep: [kept!], signal: "SIGTERM", timeoutMs: 5000, staleRecord: false }],
+          index,
+          { removeRecords: false }
+        )
+      )
+      yield* TestClock.adjust("50 millis")
+      // Started by hand meanwhile: the agent's too, and not the one to keep. It takes longer to go.
+      yield* t.add({ pid: 4002, marker }, { termDelayMs: 400 })
+      const { outcomes } = yield* runWithClock(Fiber.join(stopping))
+      // Done only once every signalled process is gone.
+      const alive = yield* t.alive
+      assert.deepStrictEqual(
+        alive.map((p) => p.pid),
+        [4000]
+      )
+      assert.deepStrictEqual(outcomes[0]!.pids, [4001, 4002])
+    }).pipe(Effect.provide(fleetOf({ "agents/a/config.yaml": agent("a") })))
+  )
+
   it.effect("a group that vanished between the look and the signal is what the stop wanted", () =>
     Effect.gen(function* () {
       const t = yield* FakeProcessTable.FakeProcessTable
@@ -296,7 +338,11 @@ describe("Daemonless stop and kill", () => {
 describe("Daemonless.layer", () => {
   const layer = Daemonless.layer.pipe(
     Layer.provideMerge(
-      fleetOf({ "agents/a/config.yaml": agent("a"), "agents/off/config.yaml": agent("off", "", false) })
+      fleetOf({
+        "agents/a/config.yaml": agent("a"),
+        "agents/off/config.yaml": agent("off", "", false),
+        "agents/t/config.yaml": "on: &on true\nagent:\n  id: tagged\n  enabled: *on\nrun:\n  command: sleep\n"
+      })
     )
   )
 
@@ -311,6 +357,13 @@ describe("Daemonless.layer", () => {
       assert.deepStrictEqual([killed!.result, killed!.pids], ["killed", [restarted!.start.pid!]])
       const toggled = yield* control.setEnabled("off", true)
       assert.deepStrictEqual([toggled.id, toggled.enabled, toggled.changed], ["off", true, true])
+      // A form agentctl will not rewrite: the error names the file and what to do.
+      const tagged = yield* Effect.flip(control.setEnabled("tagged", false))
+      assert.deepStrictEqual(
+        [tagged._tag, tagged.message],
+        ["ConfigInvalid", "agent.enabled is an alias (*on), not a value; edit it by hand"]
+      )
+      assert.strictEqual(tagged._tag === "ConfigInvalid" && tagged.file, `${MemoryFleet.fakeRoot}/agents/t/config.yaml`)
       const reload = yield* Effect.flip(control.reload)
       assert.deepStrictEqual(
         [reload._tag, reload.message],

@@ -237,11 +237,17 @@ describe("Supervisor: reload", () => {
 describe("Supervisor: stopAll", () => {
   it.effect("stops every agent, each its own way, and starts nothing afterwards", () =>
     withLauncher(
-      { "agents/a/config.yaml": agent("a"), "agents/b/config.yaml": agent("b", "  stop_signal: SIGUSR1\n") },
+      {
+        "agents/a/config.yaml": agent("a"),
+        "agents/b/config.yaml": agent("b", "  stop_signal: SIGUSR1\n"),
+        "agents/off/config.yaml": disabled("off")
+      },
       Effect.void,
       (launcher) =>
         Effect.gen(function* () {
           yield* launcher.boot
+          // A disabled agent started by id runs too, and is stopped with the rest.
+          const [off] = yield* launcher.control.start({ _tag: "Ids", ids: ["off"] })
           const a = (yield* launcher.control.status("a")).pid!
           const b = (yield* launcher.control.status("b")).pid!
           const out = yield* runWithClock(launcher.stopAll(1000))
@@ -249,7 +255,8 @@ describe("Supervisor: stopAll", () => {
             out.map((o) => [o.id, o.result, o.pids]),
             [
               ["a", "stopped", [a]],
-              ["b", "stopped", [b]]
+              ["b", "stopped", [b]],
+              ["off", "stopped", [off!.pid!]]
             ]
           )
           const signals = yield* FakeProcessTable.FakeProcessTable.use((t) => t.signals)
@@ -257,13 +264,14 @@ describe("Supervisor: stopAll", () => {
             signals.map((s) => [s.target, s.signal]),
             [
               [a, "SIGTERM"],
-              [b, "SIGUSR1"]
+              [b, "SIGUSR1"],
+              [off!.pid!, "SIGTERM"]
             ]
           )
           const started = yield* launcher.control.start({ _tag: "Ids", ids: ["a"] })
           assert.deepStrictEqual(started, [{ id: "a", result: "failed", pid: null, error: "the launcher is stopping" }])
           yield* TestClock.adjust("1 minute")
-          assert.deepStrictEqual([...(yield* aliveOf("a")), ...(yield* aliveOf("b"))], [])
+          assert.deepStrictEqual([...(yield* aliveOf("a")), ...(yield* aliveOf("b")), ...(yield* aliveOf("off"))], [])
         })
     )
   )

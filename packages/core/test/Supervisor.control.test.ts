@@ -439,6 +439,7 @@ describe("Supervisor: stop, edge cases", () => {
       behave("a", { ignoresTerm: true, ignoresKill: true, wrapper: true }),
       Effect.gen(function* () {
         const pid = (yield* statusOf("a")).pid!
+        const events = yield* recordEvents(yield* Control.use((c) => Effect.succeed(c.events)))
         const t0 = yield* Clock.currentTimeMillis
         const [out] = yield* runWithClock(Control.use((c) => c.kill(ids("a"))))
         assert.deepStrictEqual(out, { id: "a", result: "killed", pids: [pid, pid + 1] })
@@ -450,6 +451,7 @@ describe("Supervisor: stop, edge cases", () => {
           pid,
           error: `pid ${pid}, ${pid + 1} outlived SIGKILL`
         })
+        assert.strictEqual((yield* events.take).at(-1)?.message, `pid ${pid}, ${pid + 1} still alive after SIGKILL`)
       })
     )
   )

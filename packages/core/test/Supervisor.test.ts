@@ -277,11 +277,10 @@ describe("Supervisor", () => {
         // Its start time is read from the process table: it started at 1 s, so it is up 2 s later.
         yield* TestClock.adjust("2 seconds")
         const row = yield* statusOf("a")
-        assert.deepStrictEqual([row.pid, row.uptime, row.detail], [
-          7000,
-          2,
-          { _tag: "Running", pid: 7000, instances: 1, startedAt: 1000 }
-        ])
+        assert.deepStrictEqual(
+          [row.pid, row.uptime, row.detail],
+          [7000, 2, { _tag: "Running", pid: 7000, instances: 1, startedAt: 1000 }]
+        )
       })
     )
   )
