@@ -117,10 +117,9 @@ export const whileStopped = Effect.fn("AgentData.whileStopped")(function* <A, E,
   if (!wasRunning) {
     return yield* Effect.map(exit, (result): Paused<A> => ({ result, restarted: false, restartError: null }))
   }
-  const started = yield* control.start(targets)
-  const outcome = started.find((o) => o.id === id)
-  const restartError =
-    outcome === undefined ? `${id} was not started again` : outcome.result === "failed" ? outcome.error : null
+  const [outcome] = yield* control.start(targets)
+  // A start outcome has an error exactly when it failed.
+  const restartError = outcome === undefined ? `${id} was not started again` : outcome.error
   if (Exit.isFailure(exit)) return yield* Effect.failCause(exit.cause)
   return { result: exit.value, restarted: restartError === null, restartError } satisfies Paused<A>
 })

@@ -43,14 +43,18 @@ export const readRecords = Effect.fn("AgentProcesses.readRecords")(function* (id
   return new Map(reads)
 })
 
-/** Expand targets to specs; an unknown or invalid id fails before anything is done. */
+/**
+ * Expand targets to specs; an unknown or invalid id fails before anything is done. `--all` is
+ * every enabled agent when `allMeansEnabled` (start, restart), else every agent (stop, kill);
+ * named ids are those agents, enabled or not.
+ */
 export const selectAgents = (
   fleet: LoadedFleet,
   targets: Targets,
-  onlyEnabled: boolean
+  allMeansEnabled: boolean
 ): Effect.Effect<ReadonlyArray<AgentSpec>, UsageError | AgentNotFound | ConfigInvalid> => {
   if (targets._tag === "All") {
-    return Effect.succeed([...fleet.agents.values()].filter((s) => !onlyEnabled || s.config.agent.enabled))
+    return Effect.succeed([...fleet.agents.values()].filter((s) => !allMeansEnabled || s.config.agent.enabled))
   }
   if (targets.ids.length === 0) {
     return Effect.fail(new UsageError({ message: "name at least one agent id, or use --all" }))
@@ -59,9 +63,9 @@ export const selectAgents = (
 }
 
 /** Fleet, records and one snapshot, resolved together: the state every daemonless action starts from. */
-export const observe = Effect.fn("AgentProcesses.observe")(function* (targets: Targets, onlyEnabled: boolean) {
+export const observe = Effect.fn("AgentProcesses.observe")(function* (targets: Targets, allMeansEnabled: boolean) {
   const fleet = yield* loadFleet()
-  const specs = yield* selectAgents(fleet, targets, onlyEnabled)
+  const specs = yield* selectAgents(fleet, targets, allMeansEnabled)
   const records = yield* readRecords(specs.map((s) => s.config.agent.id))
   const snapshot = yield* (yield* Prober).snapshot
   const index = indexSnapshot(snapshot)
@@ -119,15 +123,19 @@ export interface StopPlan {
   readonly signal: SignalName
   readonly timeoutMs: number
   readonly staleRecord: boolean
+  /** Instances of the agent that stay (the one adopted beside duplicates): never taken for sessions that appeared. */
+  readonly keep?: ReadonlyArray<Instance>
 }
 
 const sessionKey = (i: Instance) => i.sessions.map((s) => `${s.sid}:${s.startTime}`).join(",")
+/** An instance is its first session, whatever workers it started since. */
+const leaderKey = (i: Instance) => `${i.pid}:${i.startTime}`
 
 /**
  * Signal every plan's instances at once, then watch them all with ONE process-table snapshot per
  * tick: N stubborn agents cost one timeout, not N. Each tick also looks for sessions carrying the
  * agent's marker that were not there at the start (a worker the agent forked while stopping) and
- * signals them too. Each plan escalates to SIGKILL at its own deadline. With `removeRecords`, the
+ * signals them too, but never a plan's `keep`. Each plan escalates to SIGKILL at its own deadline. With `removeRecords`, the
  * agents' pid records go too (not when stopping duplicates beside an instance that stays).
  * `survivors`: pids still alive a grace period after SIGKILL (a process stuck in the kernel).
  */
@@ -158,7 +166,10 @@ export const stopPlans = Effect.fn("AgentProcesses.stopPlans")(function* (
     for (const p of pending) {
       const seen = known.get(p.id)!
       const keys = new Set(seen.map(sessionKey))
-      const fresh = resolveAgent(index, root, p.id, null).instances.filter((i) => !keys.has(sessionKey(i)))
+      const kept = new Set((p.keep ?? []).map(leaderKey))
+      const fresh = resolveAgent(index, root, p.id, null).instances.filter(
+        (i) => !keys.has(sessionKey(i)) && !kept.has(leaderKey(i))
+      )
       if (fresh.length > 0) {
         seen.push(...fresh)
         note(p.id, index, fresh)

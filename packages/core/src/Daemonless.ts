@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Path from "effect/Path"
 import * as Stream from "effect/Stream"
-import { observe, readRecords, spawnAgent, stopPlans } from "./AgentProcesses.ts"
+import { observe, readRecords, selectAgents, spawnAgent, stopPlans } from "./AgentProcesses.ts"
 import { setAgentEnabled } from "./configRewrite.ts"
 import { ConfigSource } from "./ConfigSource.ts"
 import { Control, type Targets } from "./Control.ts"
@@ -15,7 +15,7 @@ import { daemonlessRows } from "./Listing.ts"
 import type { KillOutcome, StartOutcome } from "./Outcomes.ts"
 import { Prober } from "./Prober.ts"
 import { RunDir } from "./RunDir.ts"
-import type { Signals } from "./Signals.ts"
+import type { SignalName, Signals } from "./Signals.ts"
 import type { Spawner } from "./Spawner.ts"
 
 /*
@@ -47,7 +47,7 @@ export const status = Effect.fn("Daemonless.status")(function* (id: string) {
 })
 
 export const start = Effect.fn("Daemonless.start")(function* (targets: Targets) {
-  const { fleet, resolved, index } = yield* observe(targets, targets._tag === "All")
+  const { fleet, resolved, index } = yield* observe(targets, true)
   const runDir = yield* RunDir
   const now = yield* Clock.currentTimeMillis
   return yield* Effect.forEach(
@@ -73,14 +73,19 @@ export const start = Effect.fn("Daemonless.start")(function* (targets: Targets) 
   )
 })
 
-export const stop = Effect.fn("Daemonless.stop")(function* (targets: Targets, timeoutMs?: number) {
+/** Stop these agents' instances, each with its own signal and timeout unless `override` says otherwise. */
+const stopResolved = Effect.fnUntraced(function* (
+  targets: Targets,
+  override: { readonly signal: SignalName; readonly timeoutMs: number } | null,
+  timeoutMs?: number
+) {
   const { resolved, index } = yield* observe(targets, false)
   const { outcomes } = yield* stopPlans(
     resolved.map((a) => ({
       id: a.entry.spec.config.agent.id,
       instances: a.resolution.instances,
-      signal: a.entry.spec.config.run.stop_signal,
-      timeoutMs: timeoutMs ?? a.entry.spec.config.run.stop_timeout,
+      signal: override?.signal ?? a.entry.spec.config.run.stop_signal,
+      timeoutMs: override?.timeoutMs ?? timeoutMs ?? a.entry.spec.config.run.stop_timeout,
       staleRecord: a.resolution.record === "stale"
     })),
     index,
@@ -89,19 +94,12 @@ export const stop = Effect.fn("Daemonless.stop")(function* (targets: Targets, ti
   return outcomes
 })
 
+export const stop = Effect.fn("Daemonless.stop")(function* (targets: Targets, timeoutMs?: number) {
+  return yield* stopResolved(targets, null, timeoutMs)
+})
+
 export const kill = Effect.fn("Daemonless.kill")(function* (targets: Targets) {
-  const { resolved, index } = yield* observe(targets, false)
-  const { outcomes } = yield* stopPlans(
-    resolved.map((a) => ({
-      id: a.entry.spec.config.agent.id,
-      instances: a.resolution.instances,
-      signal: "SIGKILL" as const,
-      timeoutMs: 0,
-      staleRecord: a.resolution.record === "stale"
-    })),
-    index,
-    { removeRecords: true }
-  )
+  const outcomes = yield* stopResolved(targets, { signal: "SIGKILL", timeoutMs: 0 })
   return outcomes.map((o): KillOutcome => ({
     id: o.id,
     result: o.result === "stopped" ? "killed" : "not-running",
@@ -110,13 +108,15 @@ export const kill = Effect.fn("Daemonless.kill")(function* (targets: Targets) {
 })
 
 export const restart = Effect.fn("Daemonless.restart")(function* (targets: Targets, timeoutMs?: number) {
-  const stopped = yield* stop(targets, timeoutMs)
-  const started = yield* start(targets)
-  const byId = new Map(started.map((s) => [s.id, s]))
-  return stopped.flatMap((s) => {
-    const st = byId.get(s.id)
-    return st === undefined ? [] : [{ stop: s, start: st }]
-  })
+  // `--all` restarts what `start --all` starts, as the launcher does: a disabled agent started
+  // by id keeps running (stopping it here would stop it for good, and say nothing).
+  const specs = yield* selectAgents(yield* loadFleet(), targets, true)
+  if (specs.length === 0) return []
+  const chosen: Targets = { _tag: "Ids", ids: specs.map((s) => s.config.agent.id) }
+  const stopped = yield* stop(chosen, timeoutMs)
+  // Both answer for the chosen agents, in their order.
+  const started = yield* start(chosen)
+  return stopped.map((stop, i) => ({ stop, start: started[i]! }))
 })
 
 export const setEnabled = Effect.fn("Daemonless.setEnabled")(function* (id: string, enabled: boolean) {

@@ -94,9 +94,9 @@ const sessionMembers = (index: SnapshotIndex, session: Session): ReadonlyArray<P
 const inSession = (p: ProcessInfo, session: Session): boolean =>
   p.sid === session.sid && p.startTime >= session.startTime && isAlive(p)
 
+/** A record without a start time (the process died before it was seen) matches nothing: no process has none. */
 export const recordMatches = (record: PidRecord, p: ProcessInfo | undefined, bootId: string): p is ProcessInfo =>
   isAlive(p) &&
-  record.startTime !== null &&
   p.startTime === record.startTime &&
   p.sid === p.pid &&
   (record.bootId === "" || bootId === "" || record.bootId === bootId)
@@ -177,10 +177,6 @@ export const resolveAgent = (index: SnapshotIndex, fleet: string, id: string, re
 /** The live processes of an instance now, across all its sessions. */
 export const liveMembers = (index: SnapshotIndex, instance: Instance): ReadonlyArray<ProcessInfo> =>
   instance.sessions.flatMap((s) => sessionMembers(index, s))
-
-/** Is every process of these instances gone? (for stop's polling) */
-export const instancesGone = (index: SnapshotIndex, instances: ReadonlyArray<Instance>): boolean =>
-  instances.every((i) => liveMembers(index, i).length === 0)
 
 /** An instance known only by the process we spawned (before any snapshot saw its session). */
 export const spawnedInstance = (pid: number, startTime: number): Instance => ({

@@ -1,3 +1,4 @@
+import type { AgentSpec } from "./AgentConfig.ts"
 import type { AgentRow, Supervisor } from "./AgentRow.ts"
 import type { ConfigEntry } from "./ConfigFile.ts"
 import { deriveStatus } from "./deriveStatus.ts"
@@ -36,7 +37,7 @@ export const invalidRow = (
 }
 
 export const rowFromStatus = (
-  entry: Extract<ConfigEntry, { _tag: "Valid" }>,
+  spec: AgentSpec,
   detail: Status,
   extra: {
     readonly restarts: number
@@ -45,7 +46,7 @@ export const rowFromStatus = (
     readonly now: number
   }
 ): AgentRow => {
-  const { config, file } = entry.spec
+  const { config, file } = spec
   const running = detail._tag === "Running"
   return {
     id: config.agent.id,
@@ -105,6 +106,6 @@ export const daemonlessRows = (
   return entries.map((entry) => {
     if (entry._tag === "Invalid") return invalidRow(entry, "daemonless", now)
     const r = resolved.get(entry)!
-    return rowFromStatus(entry, r.status, { restarts: 0, error: r.recordError, supervisor: "daemonless", now })
+    return rowFromStatus(entry.spec, r.status, { restarts: 0, error: r.recordError, supervisor: "daemonless", now })
   })
 }

@@ -37,8 +37,7 @@ const sum = (usages: ReadonlyArray<Usage | null>) => {
   const live = usages.filter((u): u is Usage => u !== null)
   return {
     rssBytes: live.reduce((n, u) => n + u.rssBytes, 0),
-    cpuTicks: live.reduce((n, u) => n + u.cpuTicks, 0),
-    sampledAt: live[0]?.sampledAt ?? 0
+    cpuTicks: live.reduce((n, u) => n + u.cpuTicks, 0)
   }
 }
 
@@ -47,25 +46,29 @@ export const statsFor = Effect.fn("Stats.statsFor")(function* (rows: ReadonlyArr
   const prober = yield* Prober
   const runDir = yield* RunDir
   const snapshot = yield* prober.snapshot
-  const targets = rows.filter((r): r is AgentRow & { id: string } => r.id !== null)
-  const pidsOf = new Map(targets.map((r) => [r.id, r.pid === null ? [] : sessionPids(snapshot, r.pid)]))
-  const sample = Effect.forEach(targets, (r) => Effect.map(Effect.forEach(pidsOf.get(r.id) ?? [], prober.usage), sum))
+  const targets = rows.flatMap((row) => {
+    if (row.id === null) return []
+    // Stryker disable next-line ConditionalExpression: sessionPids finds no leader for a null pid either
+    const pids = row.pid === null ? [] : sessionPids(snapshot, row.pid)
+    return [{ row, id: row.id, pids }]
+  })
+  const sample = Effect.forEach(targets, (t) => Effect.map(Effect.forEach(t.pids, prober.usage), sum))
   const first = yield* sample
   const t0 = yield* Clock.currentTimeMillis
-  if ([...pidsOf.values()].some((p) => p.length > 0)) yield* Effect.sleep(sampleIntervalMs)
+  if (targets.some((t) => t.pids.length > 0)) yield* Effect.sleep(sampleIntervalMs)
   const second = yield* sample
   const t1 = yield* Clock.currentTimeMillis
-  return yield* Effect.forEach(targets, (r, i) =>
-    Effect.map(runDir.logSize(runDir.logFile(r.id)), (logBytes): AgentStats => {
+  return yield* Effect.forEach(targets, ({ row, id, pids }, i) =>
+    Effect.map(runDir.logSize(runDir.logFile(id)), (logBytes): AgentStats => {
       const a = first[i]!
       const b = second[i]!
-      const n = pidsOf.get(r.id)?.length ?? 0
+      const n = pids.length
       return {
-        id: r.id,
-        status: r.status,
-        pid: r.pid,
+        id,
+        status: row.status,
+        pid: row.pid,
         processes: n,
-        uptime: r.uptime,
+        uptime: row.uptime,
         rssBytes: n === 0 ? null : b.rssBytes,
         cpuPercent:
           n === 0
@@ -76,7 +79,7 @@ export const statsFor = Effect.fn("Stats.statsFor")(function* (rows: ReadonlyArr
                 snapshot.ticksPerSecond
               ),
         logBytes,
-        restarts: r.restarts
+        restarts: row.restarts
       }
     })
   )

@@ -8,6 +8,7 @@ import * as Semaphore from "effect/Semaphore"
 import { readRecords, selectAgents, type StopPlan, stopPlans } from "./AgentProcesses.ts"
 import type { AgentRow } from "./AgentRow.ts"
 import { type AgentState, idle, makeAgentStore } from "./AgentStore.ts"
+import type { AgentSpec } from "./AgentConfig.ts"
 import type { ConfigEntry } from "./ConfigFile.ts"
 import { Control, type Targets } from "./Control.ts"
 import * as Daemonless from "./Daemonless.ts"
@@ -44,6 +45,18 @@ const adoptedAt = (index: SnapshotIndex, instance: Instance) =>
 
 const isSupervisedRunning = (s: AgentState) =>
   s.status._tag === "Running" || s.status._tag === "Starting" || s.status._tag === "Unknown"
+
+/** An agent the store has not seen yet (its config appeared since the boot) is what its config says. */
+const rowOf = (spec: AgentSpec, states: ReadonlyMap<string, AgentState>, now: number): AgentRow => {
+  const state =
+    states.get(spec.config.agent.id) ?? idle(spec.config.agent.enabled ? { _tag: "Stopped" } : { _tag: "Disabled" })
+  return rowFromStatus(spec, state.status, {
+    restarts: state.restarts,
+    error: null,
+    supervisor: "launcher",
+    now
+  })
+}
 
 export const make = Effect.gen(function* () {
   const context = yield* Effect.context<Requirements>()
@@ -192,22 +205,18 @@ export const make = Effect.gen(function* () {
   const stopAgents = (ids: ReadonlyArray<string>, signalOverride: SignalName | null, timeoutMs?: number) =>
     holding(ids, stopHeld(ids, signalOverride, timeoutMs))
 
-  const targetIds = (targets: Targets, onlyEnabled: boolean) =>
+  const targetIds = (targets: Targets, allMeansEnabled: boolean) =>
     Effect.flatMap(Ref.get(fleetRef), (fleet) =>
-      Effect.map(selectAgents(fleet, targets, onlyEnabled), (specs) => specs.map((s) => s.config.agent.id))
+      Effect.map(selectAgents(fleet, targets, allMeansEnabled), (specs) => specs.map((s) => s.config.agent.id))
     )
 
   const rows = Effect.gen(function* () {
     const fleet = yield* Ref.get(fleetRef)
-    const map = yield* store.all
+    const states = yield* store.all
     const now = yield* Clock.currentTimeMillis
-    return fleet.entries.map((entry): AgentRow => {
-      if (entry._tag === "Invalid") return invalidRow(entry, "launcher", now)
-      const state =
-        map.get(entry.spec.config.agent.id) ??
-        idle(entry.spec.config.agent.enabled ? { _tag: "Stopped" } : { _tag: "Disabled" })
-      return rowFromStatus(entry, state.status, { restarts: state.restarts, error: null, supervisor: "launcher", now })
-    })
+    return fleet.entries.map((entry): AgentRow =>
+      entry._tag === "Invalid" ? invalidRow(entry, "launcher", now) : rowOf(entry.spec, states, now)
+    )
   })
 
   const supervisedIds = Effect.gen(function* () {
@@ -265,7 +274,8 @@ export const make = Effect.gen(function* () {
                   instances: action.duplicates,
                   signal: spec.config.run.stop_signal,
                   timeoutMs: spec.config.run.stop_timeout,
-                  staleRecord: false
+                  staleRecord: false,
+                  keep: [action.instance]
                 })
               }
               yield* launch(id, { _tag: "Adopt", instance: action.instance, startedAt: action.startedAt })
@@ -317,15 +327,14 @@ export const make = Effect.gen(function* () {
     list: rows,
     status: (id) =>
       Effect.gen(function* () {
-        yield* requireAgent(yield* Ref.get(fleetRef), id)
-        const all = yield* rows
-        return all.find((r) => r.id === id && r.status !== "invalid")!
+        const spec = yield* requireAgent(yield* Ref.get(fleetRef), id)
+        return rowOf(spec, yield* store.all, yield* Clock.currentTimeMillis)
       }),
-    start: (targets) => Effect.flatMap(targetIds(targets, targets._tag === "All"), startAgents),
+    start: (targets) => Effect.flatMap(targetIds(targets, true), startAgents),
     stop: (targets, timeoutMs) => Effect.flatMap(targetIds(targets, false), (ids) => stopAgents(ids, null, timeoutMs)),
     restart: (targets, timeoutMs) =>
       Effect.gen(function* () {
-        const ids = yield* targetIds(targets, targets._tag === "All")
+        const ids = yield* targetIds(targets, true)
         return yield* holding(
           ids,
           Effect.gen(function* () {

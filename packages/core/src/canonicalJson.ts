@@ -8,9 +8,7 @@ export const canonicalJson = (value: unknown): string => JSON.stringify(sortKeys
 const sortKeys = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(sortKeys)
   if (typeof value !== "object" || value === null) return value
-  return Object.fromEntries(
-    Object.entries(value)
-      .toSorted(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => [k, sortKeys(v)])
-  )
+  const fields = new Map(Object.entries(value))
+  // The default sort compares UTF-16 code units.
+  return Object.fromEntries([...fields.keys()].toSorted().map((k) => [k, sortKeys(fields.get(k))]))
 }

@@ -2,45 +2,15 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Clock from "effect/Clock"
-import * as Layer from "effect/Layer"
-import type * as Scope from "effect/Scope"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import { TestClock } from "effect/testing"
 import { Control } from "../src/Control.ts"
 import { RunDir } from "../src/RunDir.ts"
-import * as Supervisor from "../src/Supervisor.ts"
 import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
 import * as MemoryFleet from "../src/testing/MemoryFleet.ts"
 import { runWithClock } from "../src/testing/TestClockDriver.ts"
-
-const agent = (id: string, extra = "") => `agent:\n  id: ${id}\nrun:\n  command: worker\n${extra}`
-// No jitter: the schedule is exact.
-const settings =
-  "restart:\n  initial_delay: 1s\n  multiplier: 2\n  max_delay: 60s\n  jitter: 0\n  stable_after: 30s\n  max_failures: 5\n  failure_window: 60s\n"
-
-const base = (files: Record<string, string>) =>
-  Layer.mergeAll(
-    FakeProcessTable.layer,
-    MemoryFleet.makeLayer({ "agentctl.yaml": settings, ...files }, { PATH: "/bin" })
-  )
-
-/** Set behaviours before the supervisor boots (it starts agents right away). */
-const withSupervisor = <A, E>(
-  files: Record<string, string>,
-  setup: Effect.Effect<void, unknown, FakeProcessTable.FakeProcessTable | RunDir>,
-  body: Effect.Effect<A, E, Control | FakeProcessTable.FakeProcessTable | RunDir | Scope.Scope>
-) =>
-  Effect.gen(function* () {
-    yield* setup
-    return yield* body.pipe(Effect.provide(Supervisor.layer))
-  }).pipe(Effect.scoped, Effect.provide(base(files)))
-
-const spawnTimes = (id: string) =>
-  Effect.map(
-    FakeProcessTable.FakeProcessTable.use((t) => t.spawned),
-    (all) => all.filter((s) => s.id === id).map((s) => s.at)
-  )
+import { agent, spawnTimes, withSupervisor } from "./supervisorHarness.ts"
 
 const statusOf = (id: string) => Control.use((c) => c.status(id))
 const startA = Control.use((c) => c.start({ _tag: "Ids", ids: ["a"] }))
@@ -304,7 +274,13 @@ describe("Supervisor", () => {
         const [out] = yield* runWithClock(Control.use((c) => c.start({ _tag: "Ids", ids: ["a"] })))
         assert.deepStrictEqual([out!.result, out!.pid], ["already-running", 7000])
         assert.strictEqual((yield* spawnTimes("a")).length, 1)
-        assert.strictEqual((yield* statusOf("a")).pid, 7000)
+        // Its start time is read from the process table: it started at 1 s, so it is up 2 s later.
+        yield* TestClock.adjust("2 seconds")
+        const row = yield* statusOf("a")
+        assert.deepStrictEqual(
+          [row.pid, row.uptime, row.detail],
+          [7000, 2, { _tag: "Running", pid: 7000, instances: 1, startedAt: 1000 }]
+        )
       })
     )
   )

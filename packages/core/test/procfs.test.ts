@@ -97,7 +97,61 @@ describe("parseStat", () => {
     { name: "a pid that is not a number", text: statWith("x", "cat"), expected: null },
     { name: "no pid", text: statWith("", "cat"), expected: null },
     { name: "a field that is not a number", text: statWith("42", "cat").replace(" 22 ", " x "), expected: null },
-    { name: "a state that is not a letter", text: statWith("42", "cat").replace(" S ", " 1 "), expected: null }
+    { name: "a state that is not a letter", text: statWith("42", "cat").replace(" S ", " 1 "), expected: null },
+    { name: "a state of two letters", text: statWith("42", "cat").replace(" S ", " SS "), expected: null },
+    { name: "a state with a digit after it", text: statWith("42", "cat").replace(" S ", " S1 "), expected: null },
+    { name: "a state with a digit before it", text: statWith("42", "cat").replace(" S ", " 1S "), expected: null },
+    ...(
+      [
+        ["ppid", " 4 "],
+        ["pgid", " 5 "],
+        ["sid", " 6 "],
+        ["utime", " 14 "],
+        ["stime", " 15 "],
+        ["starttime", " 22 "]
+      ] as const
+    ).map(([field, value]) => ({
+      name: `${field} not a number`,
+      text: statWith("42", "cat").replace(value, " x "),
+      expected: null
+    })),
+    ...["+42", "0x2A", "4e1", "4.2", "-"].map((pid) => ({
+      name: `pid ${JSON.stringify(pid)} is not digits`,
+      text: statWith(pid, "cat"),
+      expected: null
+    })),
+    {
+      name: "a negative field",
+      text: statWith("42", "cat").replace(" 5 ", " -5 "),
+      expected: {
+        pid: 42,
+        comm: "cat",
+        state: "S",
+        ppid: 4,
+        pgid: -5,
+        sid: 6,
+        utime: 14,
+        stime: 15,
+        startTime: 22,
+        rssPages: 24
+      }
+    },
+    {
+      name: "fields apart by two spaces or a tab still read",
+      text: statWith("42", "cat").replace(" 5 ", "  5\t"),
+      expected: {
+        pid: 42,
+        comm: "cat",
+        state: "S",
+        ppid: 4,
+        pgid: 5,
+        sid: 6,
+        utime: 14,
+        stime: 15,
+        startTime: 22,
+        rssPages: 24
+      }
+    }
   ])("$name", ({ text, expected }) => {
     expect(parseStat(text)).toEqual(expected)
   })
@@ -109,6 +163,9 @@ describe("parseStatusRssKb", () => {
     { name: "no padding", text: status("VmRSS:0 kB"), expected: 0 },
     { name: "a kernel thread has no Vm lines", text: status("Threads:\t1"), expected: null },
     { name: "VmRSS inside another key does not count", text: status("XVmRSS:\t5 kB"), expected: null },
+    { name: "no space before kB", text: status("VmRSS:\t7kB"), expected: 7 },
+    { name: "spaces after kB", text: status("VmRSS:\t7 kB  "), expected: 7 },
+    { name: "something after kB", text: status("VmRSS:\t7 kB extra"), expected: null },
     { name: "empty", text: "", expected: null }
   ])("$name", ({ text, expected }) => {
     expect(parseStatusRssKb(text)).toBe(expected)
@@ -140,6 +197,12 @@ describe("parseEnvironMarker", () => {
     { name: "only the fleet", text: environ(`${MarkerFleetVar}=f`, "PATH=/bin"), expected: null },
     { name: "only the agent", text: environ(`${MarkerAgentVar}=a`), expected: null },
     { name: "an empty agent", text: environ(`${MarkerFleetVar}=f`, `${MarkerAgentVar}=`), expected: null },
+    { name: "an empty fleet", text: environ(`${MarkerFleetVar}=`, `${MarkerAgentVar}=a`), expected: null },
+    {
+      name: "entries without = that start like the marker",
+      text: environ(`${MarkerFleetVar}x`, `${MarkerAgentVar}y`),
+      expected: null
+    },
     {
       name: "a name that only starts like the marker",
       text: environ(`${MarkerFleetVar}X=f`, `${MarkerAgentVar}=a`),
@@ -180,7 +243,10 @@ describe("parseBtime", () => {
     { name: "last line without newline", text: "ctxt 1\nbtime 1700000000", expected: 1700000000 },
     { name: "missing", text: "cpu  1 2 3 4\nctxt 1\n", expected: null },
     { name: "not a number", text: "btime soon\n", expected: null },
-    { name: "a longer key", text: "btimex 5\n", expected: null }
+    { name: "a longer key", text: "btimex 5\n", expected: null },
+    { name: "a key that ends like btime", text: "xbtime 5\n", expected: null },
+    { name: "something after the number", text: "btime 5x\n", expected: null },
+    { name: "two spaces and a trailing one", text: "btime  1700000000 \nctxt 1\n", expected: 1700000000 }
   ])("$name", ({ text, expected }) => {
     expect(parseBtime(text)).toBe(expected)
   })
@@ -201,6 +267,11 @@ describe("parseAuxvClockTicks", () => {
     { name: "after AT_NULL does not count", bytes: auxv([6, 4096n], [0, 0n], [17, 100n]), expected: null },
     { name: "zero", bytes: auxv([17, 0n], [0, 0n]), expected: null },
     { name: "too large for a number", bytes: auxv([17, 2n ** 60n], [0, 0n]), expected: null },
+    {
+      name: "the largest safe integer",
+      bytes: auxv([17, BigInt(Number.MAX_SAFE_INTEGER)], [0, 0n]),
+      expected: Number.MAX_SAFE_INTEGER
+    },
     { name: "no AT_NULL", bytes: auxv([6, 4096n], [17, 250n]), expected: 250 },
     { name: "empty", bytes: new Uint8Array(0), expected: null },
     { name: "a truncated pair", bytes: auxv([17, 100n]).subarray(0, 12), expected: null },

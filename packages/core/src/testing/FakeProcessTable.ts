@@ -31,6 +31,16 @@ export interface Behaviour {
   readonly worker?: boolean
   /** spawn dies with this defect (a bug somewhere below the supervisor). */
   readonly defect?: string
+  /** Not even SIGKILL ends it: a process stuck in the kernel (state D), until `exit`. */
+  readonly ignoresKill?: boolean
+  /** Its session carries no marker: it cleared its environment (`env -i`), so only its pid record ties it to the agent. */
+  readonly unmarked?: boolean
+  /** spawn takes this long to return (a slow exec, a busy machine). */
+  readonly spawnDelayMs?: number
+  /** Resident memory of each of its processes (default 10 MiB). */
+  readonly rssBytes?: number
+  /** Each of its processes keeps this % of one core busy (default 0): CPU ticks grow with TestClock. */
+  readonly cpuPercent?: number
 }
 
 /** What a foreground run (a build step) of a command does; the default prints nothing and exits 0. */
@@ -134,7 +144,7 @@ export const layer = Layer.effectContext(
         yield* Ref.update(state, (st) => {
           let next: State = { ...st, signals: [...st.signals, { target, group, signal }] }
           for (const p of hit) {
-            if (catchable(signal) && p.behaviour.ignoresTerm === true) continue
+            if (catchable(signal) ? p.behaviour.ignoresTerm === true : p.behaviour.ignoresKill === true) continue
             const exitAt = t + (catchable(signal) ? (p.behaviour.termDelayMs ?? 0) : 0)
             if (p.exitAt === null || exitAt < p.exitAt) next = setProc(next, { ...p, exitAt })
           }
@@ -200,6 +210,8 @@ export const layer = Layer.effectContext(
     const spawner = Spawner.of({
       spawn: (req) =>
         Effect.gen(function* () {
+          const delay = (yield* Ref.get(state)).behaviours.get(req.id)?.spawnDelayMs
+          if (delay !== undefined) yield* Effect.sleep(delay)
           const t = yield* now
           const s = yield* Ref.get(state)
           const behaviour = s.behaviours.get(req.id) ?? {}
@@ -217,7 +229,7 @@ export const layer = Layer.effectContext(
           const pid = s.nextPid
           const fleet = req.env[MarkerFleetVar]
           const agent = req.env[MarkerAgentVar]
-          const marker = fleet !== undefined && agent !== undefined ? { fleet, agent } : null
+          const marker = fleet !== undefined && agent !== undefined && behaviour.unmarked !== true ? { fleet, agent } : null
           const exitAt = behaviour.crashAfterMs === undefined ? null : t + behaviour.crashAfterMs
           const leader: FakeProc = {
             info: {
@@ -315,11 +327,15 @@ export const layer = Layer.effectContext(
       snapshot: Effect.andThen(broken, snapshot),
       bootId: Effect.succeed(fakeBootId),
       usage: (pid) =>
-        Effect.map(Effect.andThen(broken, snapshot), (s) => {
-          const p = s.processes.get(pid)
-          return p === undefined
-            ? null
-            : { pid, startTime: p.startTime, rssBytes: 10 * 1024 * 1024, cpuTicks: 0, sampledAt: 0 }
+        Effect.gen(function* () {
+          yield* broken
+          const t = yield* now
+          const p = live(yield* Ref.get(state), t).find((q) => q.info.pid === pid)
+          if (p === undefined) return null
+          const { rssBytes = 10 * 1024 * 1024, cpuPercent = 0 } = p.behaviour
+          // fakeTicksPerSecond is 1000: a busy core adds one tick per ms.
+          const cpuTicks = Math.floor(((t - p.info.startTime) * cpuPercent) / 100)
+          return { pid, startTime: p.info.startTime, rssBytes, cpuTicks, sampledAt: t }
         }),
       argv: (pid) => Effect.map(snapshot, (s) => (s.processes.has(pid) ? [s.processes.get(pid)!.comm] : null))
     })
