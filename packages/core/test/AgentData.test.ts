@@ -211,7 +211,7 @@ describe("AgentData schemas", () => {
 
   it("a busy database and an unsafe path are errors with the fields a user needs, sent as 409", () => {
     const busy = new DatabaseBusy({ id: "a", file: "data/a/memory.db", message: "database is locked" })
-    const unsafe = new UnsafePath({ id: "a", path: "data/a", message: "data/a leads out of the fleet" })
+    const unsafe = UnsafePath.refusing("a", "open", "data/a", "it leads outside the fleet root (to /etc)")
     assert.deepStrictEqual(Schema.encodeUnknownSync(DatabaseBusy)(busy), {
       _tag: "DatabaseBusy",
       id: "a",
@@ -222,7 +222,9 @@ describe("AgentData schemas", () => {
       _tag: "UnsafePath",
       id: "a",
       path: "data/a",
-      message: "data/a leads out of the fleet"
+      action: "open",
+      reason: "it leads outside the fleet root (to /etc)",
+      message: "refusing to open data/a: it leads outside the fleet root (to /etc)"
     })
     const api = HttpApi.make("t").add(
       HttpApiGroup.make("g").add(

@@ -106,7 +106,7 @@ describe("Supervisor: boot", () => {
           yield* t.failProbes(false)
           const messages = (yield* events.take).map((e) => e.message)
           assert.deepStrictEqual(messages.slice(-1), [
-            "could not stop its duplicates: cannot read /proc (fake: failing)"
+            "could not stop its duplicates: cannot read the process table from /proc: fake: failing"
           ])
           assert.deepStrictEqual(yield* aliveOf("a"), [4000, 4001])
           assert.strictEqual((yield* launcher.control.status("a")).pid, 4000)

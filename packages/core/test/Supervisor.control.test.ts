@@ -104,7 +104,7 @@ describe("Supervisor: start", () => {
         yield* FakeProcessTable.FakeProcessTable.use((t) => t.failProbes(true))
         const out = yield* runWithClock(Control.use((c) => c.start(ids("a"))))
         assert.deepStrictEqual(out, [
-          { id: "a", result: "failed", pid: null, error: "cannot read /proc (fake: failing)" }
+          { id: "a", result: "failed", pid: null, error: "cannot read the process table from /proc: fake: failing" }
         ])
         assert.strictEqual((yield* spawnTimes("a")).length, 1)
         assert.strictEqual((yield* statusOf("a")).status, "exited")

@@ -50,7 +50,7 @@ describe("superviseAgent: an adopted agent", () => {
           [
             [
               "unknown",
-              "cannot read the state of pid 4000 (cannot read /proc (fake: failing)); still watching it, nothing is restarted"
+              "cannot read the state of pid 4000 (cannot read the process table from /proc: fake: failing); still watching it, nothing is restarted"
             ],
             ["running", "pid 4000 can be read again"]
           ]
@@ -129,7 +129,7 @@ describe("superviseAgent: a spawned agent", () => {
           id: "a",
           result: "failed",
           pid: null,
-          error: 'command "worker" not found on PATH'
+          error: 'command "worker" not found on PATH (/bin)'
         })
         const row = yield* statusOf("a")
         assert.strictEqual(row.detail._tag === "Backoff" && row.detail.exit.code, 127)
@@ -137,7 +137,7 @@ describe("superviseAgent: a spawned agent", () => {
           (yield* events.take).map((e) => e.message),
           [
             "starting",
-            'failed to start: command "worker" not found on PATH',
+            'failed to start: command "worker" not found on PATH (/bin)',
             "crashed (exit code 127); restart attempt 1 in 1s"
           ]
         )
@@ -198,7 +198,7 @@ describe("superviseAgent: a spawned agent", () => {
         const messages = (yield* events.take).map((e) => e.message)
         assert.include(
           messages,
-          "could not stop what the exited instance left running: cannot read /proc (fake: failing)"
+          "could not stop what the exited instance left running: cannot read the process table from /proc: fake: failing"
         )
       })
     )

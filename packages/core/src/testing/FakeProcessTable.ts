@@ -229,7 +229,8 @@ export const layer = Layer.effectContext(
           const pid = s.nextPid
           const fleet = req.env[MarkerFleetVar]
           const agent = req.env[MarkerAgentVar]
-          const marker = fleet !== undefined && agent !== undefined && behaviour.unmarked !== true ? { fleet, agent } : null
+          const marker =
+            fleet !== undefined && agent !== undefined && behaviour.unmarked !== true ? { fleet, agent } : null
           const exitAt = behaviour.crashAfterMs === undefined ? null : t + behaviour.crashAfterMs
           const leader: FakeProc = {
             info: {
