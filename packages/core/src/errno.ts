@@ -30,4 +30,5 @@ const meanings: Readonly<Record<string, string>> = {
 
 /** What an errno code means, in words; undefined for a code we have no words for (or none). */
 export const errnoText = (code: string | null | undefined): string | undefined =>
-  code === null || code === undefined ? undefined : meanings[code]
+  // Own keys only: "toString" is no errno, and must not find Object.prototype's.
+  code === null || code === undefined || !Object.hasOwn(meanings, code) ? undefined : meanings[code]
