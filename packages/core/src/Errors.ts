@@ -107,6 +107,16 @@ export class NotRunning extends Schema.TaggedError<NotRunning>()(
 export const SpawnStage = Schema.Literals(["cwd", "log", "exec"])
 export type SpawnStage = typeof SpawnStage.Type
 
+/** Where a spawn failed: whose, what, where, and at which stage (the fields a caller knows before the errno). */
+interface SpawnSite {
+  readonly id: string
+  readonly command: string
+  readonly cwd: string
+  readonly stage: SpawnStage
+  readonly path?: string | null
+  readonly searchPath?: string | null
+}
+
 export class SpawnFailed extends Schema.TaggedError<SpawnFailed>()(
   "SpawnFailed",
   {
@@ -126,17 +136,9 @@ export class SpawnFailed extends Schema.TaggedError<SpawnFailed>()(
   },
   { httpApiStatus: 409 }
 ) {
-  static because(fields: {
-    readonly id: string
-    readonly command: string
-    readonly cwd: string
-    readonly stage: SpawnStage
-    readonly path?: string | null
-    readonly searchPath?: string | null
-    readonly code: string | null
-    readonly detail?: string | null
-    readonly cause?: unknown
-  }) {
+  static because(
+    fields: SpawnSite & { readonly code: string | null; readonly detail?: string | null; readonly cause?: unknown }
+  ) {
     const { command, cwd, stage, code } = fields
     const path = fields.path ?? null
     const searchPath = fields.searchPath ?? null
@@ -172,17 +174,7 @@ export class SpawnFailed extends Schema.TaggedError<SpawnFailed>()(
     })
   }
 
-  static fromCause(
-    fields: {
-      readonly id: string
-      readonly command: string
-      readonly cwd: string
-      readonly stage: SpawnStage
-      readonly path?: string | null
-      readonly searchPath?: string | null
-    },
-    cause: unknown
-  ) {
+  static fromCause(fields: SpawnSite, cause: unknown) {
     return SpawnFailed.because({ ...fields, ...codeAndDetail(cause), cause })
   }
 }

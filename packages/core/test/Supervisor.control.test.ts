@@ -10,7 +10,16 @@ import { RunDir } from "../src/RunDir.ts"
 import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
 import * as MemoryFleet from "../src/testing/MemoryFleet.ts"
 import { runWithClock } from "../src/testing/TestClockDriver.ts"
-import { agent, aliveOf, behave, recordEvents, spawnTimes, withSupervisor, writeFile } from "./supervisorHarness.ts"
+import {
+  agent,
+  aliveOf,
+  behave,
+  recordEvents,
+  runningByHand,
+  spawnTimes,
+  withSupervisor,
+  writeFile
+} from "./supervisorHarness.ts"
 
 /* The launcher's Control, action by action: what each does to the processes and what it says. */
 
@@ -115,16 +124,7 @@ describe("Supervisor: start", () => {
   it.effect("start of an agent whose state cannot be read is already-running: never a second copy on a guess", () =>
     withSupervisor(
       { "agents/a/config.yaml": agent("a") },
-      Effect.gen(function* () {
-        const t = yield* FakeProcessTable.FakeProcessTable
-        const p = yield* t.add({ pid: 4000, marker: { fleet: MemoryFleet.fakeRoot, agent: "a" } })
-        yield* (yield* RunDir).writePidRecord("a", {
-          pid: 4000,
-          startTime: p.startTime,
-          bootId: FakeProcessTable.fakeBootId,
-          startedAt: 0
-        })
-      }),
+      Effect.asVoid(runningByHand("a", 4000, true)),
       Effect.gen(function* () {
         yield* FakeProcessTable.FakeProcessTable.use((t) => t.failProbes(true))
         yield* TestClock.adjust("1 second")

@@ -6,11 +6,10 @@ import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import { TestClock } from "effect/testing"
 import { Control } from "../src/Control.ts"
-import { RunDir } from "../src/RunDir.ts"
 import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
 import * as MemoryFleet from "../src/testing/MemoryFleet.ts"
 import { runWithClock } from "../src/testing/TestClockDriver.ts"
-import { agent, spawnTimes, withSupervisor } from "./supervisorHarness.ts"
+import { agent, runningByHand, spawnTimes, withSupervisor } from "./supervisorHarness.ts"
 
 const statusOf = (id: string) => Control.use((c) => c.status(id))
 const startA = Control.use((c) => c.start({ _tag: "Ids", ids: ["a"] }))
@@ -122,16 +121,7 @@ describe("Supervisor", () => {
   it.effect("adopts a live agent from a previous launcher instead of starting a second copy", () =>
     withSupervisor(
       { "agents/a/config.yaml": agent("a") },
-      Effect.gen(function* () {
-        const t = yield* FakeProcessTable.FakeProcessTable
-        const p = yield* t.add({ pid: 4000, marker: { fleet: MemoryFleet.fakeRoot, agent: "a" } })
-        yield* (yield* RunDir).writePidRecord("a", {
-          pid: 4000,
-          startTime: p.startTime,
-          bootId: FakeProcessTable.fakeBootId,
-          startedAt: 0
-        })
-      }),
+      Effect.asVoid(runningByHand("a", 4000, true)),
       Effect.gen(function* () {
         assert.strictEqual((yield* spawnTimes("a")).length, 0)
         const row = yield* statusOf("a")
@@ -173,16 +163,7 @@ describe("Supervisor", () => {
   it.effect("a read error while watching an adopted agent is retried and shown as unknown, never a restart", () =>
     withSupervisor(
       { "agents/a/config.yaml": agent("a", "  restart: always\n") },
-      Effect.gen(function* () {
-        const t = yield* FakeProcessTable.FakeProcessTable
-        const p = yield* t.add({ pid: 4000, marker: { fleet: MemoryFleet.fakeRoot, agent: "a" } })
-        yield* (yield* RunDir).writePidRecord("a", {
-          pid: 4000,
-          startTime: p.startTime,
-          bootId: FakeProcessTable.fakeBootId,
-          startedAt: 0
-        })
-      }),
+      Effect.asVoid(runningByHand("a", 4000, true)),
       Effect.gen(function* () {
         const t = yield* FakeProcessTable.FakeProcessTable
         const events = yield* Control.use((c) => Stream.toQueue(c.events, { capacity: "unbounded" }))
