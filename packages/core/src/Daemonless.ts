@@ -116,7 +116,7 @@ export const restart = Effect.fn("Daemonless.restart")(function* (targets: Targe
   const stopped = yield* stop(chosen, timeoutMs)
   // Both answer for the chosen agents, in their order.
   const started = yield* start(chosen)
-  return stopped.map((stopped1, i) => ({ stop: stopped1, start: started[i]! }))
+  return stopped.map((outcome, i) => ({ stop: outcome, start: started[i]! }))
 })
 
 export const setEnabled = Effect.fn("Daemonless.setEnabled")(function* (id: string, enabled: boolean) {
