@@ -16,11 +16,11 @@ export default {
   // A rerun tests only the mutants whose code or covering tests changed since the last run
   // (results kept in reports/, which git ignores); `pnpm mutation --force` tests every one.
   incremental: true,
+  incrementalFile: "reports/mutation/incremental.json",
   // Static mutants (module-level code: schema and class definitions, constant tables) are 26% of
   // core's mutants and 84% of the run: each needs a fresh module graph and the whole suite.
   // Skipped here; `pnpm mutation --ignoreStatic false` measures them too (about 3 h on 2 cores).
   ignoreStatic: true,
-  incrementalFile: "reports/mutation/incremental.json",
   concurrency: 2,
   timeoutMS: 20_000,
   // Stryker rewrites tsconfig paths with the TypeScript 5 API, which TypeScript 7 no longer has;
