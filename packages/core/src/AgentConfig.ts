@@ -5,6 +5,7 @@ import * as SchemaTransformation from "effect/SchemaTransformation"
 import { AgentId } from "./AgentId.ts"
 import { configLimits } from "./configLimits.ts"
 import { parseDurationMs } from "./Duration.ts"
+import { withDefault } from "./withDefault.ts"
 
 /** A duration field: `5s`, `500ms`, `2m`, or a number of seconds; decoded to milliseconds. */
 export const DurationMs = Schema.Union([Schema.String, Schema.Number]).pipe(
@@ -65,9 +66,6 @@ export type RestartPolicy = typeof RestartPolicy.Type
 /** Signals an agent may ask to be stopped with. */
 export const StopSignal = Schema.Literals(["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGKILL"])
 export type StopSignal = typeof StopSignal.Type
-
-const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
-  schema.pipe(Schema.withDecodingDefault(Effect.succeed(value)))
 
 /** `agent:` — who the agent is. */
 export const AgentMeta = Schema.Struct({

@@ -1,9 +1,6 @@
-import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { DurationMs } from "./AgentConfig.ts"
-
-const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
-  schema.pipe(Schema.withDecodingDefault(Effect.succeed(value)))
+import { withDefault } from "./withDefault.ts"
 
 /** Restart backoff for the launcher: capped exponential with jitter, reset after a stable run, give up after K failures in a window. */
 export const RestartSettings = Schema.Struct({
