@@ -5,6 +5,7 @@ import * as SchemaTransformation from "effect/SchemaTransformation"
 import { AgentId } from "./AgentId.ts"
 import { configLimits } from "./configLimits.ts"
 import { parseDurationMs } from "./Duration.ts"
+import { AgentLogSettings } from "./LogSettings.ts"
 import { withDefault } from "./withDefault.ts"
 
 /** A duration field: `5s`, `500ms`, `2m`, or a number of seconds; decoded to milliseconds. */
@@ -84,7 +85,8 @@ export const RunSpec = Schema.Struct({
   env: withDefault(Schema.Record(ProcessString, ProcessScalar).check(atMostKeys(configLimits.runEnv, "variables")), {}),
   stop_signal: withDefault(StopSignal, "SIGTERM"),
   stop_timeout: withDefault(DurationMs, "5s"),
-  restart: withDefault(RestartPolicy, "on-failure")
+  restart: withDefault(RestartPolicy, "on-failure"),
+  logs: withDefault(AgentLogSettings, {})
 })
 
 /** One `agents/<x>/config.yaml`, decoded. Unknown keys are ignored (agents keep their own settings there). */

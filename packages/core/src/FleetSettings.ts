@@ -1,5 +1,6 @@
 import * as Schema from "effect/Schema"
 import { DurationMs } from "./AgentConfig.ts"
+import { LogSettings } from "./LogSettings.ts"
 import { withDefault } from "./withDefault.ts"
 
 /** Restart backoff for the launcher: capped exponential with jitter, reset after a stable run, give up after K failures in a window. */
@@ -26,7 +27,8 @@ export const FleetSettings = Schema.Struct({
   env_file: withDefault(Schema.String, ".env"),
   build: withDefault(Schema.Array(Schema.String).check(Schema.isMinLength(1)), ["bash", "build.sh"]),
   restart: withDefault(RestartSettings, {}),
-  api: withDefault(ApiSettings, {})
+  api: withDefault(ApiSettings, {}),
+  logs: withDefault(LogSettings, {})
 })
 export type FleetSettings = typeof FleetSettings.Type
 

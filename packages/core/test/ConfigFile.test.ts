@@ -25,6 +25,22 @@ describe("parseAgentConfig", () => {
     ["an unknown restart policy", "agent: { id: a }\nrun: { command: x, restart: sometimes }\n", /run\.restart/],
     ["an unknown stop signal", "agent: { id: a }\nrun: { command: x, stop_signal: SIGFOO }\n", /run\.stop_signal/],
     ["enabled must be a boolean", "agent: { id: a, enabled: sure }\nrun: { command: x }\n", /agent\.enabled/],
+    [
+      "a bad log size",
+      "agent: { id: a }\nrun: { command: x, logs: { max_size: 10 parsecs } }\n",
+      /config\.yaml: run\.logs\.max_size: expected a size such as 10MiB or 1GiB, got "10 parsecs"/
+    ],
+    ["a negative keep", "agent: { id: a }\nrun: { command: x, logs: { keep: -1 } }\n", /run\.logs\.keep: /],
+    [
+      "the fleet's log budget set by one agent",
+      "agent: { id: a }\nrun: { command: x, logs: { max_total: 10GiB } }\n",
+      /run\.logs\.max_total: max_total is fleet-wide: set it under logs: in agentctl\.yaml/
+    ],
+    [
+      "a line longer than a file",
+      "agent: { id: a }\nrun: { command: x, logs: { max_size: 4KiB, max_line: 8KiB } }\n",
+      /run\.logs\.max_line: max_line \(8KiB\) is larger than max_size \(4KiB\)/
+    ],
     ["two documents", "agent: { id: a }\n---\nagent: { id: b }\n", /config\.yaml: /],
     [
       "every problem at once",
@@ -50,9 +66,15 @@ describe("parseAgentConfig", () => {
         env: { PORT: "8080" },
         stop_signal: "SIGTERM",
         stop_timeout: 5000,
-        restart: "on-failure"
+        restart: "on-failure",
+        logs: {}
       }
     })
+  })
+
+  it("run.logs: what the agent overrides, in bytes", () => {
+    const entry = parse("agent: { id: a }\nrun: { command: x, logs: { max_size: 1MiB, keep: 2 } }\n")
+    expect(entry._tag === "Valid" && entry.spec.config.run.logs).toEqual({ max_size: 1024 * 1024, keep: 2 })
   })
 
   it("keeps the id of a config that parses but does not validate", () => {
@@ -146,11 +168,23 @@ describe("parseFleetSettings", () => {
   it("missing file: defaults", () => {
     const r = parseFleetSettings("/f/agentctl.yaml", null)
     expect(Result.isSuccess(r) && r.success.agents).toBe("agents/*/config.yaml")
+    expect(Result.isSuccess(r) && r.success.logs.max_size).toBe(10 * 1024 * 1024)
+  })
+  it("logs: sizes in bytes, keep_free a percent or a size", () => {
+    const r = parseFleetSettings("/f/agentctl.yaml", "logs: { max_total: 20GiB, keep_free: 2GiB }\n")
+    expect(Result.isSuccess(r) && r.success.logs).toMatchObject({
+      max_total: 20 * 1024 ** 3,
+      keep_free: { _tag: "Bytes", bytes: 2 * 1024 ** 3 }
+    })
   })
   it.each([
     ["api: { port: 99999 }", /api\.port/],
     ["restart: { max_failures: 0 }", /restart\.max_failures/],
-    ["build: []", /build/]
+    ["build: []", /build/],
+    ["logs: { max_size: 10 parsecs }", /^\/f\/agentctl\.yaml: logs\.max_size: expected a size such as 10MiB or 1GiB/],
+    ["logs: { keep: -1 }", /logs\.keep: /],
+    ["logs: { keep_free: 120% }", /logs\.keep_free: expected a percentage from 0% to 100%/],
+    ["logs: { max_size: 8KiB }", /logs\.max_line: max_line \(64KiB\) is larger than max_size \(8KiB\)/]
   ])("%s is an error naming the field", (text, message) => {
     const r = parseFleetSettings("/f/agentctl.yaml", text)
     expect(Result.isFailure(r) && r.failure).toMatch(message)
