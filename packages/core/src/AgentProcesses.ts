@@ -15,6 +15,7 @@ import { Prober } from "./Prober.ts"
 import { RunDir } from "./RunDir.ts"
 import { type SignalName, Signals } from "./Signals.ts"
 import { Spawner } from "./Spawner.ts"
+import { resolveLogSettings } from "./LogSettings.ts"
 
 /*
  * What agentctl does to agents' processes, shared by both ways of running a fleet: the
@@ -87,7 +88,8 @@ export const spawnAgent = Effect.fn("AgentProcesses.spawnAgent")(function* (flee
     args: spec.config.run.args,
     cwd: path.resolve(spec.dir, spec.config.run.cwd),
     env,
-    logFile: runDir.logFile(id)
+    logFile: runDir.logFile(id),
+    logs: resolveLogSettings(fleet.settings.logs, spec.config.run.logs)
   })
   const { pid } = spawned
   // The start time is the other half of the identity; a process that already exited has none.

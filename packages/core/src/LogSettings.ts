@@ -68,6 +68,8 @@ const lineFitsFile = Schema.makeFilter((s: { readonly max_size?: number; readonl
     : undefined
 )
 
+export const defaultMaxLine = 64 * 1024
+
 /** `logs:` in `agentctl.yaml`; every key optional. */
 export const LogSettings = Schema.Struct({
   /** The current log is rotated once it reaches this. */
@@ -82,8 +84,11 @@ export const LogSettings = Schema.Struct({
   min_keep: withDefault(ByteSize, "1MiB"),
   /** Rotated files are gzipped. */
   compress: withDefault(Schema.Boolean, true),
-  /** A longer line is cut here, and marked as cut. */
-  max_line: withDefault(MaxLine, "64KiB")
+  /**
+   * A longer line is cut here, and marked as cut. Without a default in the schema: the default
+   * (defaultMaxLine, or max_size if smaller) must not fail a config that only lowers max_size.
+   */
+  max_line: Schema.optionalKey(MaxLine)
 }).check(lineFitsFile)
 export type LogSettings = typeof LogSettings.Type
 
@@ -139,7 +144,7 @@ export const resolveLogSettings = (fleet: LogSettings, agent: AgentLogSettings):
     keep: agent.keep ?? fleet.keep,
     minKeep: agent.min_keep ?? fleet.min_keep,
     compress: agent.compress ?? fleet.compress,
-    maxLine: Math.min(agent.max_line ?? fleet.max_line, maxSize)
+    maxLine: Math.min(agent.max_line ?? fleet.max_line ?? defaultMaxLine, maxSize)
   }
 }
 

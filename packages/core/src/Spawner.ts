@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type { SpawnFailed } from "./Errors.ts"
+import type { ResolvedLogSettings } from "./LogSettings.ts"
 import type { ExitInfo } from "./Status.ts"
 
 export interface SpawnRequest {
@@ -12,8 +13,10 @@ export interface SpawnRequest {
   readonly cwd: string
   /** The complete environment (merged env + identity marker); nothing is inherited implicitly. */
   readonly env: Readonly<Record<string, string>>
-  /** stdout and stderr are appended here. */
+  /** Without a launcher, stdout and stderr are appended here (a launcher's spawner captures them instead). */
   readonly logFile: string
+  /** How the agent's output is rotated and cut, for a spawner that captures it. */
+  readonly logs: ResolvedLogSettings
 }
 
 export interface ForegroundRequest {

@@ -184,7 +184,7 @@ describe("parseFleetSettings", () => {
     ["logs: { max_size: 10 parsecs }", /^\/f\/agentctl\.yaml: logs\.max_size: expected a size such as 10MiB or 1GiB/],
     ["logs: { keep: -1 }", /logs\.keep: /],
     ["logs: { keep_free: 120% }", /logs\.keep_free: expected a percentage from 0% to 100%/],
-    ["logs: { max_size: 8KiB }", /logs\.max_line: max_line \(64KiB\) is larger than max_size \(8KiB\)/]
+    ["logs: { max_size: 8KiB, max_line: 16KiB }", /logs\.max_line: max_line \(16KiB\) is larger than max_size \(8KiB\)/]
   ])("%s is an error naming the field", (text, message) => {
     const r = parseFleetSettings("/f/agentctl.yaml", text)
     expect(Result.isFailure(r) && r.failure).toMatch(message)

@@ -39,16 +39,30 @@ const checkCwd = (id: string, req: ForegroundRequest): Effect.Effect<void, Spawn
     )
   )
 
-const openLog = (req: SpawnRequest): Effect.Effect<number, SpawnFailed> =>
+/** Where a detached agent's stdout and stderr go: descriptors the child inherits, ours closed once it runs. */
+export interface SpawnOutput {
+  readonly stdout: number
+  readonly stderr: number
+}
+
+/** Without a launcher: both appended to run/<id>.log, which the agent then holds itself. */
+const appendToLogFile = (req: SpawnRequest): Effect.Effect<SpawnOutput, SpawnFailed> =>
   Effect.tryPromise({
     try: async () => {
       await mkdir(dirname(req.logFile), { recursive: true })
-      return openSync(req.logFile, "a")
+      const fd = openSync(req.logFile, "a")
+      return { stdout: fd, stderr: fd }
     },
     catch: (error) => failure(req.id, req, "log", error, req.logFile)
   })
 
-const startDetached = (req: SpawnRequest, fd: number): Effect.Effect<Spawned, SpawnFailed> =>
+const closeOutput = (output: SpawnOutput) =>
+  Effect.sync(() => {
+    closeSync(output.stdout)
+    if (output.stderr !== output.stdout) closeSync(output.stderr)
+  })
+
+const startDetached = (req: SpawnRequest, output: SpawnOutput): Effect.Effect<Spawned, SpawnFailed> =>
   Effect.callback<Spawned, SpawnFailed>((resume) => {
     const fail = (error: unknown) => resume(Effect.fail(failure(req.id, req, "exec", error)))
     try {
@@ -57,7 +71,7 @@ const startDetached = (req: SpawnRequest, fd: number): Effect.Effect<Spawned, Sp
         env: { ...req.env },
         // setsid(2): the agent leads its own session, outliving us and our terminal.
         detached: true,
-        stdio: ["ignore", fd, fd]
+        stdio: ["ignore", output.stdout, output.stderr]
       })
       // Registered before anything can happen; the time is taken when the kernel reports the exit.
       const exited = Deferred.makeUnsafe<ExitInfo>()
@@ -78,15 +92,16 @@ const startDetached = (req: SpawnRequest, fd: number): Effect.Effect<Spawned, Sp
     }
   })
 
-const spawn = Effect.fn("NodeSpawner.spawn")(function* (req: SpawnRequest) {
-  yield* checkCwd(req.id, req)
-  return yield* Effect.acquireUseRelease(
-    openLog(req),
-    (fd) => startDetached(req, fd),
-    // The child holds its own copy of the fd; ours must not leak.
-    (fd) => Effect.sync(() => closeSync(fd))
-  )
-})
+const spawnWith = (openOutput: (req: SpawnRequest) => Effect.Effect<SpawnOutput, SpawnFailed>) =>
+  Effect.fn("NodeSpawner.spawn")(function* (req: SpawnRequest) {
+    yield* checkCwd(req.id, req)
+    return yield* Effect.acquireUseRelease(
+      openOutput(req),
+      (output) => startDetached(req, output),
+      // The child holds its own copies of the descriptors; ours must not leak.
+      closeOutput
+    )
+  })
 
 /** Splits one output stream into lines; a last line without "\n" comes out when the stream ends. */
 const lineSplitter = (emit: (line: string) => void) => {
@@ -166,4 +181,26 @@ const run = (req: ForegroundRequest): Stream.Stream<ProcessOutput, SpawnFailed> 
     )
   )
 
-export const layer: Layer.Layer<Spawner> = Layer.succeed(Spawner, Spawner.of({ spawn, run }))
+export const layer: Layer.Layer<Spawner> = Layer.succeed(Spawner, Spawner.of({ spawn: spawnWith(appendToLogFile), run }))
+
+/**
+ * A Spawner whose agents write where `openOutput` says (the launcher: FIFOs it drains, see
+ * logs/FleetLogs.ts). Foreground runs (build steps) are the same either way.
+ */
+export const layerWithOutput = (openOutput: (req: SpawnRequest) => SpawnOutput): Layer.Layer<Spawner> =>
+  Layer.succeed(
+    Spawner,
+    Spawner.of({
+      spawn: spawnWith((req) =>
+        Effect.try({
+          try: () => openOutput(req),
+          // The path the failed call named (a FIFO under run/logs/<id>/), else the agent's log.
+          catch: (error) => failure(req.id, req, "log", error, pathOf(error) ?? req.logFile)
+        })
+      ),
+      run
+    })
+  )
+
+const pathOf = (error: unknown): string | null =>
+  typeof error === "object" && error !== null && "path" in error && typeof error.path === "string" ? error.path : null

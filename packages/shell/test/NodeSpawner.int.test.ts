@@ -8,6 +8,9 @@ import { layer } from "../src/NodeSpawner.ts"
 import { readSnapshotSync } from "../src/procfsSync.ts"
 import { cleanup, isAlive, PATH, tempDir, track, waitFor } from "./support.ts"
 
+/** What a daemonless spawn is given; it appends to logFile and does not read these. */
+const logs = { maxSize: 10 * 1024 * 1024, keep: 5, minKeep: 1024 * 1024, compress: true, maxLine: 64 * 1024 }
+
 const spawnTracked = (req: SpawnRequest) =>
   Spawner.use((spawner) => spawner.spawn(req)).pipe(Effect.tap(({ pid }) => Effect.sync(() => track(pid))))
 
@@ -25,7 +28,7 @@ describe("NodeSpawner.spawn", () => {
     Effect.gen(function* () {
       const dir = tempDir()
       const logFile = join(dir, "logs", "nested", "a1.log")
-      const base = { id: "a1", cwd: dir, env: { PATH }, logFile }
+      const base = { id: "a1", cwd: dir, env: { PATH }, logFile, logs }
       const first = yield* spawnTracked({ ...base, command: "sh", args: ["-c", "echo one; echo err >&2"] })
       yield* untilGone(first.pid)
       const second = yield* spawnTracked({ ...base, command: "sh", args: ["-c", "echo two"] })
@@ -39,7 +42,7 @@ describe("NodeSpawner.spawn", () => {
       const dir = tempDir()
       const logFile = join(dir, "env.log")
       const env = { PATH, AGENTCTL_AGENT: "a1", WITH_SPACE: "a b" }
-      const { pid } = yield* spawnTracked({ id: "a1", command: "sh", args: ["-c", "env; pwd"], cwd: dir, env, logFile })
+      const { pid } = yield* spawnTracked({ id: "a1", command: "sh", args: ["-c", "env; pwd"], cwd: dir, env, logFile, logs })
       yield* untilGone(pid)
       const lines = readFileSync(logFile, "utf8").trim().split("\n")
       expect(lines.pop()).toBe(dir)
@@ -59,7 +62,7 @@ describe("NodeSpawner.spawn", () => {
         args: ["60"],
         cwd: dir,
         env: { PATH },
-        logFile: join(dir, "a1.log")
+        logFile: join(dir, "a1.log"), logs
       })
       const info = readSnapshotSync().processes.get(pid)
       expect(info).toMatchObject({ pid, sid: pid, pgid: pid, comm: "sleep" })
@@ -70,7 +73,7 @@ describe("NodeSpawner.spawn", () => {
   it.live("exit completes with the code, or the signal, when the process ends", () =>
     Effect.gen(function* () {
       const dir = tempDir()
-      const base = { id: "a1", cwd: dir, env: { PATH }, logFile: join(dir, "a1.log") }
+      const base = { id: "a1", cwd: dir, env: { PATH }, logFile: join(dir, "a1.log"), logs }
       const before = Date.now()
       const exits = yield* spawnTracked({ ...base, command: "sh", args: ["-c", "exit 7"] })
       const info = yield* exits.exit
@@ -86,7 +89,7 @@ describe("NodeSpawner.spawn", () => {
     Effect.gen(function* () {
       const dir = tempDir()
       const spawner = yield* Spawner
-      const req = { id: "a1", args: [], cwd: dir, env: { PATH: "/nonexistent" }, logFile: join(dir, "a1.log") }
+      const req = { id: "a1", args: [], cwd: dir, env: { PATH: "/nonexistent" }, logFile: join(dir, "a1.log"), logs }
       const error = yield* Effect.flip(spawner.spawn({ ...req, command: "definitely-not-a-command" }))
       expect(error).toMatchObject({ _tag: "SpawnFailed", id: "a1", command: "definitely-not-a-command" })
       expect(error.message).toContain('command "definitely-not-a-command" not found on PATH')
@@ -108,7 +111,8 @@ describe("NodeSpawner.spawn", () => {
           args: [],
           cwd: dir,
           env: { PATH },
-          logFile: join(dir, "l")
+          logFile: join(dir, "l"),
+          logs
         })
       )
       expect(error.message).toContain("is not executable")
@@ -119,7 +123,7 @@ describe("NodeSpawner.spawn", () => {
     Effect.gen(function* () {
       const dir = tempDir()
       const spawner = yield* Spawner
-      const req = { id: "a1", command: "sleep", args: ["1"], env: { PATH }, logFile: join(dir, "a1.log") }
+      const req = { id: "a1", command: "sleep", args: ["1"], env: { PATH }, logFile: join(dir, "a1.log"), logs }
       const missing = yield* Effect.flip(spawner.spawn({ ...req, cwd: join(dir, "gone") }))
       expect(missing.message).toBe(`working directory "${join(dir, "gone")}" does not exist`)
       writeFileSync(join(dir, "file"), "")

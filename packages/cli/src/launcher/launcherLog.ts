@@ -1,3 +1,4 @@
+import { LogNotice } from "@agentctl/core/LogNotice"
 import { ReloadOutcome } from "@agentctl/core/Outcomes"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
@@ -39,7 +40,8 @@ export const LauncherLogLine = Schema.Union([
   Schema.Struct({ at, event: Schema.Literal("reload-failed"), message: Schema.String }),
   Schema.Struct({ at, event: Schema.Literal("launcher-stopping") }),
   Schema.Struct({ at, event: Schema.Literal("launcher-stopped"), agents: Schema.Int }),
-  Schema.Struct({ at, event: Schema.Literal("stop-failed"), message: Schema.String })
+  Schema.Struct({ at, event: Schema.Literal("stop-failed"), message: Schema.String }),
+  ...LogNotice.members.map((notice) => Schema.Struct({ at, ...notice.fields }))
 ])
 export type LauncherLogLine = typeof LauncherLogLine.Type
 

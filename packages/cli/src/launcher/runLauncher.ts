@@ -1,6 +1,7 @@
 import * as Server from "@agentctl/api/Server"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { loadSettings } from "@agentctl/core/FleetLoader"
+import { loadFleet } from "@agentctl/core/FleetLoader"
+import type { FleetSettings } from "@agentctl/core/FleetSettings"
 import { Control } from "@agentctl/core/Control"
 import * as Supervisor from "@agentctl/core/Supervisor"
 import * as LauncherLock from "@agentctl/shell/LauncherLock"
@@ -17,6 +18,8 @@ import { FileError } from "@agentctl/core/Errors"
 import { errorCode } from "@agentctl/shell/errno"
 import { osLayer } from "../FleetLayers.ts"
 import { version } from "../version.ts"
+import { capturingSpawner, openFleetLogs } from "./agentOutput.ts"
+import { ownLogBound } from "@agentctl/shell/logs/ownLog"
 import { formatLine, type LauncherLogEntry } from "./launcherLog.ts"
 import { launcherPaths } from "./paths.ts"
 import { releaseWhenQuiet } from "./releaseMemory.ts"
@@ -29,9 +32,16 @@ const innermost = (cause: Cause.Cause<unknown>): { readonly code: string | null;
   return { code: errorCode(error) ?? null, message: error instanceof Error ? error.message : String(error) }
 }
 
-/** One JSON line per launcher event in run/launcher.log (or the journal, under systemd); launcherLog.ts defines them. */
-const logLine = (entry: LauncherLogEntry) =>
-  Effect.flatMap(Clock.currentTimeMillis, (at) => Console.log(formatLine(at, entry)))
+/**
+ * One JSON line per launcher event in run/launcher.log (or the journal, under systemd);
+ * launcherLog.ts defines them. `bound` keeps the file within `logs.max_size` (ownLog.ts).
+ */
+const lineWriter = (bound: () => void) => ({
+  line: (entry: LauncherLogEntry) =>
+    Effect.flatMap(Clock.currentTimeMillis, (at) => Console.log(formatLine(at, entry))).pipe(Effect.tap(() => Effect.sync(bound))),
+  raw: (text: string) => Console.log(text).pipe(Effect.tap(() => Effect.sync(bound)))
+})
+type LineWriter = ReturnType<typeof lineWriter>
 
 /**
  * The launcher in the foreground: take the fleet (LauncherLock: one launcher, registered, no
@@ -44,24 +54,45 @@ export const runLauncher = (root: string) =>
   Effect.gen(function* () {
     const paths = launcherPaths(root)
     yield* Effect.try({ try: () => process.chdir(root), catch: (e) => FileError.fromCause(root, "enter", e) })
+    const early = lineWriter(() => {})
     const lock = yield* LauncherLock.acquire(paths.runDir, (holders) =>
-      logLine({
+      early.line({
         event: "launcher-waiting",
         holders: [...holders],
         message: `waiting for agentctl pid ${holders.join(", ")} to finish`
       })
     )
-    const settings = yield* loadSettings()
+    const fleet = yield* loadFleet()
+    const settings = fleet.settings
+    const bound = ownLogBound(paths.log, settings.logs.max_size, settings.logs.keep)
+    // A log left over the limit by an earlier launcher rotates before this one writes its first line.
+    bound()
+    const log = lineWriter(bound)
+    // After the lock: two launchers must never read the same FIFOs.
+    const agentLogs = yield* openFleetLogs(fleet, paths.runDir, (notice) => Effect.runFork(log.line(notice)))
+    yield* serveFleet(root, paths, settings, lock.pid, log).pipe(Effect.provide(capturingSpawner(agentLogs)))
+  }).pipe(Effect.scoped, Effect.provide(osLayer(root)))
+
+/** Everything after the launcher holds the fleet: supervision, the API, SIGHUP, and the stop on interrupt. */
+const serveFleet = (
+  root: string,
+  paths: ReturnType<typeof launcherPaths>,
+  settings: FleetSettings,
+  pid: number,
+  log: LineWriter
+) =>
+  Effect.gen(function* () {
+    const logLine = log.line
     const supervisor = yield* Supervisor.make
     // Subscribe before boot so the first events (adoptions, starts) are logged too.
     const events = yield* supervisor.control.events.pipe(Stream.toQueue({ capacity: "unbounded" }))
     // The queue ends (Done) only when the event stream does, at shutdown: nothing is lost by stopping then.
     yield* Effect.forkScoped(
-      Effect.forever(Effect.flatMap(Queue.take(events), (e) => Console.log(JSON.stringify(e)))).pipe(Effect.ignore)
+      Effect.forever(Effect.flatMap(Queue.take(events), (e) => log.raw(JSON.stringify(e)))).pipe(Effect.ignore)
     )
     // After boot, a reload or a run of API requests, give back the garbage (releaseMemory.ts).
     yield* Effect.forkScoped(releaseWhenQuiet(supervisor.control.events))
-    yield* logLine({ event: "launcher-started", pid: lock.pid, root, version })
+    yield* logLine({ event: "launcher-started", pid, root, version })
     yield* supervisor.boot
     // What both listeners share (one /events buffer, one listing cache), built once.
     const shared = yield* Layer.build(
@@ -110,4 +141,4 @@ export const runLauncher = (root: string) =>
         )
       )
     )
-  }).pipe(Effect.scoped, Effect.provide(osLayer(root)))
+  })

@@ -35,10 +35,13 @@ const linesSince = (file: string, offset: number): Effect.Effect<ReadonlyArray<s
     try: () => {
       const fd = openSync(file, "r")
       try {
-        const length = Math.max(0, fstatSync(fd).size - offset)
+        const size = fstatSync(fd).size
+        // Smaller than when we started: the launcher rotated its log (ownLog.ts); all of it is new.
+        const from = size < offset ? 0 : offset
+        const length = size - from
         const buffer = Buffer.alloc(length)
         for (let n = 0; n < length;) {
-          const read = readSync(fd, buffer, n, length - n, offset + n)
+          const read = readSync(fd, buffer, n, length - n, from + n)
           if (read === 0) break
           n += read
         }

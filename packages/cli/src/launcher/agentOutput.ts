@@ -1,0 +1,44 @@
+/**
+ * The launcher's side of the agents' logs: FleetLogs (shell) opened once the launcher holds the
+ * fleet, closed after the agents were stopped, and a Spawner whose agents write to its FIFOs.
+ */
+import { FileError } from "@agentctl/core/Errors"
+import type { LoadedFleet } from "@agentctl/core/FleetLoader"
+import type { LogNotice } from "@agentctl/core/LogNotice"
+import { fleetLogBudget, resolveLogSettings } from "@agentctl/core/LogSettings"
+import { FleetLogs } from "@agentctl/shell/logs/FleetLogs"
+import { compressSegment } from "@agentctl/shell/internal/gzSegment"
+import * as NodeSpawner from "@agentctl/shell/NodeSpawner"
+import * as Effect from "effect/Effect"
+import { join } from "node:path"
+
+/** How long a stopping launcher waits for the pipes of agents it stopped to drain. */
+const drainGraceMs = 2000
+
+const settingsOf = (fleet: LoadedFleet) => (id: string) =>
+  resolveLogSettings(fleet.settings.logs, fleet.agents.get(id)?.config.run.logs ?? {})
+
+export const openFleetLogs = (fleet: LoadedFleet, runDir: string, notify: (notice: LogNotice) => void) =>
+  Effect.acquireRelease(
+    Effect.try({
+      try: () => {
+        const logs = FleetLogs.open({
+          runDir,
+          budget: fleetLogBudget(fleet.settings.logs),
+          settingsFor: settingsOf(fleet),
+          compress: compressSegment,
+          notify
+        })
+        // What agents started without a launcher wrote (and an earlier version's logs) comes
+        // under the budget now.
+        for (const id of fleet.agents.keys()) logs.absorbRaw(id)
+        return logs
+      },
+      catch: (error) => FileError.fromCause(join(runDir, "logs"), "take over the agents' logs in", error)
+    }),
+    (logs) => Effect.promise(() => logs.close(drainGraceMs))
+  )
+
+/** Spawns whose stdout and stderr are the agent's FIFOs, drained by `logs`. */
+export const capturingSpawner = (logs: FleetLogs) =>
+  NodeSpawner.layerWithOutput((req) => logs.outputFor(req.id, req.logs))
