@@ -194,12 +194,15 @@ export const followHistory = (runDir: string, id: string, query: LogQuery): Stre
               ? history.newestSeq
               : Math.max(history.newestSeq, query.afterSeq)
         const structured = followCurrent(runDir, id, snap, lastSeq, query)
-        const raw = unknownTimeMatches(query)
-          ? followFrom(rawLogFile(runDir, id), snap.raw).pipe(
-              Stream.map(rawRecord),
-              Stream.filter((r) => passes(query, r))
-            )
-          : Stream.empty
+        // A raw line has no time, so a time filter leaves it out; but every raw line appended from
+        // now on is newer than any seq, so `afterSeq` does not.
+        const raw =
+          query.since === null && query.until === null
+            ? followFrom(rawLogFile(runDir, id), snap.raw).pipe(
+                Stream.map(rawRecord),
+                Stream.filter((r) => passes(query, r))
+              )
+            : Stream.empty
         return Stream.concat(Stream.fromIterable(history.records), Stream.merge(structured, raw))
       })
     )
