@@ -9,9 +9,13 @@ import { Control } from "@agentctl/core/Control"
 import { redactEntries } from "@agentctl/core/env"
 import { AlreadyRunning, NotRunning } from "@agentctl/core/Errors"
 import { loadFleet, requireAgent } from "@agentctl/core/FleetLoader"
-import { RunDir } from "@agentctl/core/RunDir"
+import { AgentLogs, type LogQuery } from "@agentctl/core/AgentLogs"
+import { parseTimeBound, resolveTimeBound } from "@agentctl/core/logTime"
 import { statsFor } from "@agentctl/core/Stats"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import type * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as Schema from "effect/Schema"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { ActionRunner, toCompletion } from "./ActionRunner.ts"
@@ -20,7 +24,17 @@ import type { AgentListRow } from "./Responses.ts"
 import { StartFailed } from "./ApiErrors.ts"
 import { invalidating, ListCache } from "./ListCache.ts"
 import { MessagesCache } from "./MessagesCache.ts"
-import { defaultTail } from "./Params.ts"
+import { badRequest } from "./HttpErrors.ts"
+import { defaultTail, SeqParam } from "./Params.ts"
+
+const decodeSeq = Schema.decodeUnknownEffect(SeqParam)
+
+/** `Last-Event-ID` of a reconnecting log follower: the seq of the last record it received. */
+const lastEventId = (request: HttpServerRequest.HttpServerRequest) => {
+  const header = request.headers["last-event-id"]
+  if (header === undefined) return Effect.succeed(null)
+  return decodeSeq(header).pipe(Effect.mapError((e) => badRequest("header", e.issue, "last-event-id")))
+}
 
 const one = (id: string) => ({ _tag: "Ids", ids: [id] }) as const
 
@@ -34,11 +48,11 @@ export const AgentsLive = HttpApiBuilder.group(
   Api,
   "agents",
   Effect.fn("AgentsLive")(function* (handlers) {
-    const context = yield* Effect.context<Control | MessagesCache | RunDir>()
+    const context = yield* Effect.context<Control | MessagesCache>()
     const runner = yield* ActionRunner
     const control = toCompletion(invalidating(yield* Control, yield* ListCache), runner)
     const messages = yield* MessagesCache
-    const runDir = yield* RunDir
+    const agentLogs = yield* AgentLogs
     const listCache = yield* ListCache
 
     const withMessages = (row: AgentRow): Effect.Effect<AgentListRow> =>
@@ -117,13 +131,28 @@ export const AgentsLive = HttpApiBuilder.group(
           return redactEntries(yield* agentEnv(fleet.settings, spec), false)
         })
       )
-      .handle("logs", ({ params: { id }, query }) =>
+      .handle("logs", ({ params: { id }, query, request }) =>
         Effect.gen(function* () {
           yield* control.status(id)
-          const file = runDir.logFile(id)
-          const tail = query.tail ?? defaultTail
-          if (query.follow === true) return runDir.tailFollow(file, tail)
-          return { id, lines: yield* runDir.tail(file, tail) }
+          const now = yield* Clock.currentTimeMillis
+          const bound = (text: string | undefined) => {
+            const parsed = text === undefined ? undefined : parseTimeBound(text)
+            return parsed === undefined ? null : resolveTimeBound(parsed, now)
+          }
+          const logQuery: LogQuery = {
+            tail: query.tail ?? defaultTail,
+            since: bound(query.since),
+            until: bound(query.until),
+            stream: query.stream ?? null,
+            afterSeq: null
+          }
+          if (query.follow === true) {
+            const afterSeq = yield* lastEventId(request)
+            // A resume continues right after the last record received, however many that is.
+            return agentLogs.follow(id, afterSeq === null ? logQuery : { ...logQuery, tail: null, afterSeq })
+          }
+          const records = yield* agentLogs.read(id, logQuery)
+          return { id, lines: records.map((r) => r.text), records }
         })
       )
       .handle("clearMemory", ({ params: { id } }) =>

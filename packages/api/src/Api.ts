@@ -46,7 +46,7 @@ import {
   UnsupportedMediaType
 } from "./ApiErrors.ts"
 import { BuildFrame, EventFrame, LogFrame } from "./Frames.ts"
-import { DurationParam, FlagParam, SeqParam, TailParam } from "./Params.ts"
+import { DurationParam, FlagParam, SeqParam, StreamParam, TailParam, TimeBoundParam } from "./Params.ts"
 import { AgentListRow, ClearMemoryResponse, DeleteCacheResponse, EnvEntry, Health, LogLines } from "./Responses.ts"
 import { FleetStopTargets, FleetTargets } from "./Targets.ts"
 
@@ -179,14 +179,33 @@ export class AgentsGroup extends HttpApiGroup.make("agents")
     }).annotateMerge(doc("The merged environment the agent starts with; secrets redacted")),
     HttpApiEndpoint.get("logs", "/agents/:id/logs", {
       params: byId,
-      query: { tail: Schema.optional(TailParam), follow: Schema.optional(FlagParam) },
+      query: {
+        tail: Schema.optional(TailParam),
+        since: Schema.optional(TimeBoundParam),
+        until: Schema.optional(TimeBoundParam),
+        stream: Schema.optional(StreamParam),
+        follow: Schema.optional(FlagParam)
+      },
       success: [LogLines, HttpApiSchema.StreamSse({ events: LogFrame, error: FileError })],
-      error: ControlErrors
+      error: [...ControlErrors, BadRequest]
     }).annotateMerge(
-      doc(
-        "The last lines of the agent's log",
-        "The last `tail` lines (default 100); with follow=true, server-sent events: those, then new ones."
-      )
+      OpenApi.annotations({
+        summary: "The last lines of the agent's log",
+        description:
+          "The last `tail` records (default 100) that arrived between `since` and `until` (each a duration back from now or an ISO time) on `stream`; raw lines of unknown time only when neither time is given. With follow=true, server-sent events, one per record, `id` its seq: those, then new ones; `Last-Event-ID` resumes after a seq (a 400 names a malformed one).",
+        transform: (operation) => ({
+          ...operation,
+          parameters: [
+            ...(Array.isArray(operation["parameters"]) ? operation["parameters"] : []),
+            {
+              name: "last-event-id",
+              in: "header",
+              required: false,
+              schema: Schema.toJsonSchemaDocument(SeqParam).schema
+            }
+          ]
+        })
+      })
     ),
     HttpApiEndpoint.post("clearMemory", "/agents/:id/clear_memory", {
       params: byId,

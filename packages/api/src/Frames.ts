@@ -9,6 +9,7 @@ import { AgentEvent } from "@agentctl/core/AgentEvent"
 import { BuildEvent } from "@agentctl/core/BuildOutput"
 import * as Schema from "effect/Schema"
 import * as SchemaTransformation from "effect/SchemaTransformation"
+import { LogRecordJson } from "./Responses.ts"
 
 const eventField = Schema.optionalKey(Schema.String).annotate({
   description:
@@ -18,15 +19,29 @@ const eventField = Schema.optionalKey(Schema.String).annotate({
 /** The SSE default event name: the platform's writer leaves the `event:` line out for it. */
 const message = "message"
 
-/** A followed log's frames: one line each. Not resumable. */
-export const LogFrame = Schema.Struct({ event: eventField, data: Schema.fromJsonString(Schema.String) })
+const RecordSeqId = Schema.String.check(Schema.isPattern(/^[0-9]{1,16}$/u)).annotate({
+  description:
+    "The record's seq: send it back as Last-Event-ID to resume after it. Absent on a raw line, which has none."
+})
+
+/** A followed log's frames: one record each, `id:` its seq (none for a raw line), so a reconnect resumes. */
+export const LogFrame = Schema.Struct({
+  id: Schema.optionalKey(RecordSeqId),
+  event: eventField,
+  data: Schema.fromJsonString(LogRecordJson)
+})
   .annotate({ identifier: "LogFrame" })
   .pipe(
     Schema.decodeTo(
-      Schema.String,
+      Schema.toType(LogRecordJson),
       SchemaTransformation.transform({
-        decode: (frame: { readonly data: string }) => frame.data,
-        encode: (line: string): { readonly event?: string; readonly data: string } => ({ event: message, data: line })
+        decode: (frame: { readonly data: LogRecordJson }) => frame.data,
+        encode: (
+          record: LogRecordJson
+        ): { readonly id?: string; readonly event?: string; readonly data: LogRecordJson } =>
+          record.seq === null
+            ? { event: message, data: record }
+            : { id: String(record.seq), event: message, data: record }
       })
     )
   )

@@ -5,6 +5,7 @@
  * value gets a message a user can act on.
  */
 import { parseDurationMs } from "@agentctl/core/Duration"
+import { parseTimeBound, timeBoundExpected, timeBoundPattern } from "@agentctl/core/logTime"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
@@ -109,3 +110,19 @@ export const SeqParam = patterned({
   expected: "an event seq (a non-negative integer)",
   description: "The `seq` of the last event received; the stream resumes after it."
 })
+
+/**
+ * `?since=` / `?until=` of the logs route: `10m` back from now or an ISO time, as the CLI's
+ * flags take them. Checked here, kept as text: it is resolved against the clock when served.
+ */
+export const TimeBoundParam = patterned({
+  pattern: new RegExp(timeBoundPattern, "u"),
+  to: Schema.String,
+  parse: (input) => (parseTimeBound(input) === undefined ? undefined : input),
+  format: (input) => input,
+  expected: timeBoundExpected,
+  description: "A duration back from now (30s, 10m, 2h; a bare number is seconds) or an ISO 8601 time."
+})
+
+/** `?stream=stdout|stderr`. */
+export const StreamParam = Schema.Literals(["stdout", "stderr"]).annotate({ description: "stdout or stderr only" })

@@ -21,10 +21,26 @@ export const Health = Schema.Struct({
   uptime: Schema.Finite
 }).annotate({ identifier: "Health" })
 
-export const LogLines = Schema.Struct({ id: Schema.String, lines: Schema.Array(Schema.String) }).annotate({
+/** One record of an agent's log (core LogRecord.ts); seq and at are null for a raw line. */
+export const LogRecordJson = Schema.Struct({
+  seq: Schema.NullOr(Schema.Int),
+  at: Schema.NullOr(Schema.Int),
+  stream: Schema.Literals(["stdout", "stderr", "agentctl"]),
+  text: Schema.String,
+  cut: Schema.Boolean,
+  partial: Schema.Boolean
+}).annotate({ identifier: "LogRecord" })
+
+/** `lines` is each record's text, kept for clients of the line-only answer. */
+export const LogLines = Schema.Struct({
+  id: Schema.String,
+  lines: Schema.Array(Schema.String),
+  records: Schema.Array(LogRecordJson)
+}).annotate({
   identifier: "LogLines"
 })
 export type LogLines = typeof LogLines.Type
+export type LogRecordJson = typeof LogRecordJson.Type
 
 export const EnvEntry = Schema.Struct({ key: Schema.String, value: Schema.String, source: Schema.String }).annotate({
   identifier: "EnvEntry"

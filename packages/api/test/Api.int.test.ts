@@ -224,7 +224,11 @@ describe("API routes (typed client, fake processes)", () => {
         assert.strictEqual(byKey.get("AGENTCTL_AGENT")?.source, "agentctl")
 
         const tail2 = yield* api.agents.logs({ params: { id: "a1" }, query: { tail: 2 } })
-        assert.deepStrictEqual(tail2, { id: "a1", lines: ["three", "four"] })
+        assert.deepStrictEqual(!Stream.isStream(tail2) && tail2.lines, ["three", "four"])
+        assert.deepStrictEqual(!Stream.isStream(tail2) && tail2.records.map((r) => [r.seq, r.at, r.stream, r.text]), [
+          [null, null, "stdout", "three"],
+          [null, null, "stdout", "four"]
+        ])
         const all = yield* api.agents.logs({ params: { id: "a1" }, query: {} })
         assert.deepStrictEqual(!Stream.isStream(all) && all.lines, ["one", "two", "three", "four"])
         for (const tail of ["-1", "100001", "1.5", "1e3", "", "0x10"]) {

@@ -7,6 +7,7 @@
 import * as SqliteAgentData from "@agentctl/shell/SqliteAgentData"
 import * as NodeConfigSource from "@agentctl/shell/NodeConfigSource"
 import * as NodeRunDir from "@agentctl/shell/NodeRunDir"
+import * as NodeAgentLogs from "@agentctl/shell/NodeAgentLogs"
 import type { Control } from "@agentctl/core/Control"
 import * as Daemonless from "@agentctl/core/Daemonless"
 import { Fleet } from "@agentctl/core/Fleet"
@@ -71,6 +72,7 @@ export const diskFleet = (root: string) =>
         Layer.succeed(Fleet, Fleet.of({ root, hostEnv })),
         NodeConfigSource.layer(root),
         NodeRunDir.layer(join(root, "run")),
+        NodeAgentLogs.layer(join(root, "run")),
         Path.layer,
         FakeFleetLock.layer
       )

@@ -1,4 +1,5 @@
 import * as NodePath from "@effect/platform-node/NodePath"
+import * as AgentLogsImpl from "@agentctl/shell/NodeAgentLogs"
 import * as ConfigSourceImpl from "@agentctl/shell/NodeConfigSource"
 import * as FleetLockImpl from "@agentctl/shell/NodeFleetLock"
 import * as RunDirImpl from "@agentctl/shell/NodeRunDir"
@@ -27,6 +28,7 @@ export const osLayer = (root: string) =>
     Layer.succeed(Fleet, Fleet.of({ root, hostEnv: hostEnv() })),
     ConfigSourceImpl.layer(root),
     RunDirImpl.layer(path.join(root, "run")),
+    AgentLogsImpl.layer(path.join(root, "run")),
     FleetLockImpl.layer(path.join(root, "run")),
     proberLayer,
     SignalsImpl.layer,

@@ -2,6 +2,7 @@ import * as Daemonless from "@agentctl/core/Daemonless"
 import { AgentId, agentIdRule } from "@agentctl/core/AgentId"
 import type { Targets } from "@agentctl/core/Control"
 import { parseDurationMs } from "@agentctl/core/Duration"
+import { parseTimeBound, timeBoundExpected } from "@agentctl/core/logTime"
 import { RootInvalid, UsageError } from "@agentctl/core/Errors"
 import { errorCode } from "@agentctl/shell/errno"
 import * as Effect from "effect/Effect"
@@ -115,4 +116,31 @@ export const followFlag = Flag.Boolean("follow").pipe(
   Flag.withAlias("f"),
   Flag.withDefault(false),
   Flag.withDescription("keep printing new lines")
+)
+
+const timeBoundFlag = (name: "since" | "until", what: string) =>
+  Flag.String(name).pipe(
+    Flag.withMetavar("DURATION|TIME"),
+    Flag.filterMap(
+      (raw) => Option.fromUndefinedOr(parseTimeBound(raw)),
+      () => `expected ${timeBoundExpected}`
+    ),
+    Flag.optional,
+    Flag.withDescription(what)
+  )
+
+/** `--since 10m` or `--since 2024-05-01T12:00:00Z` of `logs`. */
+export const sinceFlag = timeBoundFlag(
+  "since",
+  "only lines that arrived since then: 10m (back from now) or an ISO time"
+)
+
+export const untilFlag = timeBoundFlag(
+  "until",
+  "only lines that arrived until then: 10m (back from now) or an ISO time"
+)
+
+export const streamFlag = Flag.Literals("stream", ["stdout", "stderr"]).pipe(
+  Flag.optional,
+  Flag.withDescription("only the agent's stdout or its stderr")
 )

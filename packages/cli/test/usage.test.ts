@@ -36,7 +36,6 @@ describe("usage errors: one line each", () => {
     [["nosuchcommand"], 'unknown command "nosuchcommand" for "agentctl"'],
     [["launcher", "stat"], 'unknown command "stat" for "agentctl launcher" (did you mean start?)'],
     [["launcher", "status", "extra"], '"agentctl launcher status" takes no argument "extra"'],
-    [["logs"], '"agentctl logs" needs <id>'],
     // ids are checked while parsing, before anything decides between launcher and daemonless
     [
       ["status", "Bad\x1b[2Jid"],

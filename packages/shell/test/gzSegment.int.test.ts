@@ -9,9 +9,10 @@ import { compressSegment, MEMBER_BYTES, readIndex, readMember, readWhole } from 
 import { cleanup, tempDir } from "./support.ts"
 
 const records = (first: number, count: number, width = 40) =>
-  Array.from({ length: count }, (_, i) => `${recordPrefix(first + i, 1000 + first + i, "o")}${"x".repeat(width)} ${i}\n`).join(
-    ""
-  )
+  Array.from(
+    { length: count },
+    (_, i) => `${recordPrefix(first + i, 1000 + first + i, "o")}${"x".repeat(width)} ${i}\n`
+  ).join("")
 
 const withHandle = async <A>(file: string, f: (h: Awaited<ReturnType<typeof open>>, size: number) => Promise<A>) => {
   const handle = await open(file, "r")
@@ -29,7 +30,10 @@ describe("gzSegment", () => {
     ["empty", ""],
     ["one record", records(1, 1)],
     ["several members", records(1, 20_000)],
-    ["a record longer than a member", `${records(1, 3)}${recordPrefix(4, 1004, "o")}${"y".repeat(MEMBER_BYTES * 2)}\n${records(5, 3)}`],
+    [
+      "a record longer than a member",
+      `${records(1, 3)}${recordPrefix(4, 1004, "o")}${"y".repeat(MEMBER_BYTES * 2)}\n${records(5, 3)}`
+    ],
     ["no final newline", `${records(1, 2)}1 2 o tail`]
   ])("%s: zcat prints exactly the input, the members put together are the input", async (_, text) => {
     const dir = tempDir()

@@ -1,15 +1,20 @@
 import { Control } from "@agentctl/core/Control"
 import { formatDurationMs, formatUptime } from "@agentctl/core/Duration"
 import { loadFleet } from "@agentctl/core/FleetLoader"
-import { RunDir } from "@agentctl/core/RunDir"
+import { AgentLogs, everything } from "@agentctl/core/AgentLogs"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { Command } from "effect/cli"
+import { dirname } from "node:path"
+import { formatLine } from "../logLines.ts"
 import { printJson } from "../Output.ts"
 import { idArgument, inFleet, jsonOutput } from "../Root.ts"
 
 const kb = (n: number) =>
   n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`
+
+/** How many of the agent's last log lines `status` shows. */
+const lastLines = 5
 
 export const status = Command.make(
   "status",
@@ -22,9 +27,10 @@ export const status = Command.make(
         if (json) return yield* printJson(row)
         const fleet = yield* loadFleet()
         const spec = fleet.agents.get(id)
-        const runDir = yield* RunDir
-        const log = runDir.logFile(id)
-        const size = yield* runDir.logSize(log)
+        const agentLogs = yield* AgentLogs
+        const files = yield* agentLogs.files(id)
+        const size = files.reduce((sum, f) => sum + f.bytes, 0)
+        const last = yield* agentLogs.read(id, { ...everything, tail: lastLines })
         const lines = [
           `${id}${row.name === "" ? "" : ` — ${row.name}`}${spec?.config.agent.version ? ` ${spec.config.agent.version}` : ""}`,
           `  status:    ${row.status} (${row.reason})`,
@@ -44,7 +50,17 @@ export const status = Command.make(
           )
           if (spec.config.agent.description !== "") lines.push(`  about:     ${spec.config.agent.description}`)
         }
-        lines.push(`  log:       ${log} (${kb(size)})`)
+        const records = files.filter((f) => f.kind !== "raw")
+        const where =
+          records.length === 0
+            ? (files[0]?.path ?? "-")
+            : `${dirname(records[0]!.path)}/ (${files.length} file${files.length === 1 ? "" : "s"}, ${kb(size)})`
+        lines.push(`  log:       ${records.length === 0 ? `${where} (${kb(size)})` : where}`)
+        if (last.length > 0) {
+          lines.push(`  last lines:`)
+          for (const record of last)
+            lines.push(`    ${formatLine({ id, record }, { prefixId: false, timestamps: false })}`)
+        }
         yield* Console.log(lines.join("\n"))
       })
     )

@@ -5,9 +5,11 @@ import * as Path from "effect/Path"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { AgentLogs, type LogQuery } from "../AgentLogs.ts"
 import { ConfigSource } from "../ConfigSource.ts"
 import { FileError } from "../Errors.ts"
 import { Fleet } from "../Fleet.ts"
+import { rawRecord } from "../LogRecord.ts"
 import { PidRecordJson } from "../PidRecord.ts"
 import { RunDir } from "../RunDir.ts"
 import * as FakeFleetLock from "./FakeFleetLock.ts"
@@ -35,6 +37,14 @@ export const makeLayer = (files: Readonly<Record<string, string>> = {}, hostEnv:
       const runDir = `${fakeRoot}/run`
       const recordFile = (id: string) => `${runDir}/${id}.pid`
       const decode = Schema.decodeUnknownEffect(PidRecordJson)
+      // Logs in memory are raw `run/<id>.log` text: stdout lines of unknown time, no seq.
+      const rawLines = (id: string, query: LogQuery) =>
+        Effect.map(read(`${runDir}/${id}.log`), (t) => {
+          const known = query.since === null && query.until === null && query.afterSeq === null
+          if (t === null || !known || query.stream === "stderr" || query.tail === 0) return []
+          const all = (t.endsWith("\n") ? t.slice(0, -1) : t).split("\n").map(rawRecord)
+          return query.tail === null ? all : all.slice(-query.tail)
+        })
       return Layer.mergeAll(
         Layer.succeed(Fleet, Fleet.of({ root: fakeRoot, hostEnv })),
         Layer.succeed(
@@ -83,6 +93,20 @@ export const makeLayer = (files: Readonly<Record<string, string>> = {}, hostEnv:
                   const all = t.endsWith("\n") ? t.slice(0, -1).split("\n") : t.split("\n")
                   return Stream.fromIterable(all.slice(-lines))
                 })
+              )
+          })
+        ),
+        Layer.succeed(
+          AgentLogs,
+          AgentLogs.of({
+            read: rawLines,
+            // Nothing in memory grows by itself: what there is, then the end.
+            follow: (id, query) => Stream.unwrap(Effect.map(rawLines(id, query), Stream.fromIterable)),
+            files: (id) =>
+              Effect.map(read(`${runDir}/${id}.log`), (t) =>
+                t === null
+                  ? []
+                  : [{ path: `${runDir}/${id}.log`, bytes: t.length, compressed: false, kind: "raw" as const }]
               )
           })
         ),

@@ -54,11 +54,10 @@ export interface GzIndex {
 
 /** A gzip file that is not what its index says: named, so a user knows which file to look at. */
 export class SegmentCorrupt extends Error {
-  constructor(
-    readonly file: string,
-    why: string
-  ) {
+  readonly file: string
+  constructor(file: string, why: string) {
     super(why)
+    this.file = file
   }
 }
 
@@ -154,7 +153,13 @@ export const compressSegment = async (src: string, dst: string): Promise<{ reado
       const compressed = await gzip(body)
       await out.write(compressed, 0, compressed.length, offset)
       const first = firstRecordOf(body)
-      members.push({ offset, length: compressed.length, inputBytes: body.length, firstSeq: first.seq, firstAt: first.at })
+      members.push({
+        offset,
+        length: compressed.length,
+        inputBytes: body.length,
+        firstSeq: first.seq,
+        firstAt: first.at
+      })
       last = lastRecordOf(body) ?? last
       offset += compressed.length
       position += body.length
@@ -203,7 +208,8 @@ export const readIndex = async (handle: FileHandle, size: number, file: string):
   }
   const payload = member.subarray(16, 16 + xlen - 8)
   const count = payload.readUInt32LE(4)
-  if (HEADER_BYTES + count * ENTRY_BYTES !== payload.length) throw new SegmentCorrupt(file, "its member index is damaged")
+  if (HEADER_BYTES + count * ENTRY_BYTES !== payload.length)
+    throw new SegmentCorrupt(file, "its member index is damaged")
   const members: Array<GzMember> = []
   let expected = 0
   for (let i = 0; i < count; i++) {
