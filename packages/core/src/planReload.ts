@@ -8,9 +8,19 @@ import type { ReloadOutcome } from "./Outcomes.ts"
  * set of agents the launcher supervises now: pure, so every case is a row in a table test.
  */
 
+/**
+ * What a restart would apply: the config without `run.logs`, which the launcher applies to a
+ * running agent's log as it is (rotation happens on our side of its pipe), so it is no reason
+ * to restart anything.
+ */
+const restartRelevant = (spec: AgentSpec) => {
+  const { logs: _appliedLive, ...run } = spec.config.run
+  return { ...spec.config, run }
+}
+
 /** The same agent, run the same way: compared canonically (the order of `env` keys is not a change). */
 export const sameSpec = (a: AgentSpec, b: AgentSpec): boolean =>
-  a.file === b.file && a.dir === b.dir && canonicalJson(a.config) === canonicalJson(b.config)
+  a.file === b.file && a.dir === b.dir && canonicalJson(restartRelevant(a)) === canonicalJson(restartRelevant(b))
 
 export const planReload = (before: LoadedFleet, after: LoadedFleet, supervised: ReadonlySet<string>): ReloadOutcome => {
   const started: Array<string> = []

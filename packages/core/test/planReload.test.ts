@@ -51,6 +51,13 @@ describe("planReload", () => {
       expect: { unchanged: ["a"] }
     },
     {
+      name: "only run.logs changed: applied to the running agent's log, no restart",
+      before: { a: config("a", "  logs: { max_size: 1MiB }\n") },
+      after: { a: config("a", "  logs: { max_size: 2MiB, keep: 9 }\n") },
+      supervised: ["a"],
+      expect: { unchanged: ["a"] }
+    },
+    {
       name: "an env value changed: that agent restarts, the other stays",
       before: { a: config("a", env("A: 1")), b: config("b", "") },
       after: { a: config("a", env("A: 2")), b: config("b", "") },

@@ -39,6 +39,10 @@ export const openFleetLogs = (fleet: LoadedFleet, runDir: string, notify: (notic
     (logs) => Effect.promise(() => logs.close(drainGraceMs))
   )
 
+/** After a reload: what the files say now about logs applies to running agents too (no restart). */
+export const reconfigureFleetLogs = (logs: FleetLogs, fleet: LoadedFleet) =>
+  Effect.sync(() => logs.reconfigure(fleetLogBudget(fleet.settings.logs), settingsOf(fleet)))
+
 /** Spawns whose stdout and stderr are the agent's FIFOs, drained by `logs`. */
 export const capturingSpawner = (logs: FleetLogs) =>
   NodeSpawner.layerWithOutput((req) => logs.outputFor(req.id, req.logs))

@@ -2,7 +2,10 @@ import * as Server from "@agentctl/api/Server"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { loadFleet } from "@agentctl/core/FleetLoader"
 import type { FleetSettings } from "@agentctl/core/FleetSettings"
+import type { ConfigSource } from "@agentctl/core/ConfigSource"
 import { Control } from "@agentctl/core/Control"
+import type { Fleet } from "@agentctl/core/Fleet"
+import type * as Path from "effect/Path"
 import * as Supervisor from "@agentctl/core/Supervisor"
 import * as LauncherLock from "@agentctl/shell/LauncherLock"
 import * as NodeApiToken from "@agentctl/shell/NodeApiToken"
@@ -18,7 +21,8 @@ import { FileError } from "@agentctl/core/Errors"
 import { errorCode } from "@agentctl/shell/errno"
 import { osLayer } from "../FleetLayers.ts"
 import { version } from "../version.ts"
-import { capturingSpawner, openFleetLogs } from "./agentOutput.ts"
+import type { FleetLogs } from "@agentctl/shell/logs/FleetLogs"
+import { capturingSpawner, openFleetLogs, reconfigureFleetLogs } from "./agentOutput.ts"
 import { ownLogBound } from "@agentctl/shell/logs/ownLog"
 import { formatLine, type LauncherLogEntry } from "./launcherLog.ts"
 import { launcherPaths } from "./paths.ts"
@@ -70,7 +74,7 @@ export const runLauncher = (root: string) =>
     const log = lineWriter(bound)
     // After the lock: two launchers must never read the same FIFOs.
     const agentLogs = yield* openFleetLogs(fleet, paths.runDir, (notice) => Effect.runFork(log.line(notice)))
-    yield* serveFleet(root, paths, settings, lock.pid, log).pipe(Effect.provide(capturingSpawner(agentLogs)))
+    yield* serveFleet(root, paths, settings, lock.pid, log, agentLogs).pipe(Effect.provide(capturingSpawner(agentLogs)))
   }).pipe(Effect.scoped, Effect.provide(osLayer(root)))
 
 /** Everything after the launcher holds the fleet: supervision, the API, SIGHUP, and the stop on interrupt. */
@@ -79,12 +83,23 @@ const serveFleet = (
   paths: ReturnType<typeof launcherPaths>,
   settings: FleetSettings,
   pid: number,
-  log: LineWriter
+  log: LineWriter,
+  agentLogs: FleetLogs
 ) =>
   Effect.gen(function* () {
     const logLine = log.line
     const supervisor = yield* Supervisor.make
     // Subscribe before boot so the first events (adoptions, starts) are logged too.
+    // A reload (SIGHUP, `agentctl reload`, the API) also applies the logs: settings to running agents.
+    const files = yield* Effect.context<ConfigSource | Fleet | Path.Path>()
+    const control = Control.of({
+      ...supervisor.control,
+      reload: supervisor.control.reload.pipe(
+        Effect.tap(() =>
+          Effect.flatMap(loadFleet(), (fleet) => reconfigureFleetLogs(agentLogs, fleet)).pipe(Effect.provideContext(files))
+        )
+      )
+    })
     const events = yield* supervisor.control.events.pipe(Stream.toQueue({ capacity: "unbounded" }))
     // The queue ends (Done) only when the event stream does, at shutdown: nothing is lost by stopping then.
     yield* Effect.forkScoped(
@@ -97,7 +112,7 @@ const serveFleet = (
     // What both listeners share (one /events buffer, one listing cache), built once.
     const shared = yield* Layer.build(
       Layer.mergeAll(Server.sharedState(version), NodeHttpServer.layerHttpServices).pipe(
-        Layer.provideMerge(Layer.mergeAll(Layer.succeed(Control, supervisor.control), SqliteAgentData.layer(root)))
+        Layer.provideMerge(Layer.mergeAll(Layer.succeed(Control, control), SqliteAgentData.layer(root)))
       )
     )
     /** One listener, serving until the launcher's scope closes; its failure to start is logged. */
@@ -126,7 +141,7 @@ const serveFleet = (
     yield* Effect.forkScoped(
       Effect.forever(
         Queue.take(hups).pipe(
-          Effect.andThen(supervisor.control.reload),
+          Effect.andThen(control.reload),
           Effect.flatMap((outcome) => logLine({ event: "reloaded", ...outcome })),
           Effect.catch((e) => logLine({ event: "reload-failed", message: e.message }))
         )

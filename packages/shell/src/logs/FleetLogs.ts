@@ -81,9 +81,11 @@ export class FleetLogs {
   private received = 0
 
   private readonly options: FleetLogsOptions
+  private settingsFor: (id: string) => ResolvedLogSettings
 
   private constructor(options: FleetLogsOptions) {
     this.options = options
+    this.settingsFor = options.settingsFor
     this.ops = options.ops ?? nodeLogFileOps
     this.now = options.now ?? Date.now
     this.budget = options.budget
@@ -109,9 +111,14 @@ export class FleetLogs {
     return logs
   }
 
-  /** The budget may change on reload. */
-  setBudget(budget: FleetLogBudget): void {
+  /** After a reload: the budget and every agent's settings as the files say now, applied at once. */
+  reconfigure(budget: FleetLogBudget, settingsFor: (id: string) => ResolvedLogSettings): void {
     this.budget = budget
+    this.settingsFor = settingsFor
+    for (const agent of this.agents.values()) {
+      agent.settings = settingsFor(agent.id)
+      agent.writer?.configure(agent.settings)
+    }
     this.enforce()
   }
 
@@ -197,7 +204,7 @@ export class FleetLogs {
   private agent(id: string): AgentLogs {
     let agent = this.agents.get(id)
     if (agent === undefined) {
-      agent = { id, settings: this.options.settingsFor(id), writer: null, rotated: [], evictedBytes: 0, readers: new Map(), generation: 0 }
+      agent = { id, settings: this.settingsFor(id), writer: null, rotated: [], evictedBytes: 0, readers: new Map(), generation: 0 }
       this.agents.set(id, agent)
       fs.mkdirSync(agentLogDir(this.options.runDir, id), { recursive: true })
     }
