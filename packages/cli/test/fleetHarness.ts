@@ -52,7 +52,8 @@ export const alive = (pid: number): boolean => {
 /** The built `agentctl` with exactly these arguments (no `--root` added). */
 export const runAgentctl = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}) =>
   new Promise<RunResult>((resolve) => {
-    const options = { timeout: 60_000, env: { ...process.env, ...env } }
+    // maxBuffer: `logs -n` of a whole history is megabytes (execFile stops at 1 MiB by default).
+    const options = { timeout: 60_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } }
     execFile(process.execPath, [cli, ...args], options, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
       resolve({ code, stdout, stderr })

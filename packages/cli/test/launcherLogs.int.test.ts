@@ -37,7 +37,7 @@ const pidOf = async (f: TestFleet, id: string) => (await f.json<ReadonlyArray<Ro
 /** The numbers of `n <k>` lines in `logs <id> -n <all>`, checking that nothing else is there. */
 const numbers = async (f: TestFleet, id: string, total: number) => {
   const out = await f.run("logs", id, "-n", String(total + 1000))
-  expect(out.code).toBe(0)
+  expect({ code: out.code, stderr: out.stderr }).toEqual({ code: 0, stderr: "" })
   const lines = out.stdout.split("\n").filter((l) => l !== "")
   const bad = lines.filter((l) => !/^n \d+$/.test(l))
   expect(bad.slice(0, 3)).toEqual([])
