@@ -60,7 +60,8 @@ describe("ListCache", () => {
         file: "agents/x/config.yaml",
         error: "bad",
         supervisor: "launcher",
-        detail: { _tag: "Invalid", file: "agents/x/config.yaml", error: "bad" }
+        detail: { _tag: "Invalid", file: "agents/x/config.yaml", error: "bad" },
+        logs: null
       }
       // A listing that takes a while, so the requests overlap.
       const control = Layer.mock(Control, {

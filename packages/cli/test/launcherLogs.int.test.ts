@@ -32,7 +32,8 @@ const duBytes = (dir: string): number =>
     }
   }, 0)
 
-const pidOf = async (f: TestFleet, id: string) => (await f.json<ReadonlyArray<Row>>("ls")).find((r) => r.id === id)?.pid ?? null
+const pidOf = async (f: TestFleet, id: string) =>
+  (await f.json<ReadonlyArray<Row>>("ls")).find((r) => r.id === id)?.pid ?? null
 
 /** The numbers of `n <k>` lines in `logs <id> -n <all>`, checking that nothing else is there. */
 const numbers = async (f: TestFleet, id: string, total: number) => {
@@ -74,7 +75,10 @@ describe("agent logs under the launcher", () => {
     const f = fleet
     f.write("agentctl.yaml", "logs: { max_size: 256KiB, keep: 3, max_total: 2MiB, min_keep: 32KiB, compress: false }\n")
     for (const id of ["w1", "w2", "w3"])
-      f.agent(id, "bash", ["-c", `while :; do seq -f "${id} %.0f ........................................" 1 2000; sleep 0.02; done`])
+      f.agent(id, "bash", [
+        "-c",
+        `while :; do seq -f "${id} %.0f ........................................" 1 2000; sleep 0.02; done`
+      ])
     expect((await f.run("launcher", "start")).code).toBe(0)
     await waitFor(async () => (await f.json<ReadonlyArray<Row>>("ls")).every((r) => r.status === "running"))
     const before = (await f.json<ReadonlyArray<Row>>("ls")).map((r) => r.pid)

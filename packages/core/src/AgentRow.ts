@@ -1,4 +1,5 @@
 import * as Schema from "effect/Schema"
+import { LogUsage } from "./LogUsage.ts"
 import { Status, StatusName } from "./Status.ts"
 
 export const Supervisor = Schema.Literals(["daemonless", "launcher"]).annotate({ identifier: "Supervisor" })
@@ -22,6 +23,8 @@ export const AgentRow = Schema.Struct({
   file: Schema.String,
   error: Schema.NullOr(Schema.String),
   supervisor: Supervisor,
-  detail: Status
+  detail: Status,
+  /** null for an invalid config. */
+  logs: Schema.NullOr(LogUsage)
 }).annotate({ identifier: "AgentRow" })
 export type AgentRow = typeof AgentRow.Type

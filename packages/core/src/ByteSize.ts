@@ -10,10 +10,9 @@ import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import * as SchemaTransformation from "effect/SchemaTransformation"
 
-const KiB = 1024
-const MiB = KiB * 1024
-const GiB = MiB * 1024
-const TiB = GiB * 1024
+import { GiB, iecUnits, KiB, MiB, TiB } from "./bytesText.ts"
+
+export { formatBytes } from "./bytesText.ts"
 
 const units: Record<string, number> = {
   B: 1,
@@ -28,13 +27,6 @@ const units: Record<string, number> = {
   GB: 1000 ** 3,
   TB: 1000 ** 4
 }
-
-const iecUnits: ReadonlyArray<readonly [string, number]> = [
-  ["KiB", KiB],
-  ["MiB", MiB],
-  ["GiB", GiB],
-  ["TiB", TiB]
-]
 
 /** Beyond this, bytes are no longer whole numbers in a double: a size is refused, not rounded. */
 const maxBytes = Number.MAX_SAFE_INTEGER
@@ -56,21 +48,6 @@ export const parseByteSize = (input: string | number): number | undefined => {
 export const formatByteSize = (bytes: number): string => {
   const exact = bytes > 0 ? iecUnits.findLast(([, size]) => bytes % size === 0) : undefined
   return exact === undefined ? `${bytes}B` : `${bytes / exact[1]}${exact[0]}`
-}
-
-/**
- * For people, not for reading back: `512 B`, `9.5 MiB`, `120 GiB`. One decimal below 10 and
- * none above, so a `du` column is read at a glance.
- */
-export const formatBytes = (bytes: number): string => {
-  if (bytes < KiB) return `${bytes} B`
-  const shown = (size: number) => {
-    const value = bytes / size
-    return value < 10 ? Math.round(value * 10) / 10 : Math.round(value)
-  }
-  // Chosen by the rounded value, not the raw one: 1023.96 KiB would otherwise show as 1024 KiB.
-  const [name, size] = iecUnits.find(([, unit]) => shown(unit) < 1024) ?? ["TiB", TiB]
-  return `${shown(size)} ${name}`
 }
 
 /** A size field: `10MiB`, `1.5GiB`, `500 kB`, or a whole number of bytes; decoded to bytes. */

@@ -11,6 +11,7 @@ import { ConfigInvalid, UsageError } from "./Errors.ts"
 import type { Fleet } from "./Fleet.ts"
 import { FleetLock } from "./FleetLock.ts"
 import { type LoadedFleet, loadFleet, requireAgent } from "./FleetLoader.ts"
+import { fleetLogUsage } from "./fleetLogUsage.ts"
 import { daemonlessRows } from "./Listing.ts"
 import type { KillOutcome, StartOutcome } from "./Outcomes.ts"
 import { Prober } from "./Prober.ts"
@@ -28,7 +29,11 @@ import type { Spawner } from "./Spawner.ts"
 const rowsOf = Effect.fnUntraced(function* (fleet: LoadedFleet, entries: LoadedFleet["entries"]) {
   const records = yield* readRecords(entries.flatMap((e) => (e._tag === "Valid" ? [e.spec.config.agent.id] : [])))
   const snapshot = yield* (yield* Prober).snapshot
-  return daemonlessRows(fleet.root, entries, records, snapshot, yield* Clock.currentTimeMillis)
+  const logs = yield* fleetLogUsage(
+    fleet,
+    entries.flatMap((e) => (e._tag === "Valid" ? [e.spec] : []))
+  )
+  return daemonlessRows(fleet.root, entries, records, snapshot, yield* Clock.currentTimeMillis, logs)
 })
 
 export const list = Effect.fn("Daemonless.list")(function* () {

@@ -1,6 +1,7 @@
 import type { AgentSpec } from "./AgentConfig.ts"
 import type { AgentRow, Supervisor } from "./AgentRow.ts"
 import type { ConfigEntry } from "./ConfigFile.ts"
+import type { LogUsage } from "./LogUsage.ts"
 import { deriveStatus } from "./deriveStatus.ts"
 import { indexSnapshot, resolveAgent, type Resolution, type SnapshotIndex } from "./Identity.ts"
 import type { PidRecord } from "./PidRecord.ts"
@@ -32,7 +33,8 @@ export const invalidRow = (
     file: e.file,
     error: e.error,
     supervisor,
-    detail
+    detail,
+    logs: null
   }
 }
 
@@ -44,6 +46,7 @@ export const rowFromStatus = (
     readonly error: string | null
     readonly supervisor: Supervisor
     readonly now: number
+    readonly logs: LogUsage | null
   }
 ): AgentRow => {
   const { config, file } = spec
@@ -62,7 +65,8 @@ export const rowFromStatus = (
     file,
     error: extra.error,
     supervisor: extra.supervisor,
-    detail
+    detail,
+    logs: extra.logs
   }
 }
 
@@ -100,12 +104,19 @@ export const daemonlessRows = (
   entries: ReadonlyArray<ConfigEntry>,
   records: ReadonlyMap<string, RecordRead>,
   snapshot: Snapshot,
-  now: number
+  now: number,
+  logs: ReadonlyMap<string, LogUsage>
 ): ReadonlyArray<AgentRow> => {
   const resolved = new Map(resolveAll(root, entries, records, snapshot).map((r) => [r.entry, r]))
   return entries.map((entry) => {
     if (entry._tag === "Invalid") return invalidRow(entry, "daemonless", now)
     const r = resolved.get(entry)!
-    return rowFromStatus(entry.spec, r.status, { restarts: 0, error: r.recordError, supervisor: "daemonless", now })
+    return rowFromStatus(entry.spec, r.status, {
+      restarts: 0,
+      error: r.recordError,
+      supervisor: "daemonless",
+      now,
+      logs: logs.get(entry.spec.config.agent.id) ?? null
+    })
   })
 }

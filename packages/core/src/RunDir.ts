@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type { FileError } from "./Errors.ts"
+import type { LogUsage } from "./LogUsage.ts"
 import type { PidRecord } from "./PidRecord.ts"
 
 /**
@@ -22,6 +23,13 @@ export class RunDir extends Context.Service<
     readonly tail: (file: string, lines: number) => Effect.Effect<ReadonlyArray<string>, FileError>
     /** Lines appended after the call, forever (survives truncation and rotation by reopening). */
     readonly follow: (file: string) => Stream.Stream<string, FileError>
+    /**
+     * Log usage per agent (each with the max_size its warning is judged by). Cheap: without a
+     * launcher, one summary file and one stat per agent, never a walk of every rotated file.
+     */
+    readonly logUsage: (
+      agents: ReadonlyArray<{ readonly id: string; readonly maxSize: number }>
+    ) => Effect.Effect<ReadonlyMap<string, LogUsage>, FileError>
     /** The last `lines` lines, then every new one: no line lost or repeated between the two (`logs -f`). */
     readonly tailFollow: (file: string, lines: number) => Stream.Stream<string, FileError>
   }

@@ -2,9 +2,9 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { AgentRow } from "./AgentRow.ts"
+import { LogUsage } from "./LogUsage.ts"
 import { Prober } from "./Prober.ts"
 import { isAlive, type Snapshot, type Usage } from "./ProcessTable.ts"
-import { RunDir } from "./RunDir.ts"
 import { cpuPercent } from "./usage.ts"
 
 export const AgentStats = Schema.Struct({
@@ -17,8 +17,10 @@ export const AgentStats = Schema.Struct({
   rssBytes: Schema.NullOr(Schema.Int),
   /** % of one core over the sampling interval. */
   cpuPercent: Schema.NullOr(Schema.Finite),
+  /** Bytes of its logs on disk (`logs.bytes`). */
   logBytes: Schema.Int,
-  restarts: Schema.Int
+  restarts: Schema.Int,
+  logs: Schema.NullOr(LogUsage)
 }).annotate({ identifier: "AgentStats" })
 export type AgentStats = typeof AgentStats.Type
 
@@ -44,7 +46,6 @@ const sum = (usages: ReadonlyArray<Usage | null>) => {
 /** Stats for these rows, all sampled together: one interval however many agents. */
 export const statsFor = Effect.fn("Stats.statsFor")(function* (rows: ReadonlyArray<AgentRow>) {
   const prober = yield* Prober
-  const runDir = yield* RunDir
   const snapshot = yield* prober.snapshot
   const targets = rows.flatMap((row) => {
     if (row.id === null) return []
@@ -58,29 +59,28 @@ export const statsFor = Effect.fn("Stats.statsFor")(function* (rows: ReadonlyArr
   if (targets.some((t) => t.pids.length > 0)) yield* Effect.sleep(sampleIntervalMs)
   const second = yield* sample
   const t1 = yield* Clock.currentTimeMillis
-  return yield* Effect.forEach(targets, ({ row, id, pids }, i) =>
-    Effect.map(runDir.logSize(runDir.logFile(id)), (logBytes): AgentStats => {
-      const a = first[i]!
-      const b = second[i]!
-      const n = pids.length
-      return {
-        id,
-        status: row.status,
-        pid: row.pid,
-        processes: n,
-        uptime: row.uptime,
-        rssBytes: n === 0 ? null : b.rssBytes,
-        cpuPercent:
-          n === 0
-            ? null
-            : cpuPercent(
-                { cpuTicks: a.cpuTicks, sampledAt: t0 },
-                { cpuTicks: b.cpuTicks, sampledAt: t1 },
-                snapshot.ticksPerSecond
-              ),
-        logBytes,
-        restarts: row.restarts
-      }
-    })
-  )
+  return targets.map(({ row, id, pids }, i): AgentStats => {
+    const a = first[i]!
+    const b = second[i]!
+    const n = pids.length
+    return {
+      id,
+      status: row.status,
+      pid: row.pid,
+      processes: n,
+      uptime: row.uptime,
+      rssBytes: n === 0 ? null : b.rssBytes,
+      cpuPercent:
+        n === 0
+          ? null
+          : cpuPercent(
+              { cpuTicks: a.cpuTicks, sampledAt: t0 },
+              { cpuTicks: b.cpuTicks, sampledAt: t1 },
+              snapshot.ticksPerSecond
+            ),
+      logBytes: row.logs?.bytes ?? 0,
+      restarts: row.restarts,
+      logs: row.logs
+    }
+  })
 })

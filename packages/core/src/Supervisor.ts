@@ -24,6 +24,8 @@ import { RunDir } from "./RunDir.ts"
 import type { SignalName } from "./Signals.ts"
 import { type Launch, superviseAgent, type SuperviseRequirements } from "./superviseAgent.ts"
 import { startedAtMs } from "./usage.ts"
+import { fleetLogUsage } from "./fleetLogUsage.ts"
+import type { LogUsage } from "./LogUsage.ts"
 
 /**
  * The launcher's Control: one fiber per agent in a FiberMap keyed by id (the Effect analogue of
@@ -47,14 +49,20 @@ const isSupervisedRunning = (s: AgentState) =>
   s.status._tag === "Running" || s.status._tag === "Starting" || s.status._tag === "Unknown"
 
 /** An agent the store has not seen yet (its config appeared since the boot) is what its config says. */
-const rowOf = (spec: AgentSpec, states: ReadonlyMap<string, AgentState>, now: number): AgentRow => {
+const rowOf = (
+  spec: AgentSpec,
+  states: ReadonlyMap<string, AgentState>,
+  now: number,
+  logs: ReadonlyMap<string, LogUsage>
+): AgentRow => {
   const state =
     states.get(spec.config.agent.id) ?? idle(spec.config.agent.enabled ? { _tag: "Stopped" } : { _tag: "Disabled" })
   return rowFromStatus(spec, state.status, {
     restarts: state.restarts,
     error: null,
     supervisor: "launcher",
-    now
+    now,
+    logs: logs.get(spec.config.agent.id) ?? null
   })
 }
 
@@ -214,8 +222,9 @@ export const make = Effect.gen(function* () {
     const fleet = yield* Ref.get(fleetRef)
     const states = yield* store.all
     const now = yield* Clock.currentTimeMillis
+    const logs = yield* provide(fleetLogUsage(fleet, fleet.agents.values()))
     return fleet.entries.map((entry): AgentRow =>
-      entry._tag === "Invalid" ? invalidRow(entry, "launcher", now) : rowOf(entry.spec, states, now)
+      entry._tag === "Invalid" ? invalidRow(entry, "launcher", now) : rowOf(entry.spec, states, now, logs)
     )
   })
 
@@ -327,8 +336,10 @@ export const make = Effect.gen(function* () {
     list: rows,
     status: (id) =>
       Effect.gen(function* () {
-        const spec = yield* requireAgent(yield* Ref.get(fleetRef), id)
-        return rowOf(spec, yield* store.all, yield* Clock.currentTimeMillis)
+        const fleet = yield* Ref.get(fleetRef)
+        const spec = yield* requireAgent(fleet, id)
+        const logs = yield* provide(fleetLogUsage(fleet, [spec]))
+        return rowOf(spec, yield* store.all, yield* Clock.currentTimeMillis, logs)
       }),
     start: (targets) => Effect.flatMap(targetIds(targets, true), startAgents),
     stop: (targets, timeoutMs) => Effect.flatMap(targetIds(targets, false), (ids) => stopAgents(ids, null, timeoutMs)),

@@ -112,7 +112,8 @@ const scripted = (status: StatusName, started: ReadonlyArray<StartOutcome>, call
         file: "",
         error: null,
         supervisor: "launcher",
-        detail: { _tag: "Stopped" }
+        detail: { _tag: "Stopped" },
+        logs: null
       }),
     stop: (targets) =>
       Effect.sync(() => {

@@ -53,6 +53,7 @@ const rowKeys = [
   "file",
   "id",
   "instances",
+  "logs",
   "name",
   "pid",
   "reason",
@@ -113,15 +114,28 @@ describe("rowFromStatus", () => {
       { pid: null, instances: 0, uptime: null }
     ]
   ])("%j → %j", (detail, shown) => {
-    const row = rowFromStatus(valid("a").spec, detail, { restarts: 2, error: null, supervisor: "launcher", now })
+    const row = rowFromStatus(valid("a").spec, detail, {
+      restarts: 2,
+      error: null,
+      supervisor: "launcher",
+      now,
+      logs: null
+    })
     expect({ pid: row.pid, instances: row.instances, uptime: row.uptime }).toEqual(shown)
   })
 
   it("carries the config's identity, the caller's counters and the status in words", () => {
+    const usage = { bytes: 10, writtenBytes: 20, droppedBytes: 0, evictedBytes: 0, cutLines: 1, warning: null }
     const detail: Status = { _tag: "Stopping", pid: 8 }
     const entry = valid("a", "  enabled: false\n")
     expect(
-      rowFromStatus(entry.spec, detail, { restarts: 2, error: "corrupt pid record", supervisor: "launcher", now })
+      rowFromStatus(entry.spec, detail, {
+        restarts: 2,
+        error: "corrupt pid record",
+        supervisor: "launcher",
+        now,
+        logs: usage
+      })
     ).toEqual({
       id: "a",
       name: "Agent a",
@@ -135,7 +149,8 @@ describe("rowFromStatus", () => {
       file: `${root}/agents/a/config.yaml`,
       error: "corrupt pid record",
       supervisor: "launcher",
-      detail
+      detail,
+      logs: usage
     })
   })
 })
@@ -155,7 +170,8 @@ describe("invalidRow", () => {
       file: invalid.file,
       error: invalid.error,
       supervisor: "daemonless",
-      detail: { _tag: "Invalid", file: invalid.file, error: invalid.error }
+      detail: { _tag: "Invalid", file: invalid.file, error: invalid.error },
+      logs: null
     })
   })
 })
@@ -174,7 +190,7 @@ describe("daemonlessRows", () => {
     ["corrupt", { unreadable: "corrupt pid record: Expected a number" }]
   ])
   const entries = [valid("run"), invalid, valid("gone"), valid("corrupt"), valid("off", "  enabled: false\n")]
-  const rows = daemonlessRows(root, entries, records, snapshotOf(leader(42, 500, "run")), now)
+  const rows = daemonlessRows(root, entries, records, snapshotOf(leader(42, 500, "run")), now, new Map())
 
   it("one row per config file, in the fleet's order, each from the records and the snapshot", () => {
     expect(rows.map((r) => [r.id, r.status, r.pid, r.uptime, r.error])).toEqual([
@@ -209,7 +225,7 @@ describe("daemonlessRows", () => {
 })
 
 describe("AgentRow", () => {
-  const row = daemonlessRows(root, [valid("a")], new Map(), snapshotOf(), now)[0]!
+  const row = daemonlessRows(root, [valid("a")], new Map(), snapshotOf(), now, new Map())[0]!
 
   it.each(["daemonless", "launcher"])("supervisor %s decodes", (supervisor) => {
     expect(Schema.decodeUnknownResult(AgentRow)({ ...row, supervisor })).toEqual(Result.succeed({ ...row, supervisor }))

@@ -53,6 +53,16 @@ const sampled = (setup: Effect.Effect<void, never, FakeProcessTable.FakeProcessT
 
 const rowOf = (rows: ReadonlyArray<AgentRow>, id: string) => rows.find((r) => r.id === id)!
 
+/** MemoryFleet's logs are raw run/<id>.log text, as without a launcher's records. */
+const memoryLog = (bytes: number) => ({
+  bytes,
+  writtenBytes: null,
+  droppedBytes: null,
+  evictedBytes: null,
+  cutLines: null,
+  warning: null
+})
+
 describe("statsFor", () => {
   it.effect("sums a session's processes, over one sampling interval for all agents", () =>
     Effect.gen(function* () {
@@ -73,7 +83,8 @@ describe("statsFor", () => {
         rssBytes: 6 * MiB,
         cpuPercent: 50,
         logBytes: 1234,
-        restarts: 0
+        restarts: 0,
+        logs: memoryLog(1234)
       } satisfies AgentStats)
       assert.deepStrictEqual(byId.get("idle"), {
         id: "idle",
@@ -84,7 +95,8 @@ describe("statsFor", () => {
         rssBytes: 10 * MiB,
         cpuPercent: 0,
         logBytes: 0,
-        restarts: 3
+        restarts: 3,
+        logs: memoryLog(0)
       } satisfies AgentStats)
       assert.deepStrictEqual(byId.get("off"), {
         id: "off",
@@ -95,7 +107,8 @@ describe("statsFor", () => {
         rssBytes: null,
         cpuPercent: null,
         logBytes: 8,
-        restarts: 0
+        restarts: 0,
+        logs: memoryLog(8)
       } satisfies AgentStats)
       assert.strictEqual(elapsed, sampleIntervalMs)
     }).pipe(Effect.provide(fleet))
@@ -153,6 +166,7 @@ describe("statsFor", () => {
           "cpuPercent",
           "id",
           "logBytes",
+          "logs",
           "pid",
           "processes",
           "restarts",

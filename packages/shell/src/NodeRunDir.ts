@@ -13,6 +13,7 @@ import { join, resolve } from "node:path"
 import { errorCode } from "./errno.ts"
 import { attempt, writeAtomic } from "./internal/files.ts"
 import { follow, tail, tailThenFollow } from "./internal/logLines.ts"
+import { daemonlessUsage, UsageSummaryInvalid, usageSummaryFile } from "./logs/usageSummary.ts"
 
 const decodeRecord = Schema.decodeUnknownEffect(PidRecordJson)
 const encodeRecord = Schema.encodeSync(PidRecordJson)
@@ -27,6 +28,10 @@ const logSize = (file: string) =>
       }
     )
   )
+
+/** The file a failed fs call named. */
+const failedPath = (error: unknown): string | null =>
+  typeof error === "object" && error !== null && "path" in error && typeof error.path === "string" ? error.path : null
 
 export const make = (runDir: string): Context.Service.Shape<typeof RunDir> => {
   const dir = resolve(runDir)
@@ -70,6 +75,17 @@ export const make = (runDir: string): Context.Service.Shape<typeof RunDir> => {
     writePidRecord,
     removePidRecord,
     logSize,
+    logUsage: (agents) =>
+      Effect.try({
+        try: () => daemonlessUsage(dir, agents),
+        catch: (error) =>
+          error instanceof UsageSummaryInvalid
+            ? FileError.because(error.path, "read", {
+                code: null,
+                detail: "not a log usage summary written by agentctl"
+              })
+            : FileError.fromCause(failedPath(error) ?? usageSummaryFile(dir), "read", error)
+      }),
     tail,
     follow,
     tailFollow: tailThenFollow

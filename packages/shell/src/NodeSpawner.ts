@@ -181,7 +181,10 @@ const run = (req: ForegroundRequest): Stream.Stream<ProcessOutput, SpawnFailed> 
     )
   )
 
-export const layer: Layer.Layer<Spawner> = Layer.succeed(Spawner, Spawner.of({ spawn: spawnWith(appendToLogFile), run }))
+export const layer: Layer.Layer<Spawner> = Layer.succeed(
+  Spawner,
+  Spawner.of({ spawn: spawnWith(appendToLogFile), run })
+)
 
 /**
  * A Spawner whose agents write where `openOutput` says (the launcher: FIFOs it drains, see

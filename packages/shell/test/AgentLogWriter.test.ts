@@ -26,7 +26,7 @@ const hooks = () => {
 const records = (dir: string) =>
   readdirSync(dir)
     .filter((n) => n.endsWith(".log"))
-    .sort((a, b) => (a === "current.log" ? 1 : b === "current.log" ? -1 : a < b ? -1 : 1))
+    .toSorted((a, b) => (a === "current.log" ? 1 : b === "current.log" ? -1 : a < b ? -1 : 1))
     .flatMap((n) => readFileSync(`${dir}/${n}`, "utf8").split("\n").slice(0, -1))
     .map((line) => {
       const r = parseRecord(line)
@@ -42,6 +42,24 @@ const writer = (dir: string, s: WriterSettings = settings, ops: LogFileOps = nod
   let clock = 1000
   const w = new AgentLogWriter(dir, s, ops, () => clock++, h.hooks, lastSeq)
   return { w, seen: h.seen }
+}
+
+/** A file system that refuses every write while `full` is set, or tears the next one. */
+const fillable = () => {
+  const state = { full: false, tearNext: false }
+  const ops: LogFileOps = {
+    ...nodeLogFileOps,
+    write: (fd, buffer, position) => {
+      if (state.tearNext) {
+        state.tearNext = false
+        state.full = true
+        return nodeLogFileOps.write(fd, buffer.subarray(0, Math.floor(buffer.length / 2)), position)
+      }
+      if (state.full && buffer.length > 1) throw Object.assign(new Error("no space"), { code: "ENOSPC" })
+      return nodeLogFileOps.write(fd, buffer, position)
+    }
+  }
+  return { state, ops }
 }
 
 describe("AgentLogWriter", () => {
@@ -131,7 +149,10 @@ describe("AgentLogWriter", () => {
       const first = parseRecord(readFileSync(f.path, "utf8").split("\n")[0]!)
       expect(f.name).toBe(`${String(first!.seq).padStart(16, "0")}.log`)
       // Every file holds only whole lines: the last visible record of each is not a partial.
-      const own = readFileSync(f.path, "utf8").split("\n").slice(0, -1).map((l) => parseRecord(l)!)
+      const own = readFileSync(f.path, "utf8")
+        .split("\n")
+        .slice(0, -1)
+        .map((l) => parseRecord(l)!)
       expect(own.filter((r) => r.flag !== "x").every((r) => !r.partial)).toBe(true)
     }
     const seqs = records(dir).map((r) => r.seq!)
@@ -158,7 +179,10 @@ describe("AgentLogWriter", () => {
     const first = writer(dir)
     first.w.ingest("stdout", Buffer.from("ab"))
     // Simulate a kill between writing the whole line and rewriting the partial's flag.
-    const ops: LogFileOps = { ...nodeLogFileOps, write: (fd, b, p) => (b.length === 1 ? 1 : nodeLogFileOps.write(fd, b, p)) }
+    const ops: LogFileOps = {
+      ...nodeLogFileOps,
+      write: (fd, b, p) => (b.length === 1 ? 1 : nodeLogFileOps.write(fd, b, p))
+    }
     const killed = new AgentLogWriter(dir, settings, ops, () => 5000, hooks().hooks, 0)
     killed.ingest("stdout", Buffer.from("c\n"))
     expect(records(dir).map((r) => r.flag)).toEqual(["p", "o"])
@@ -195,24 +219,6 @@ describe("AgentLogWriter", () => {
   })
 
   describe("when the disk is full", () => {
-    /** A file system that refuses every write while `full` is set, or tears the next one. */
-    const fillable = () => {
-      const state = { full: false, tearNext: false }
-      const ops: LogFileOps = {
-        ...nodeLogFileOps,
-        write: (fd, buffer, position) => {
-          if (state.tearNext) {
-            state.tearNext = false
-            state.full = true
-            return nodeLogFileOps.write(fd, buffer.subarray(0, Math.floor(buffer.length / 2)), position)
-          }
-          if (state.full && buffer.length > 1) throw Object.assign(new Error("no space"), { code: "ENOSPC" })
-          return nodeLogFileOps.write(fd, buffer, position)
-        }
-      }
-      return { state, ops }
-    }
-
     it("drops and counts, reports once, keeps no torn record, and notes the gap when space returns", () => {
       const dir = tempDir()
       const { state, ops } = fillable()
@@ -243,7 +249,11 @@ describe("AgentLogWriter", () => {
       state.full = false
       w.ingest("stdout", Buffer.from("ne\nnext\n"))
       w.close()
-      expect(visible(dir).filter((r) => r.flag !== "m").map((r) => r.text)).toEqual(["next"])
+      expect(
+        visible(dir)
+          .filter((r) => r.flag !== "m")
+          .map((r) => r.text)
+      ).toEqual(["next"])
       expect(w.counters.droppedBytes).toBe(18 + 2)
     })
   })

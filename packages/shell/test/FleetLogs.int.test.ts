@@ -10,7 +10,7 @@ import { spawn } from "node:child_process"
 import { closeSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { gunzipSync, gzipSync } from "node:zlib"
 import { afterEach, describe, expect, it } from "vitest"
-import { cleanup, PATH, tempDir, track, waitFor } from "./support.ts"
+import { cleanup, PATH, tempDir, track } from "./support.ts"
 
 afterEach(cleanup)
 
@@ -47,7 +47,11 @@ const open = (runDir: string, over: Partial<FleetLogsOptions> = {}, agent = sett
 const start = (logs: FleetLogs, id: string, script: string, agent = settings()) =>
   new Promise<{ pid: number; exited: Promise<void> }>((resolve, reject) => {
     const fds = logs.outputFor(id, agent)
-    const child = spawn("bash", ["-c", script], { detached: true, stdio: ["ignore", fds.stdout, fds.stderr], env: { PATH } })
+    const child = spawn("bash", ["-c", script], {
+      detached: true,
+      stdio: ["ignore", fds.stdout, fds.stderr],
+      env: { PATH }
+    })
     closeSync(fds.stdout)
     closeSync(fds.stderr)
     const exited = new Promise<void>((done) => child.once("exit", () => done()))
@@ -58,8 +62,12 @@ const start = (logs: FleetLogs, id: string, script: string, agent = settings()) 
 /** The visible records of one agent, oldest first, across rotated (plain or gzip) files and current.log. */
 const history = (runDir: string, id: string) => {
   const dir = `${runDir}/logs/${id}`
-  const names = readdirSync(dir).filter((n) => /^\d{16}\.log(\.gz)?$/.test(n)).sort()
-  const texts = names.map((n) => (n.endsWith(".gz") ? gunzipSync(readFileSync(`${dir}/${n}`)) : readFileSync(`${dir}/${n}`)).toString("utf8"))
+  const names = readdirSync(dir)
+    .filter((n) => /^\d{16}\.log(\.gz)?$/.test(n))
+    .toSorted()
+  const texts = names.map((n) =>
+    (n.endsWith(".gz") ? gunzipSync(readFileSync(`${dir}/${n}`)) : readFileSync(`${dir}/${n}`)).toString("utf8")
+  )
   if (existsSync(`${dir}/current.log`)) texts.push(readFileSync(`${dir}/current.log`, "utf8"))
   return texts
     .flatMap((t) => t.split("\n").slice(0, -1))
@@ -83,7 +91,11 @@ describe("FleetLogs", () => {
     const got = numbered(runDir, "fast")
     expect(got.length).toBe(100000)
     expect(got.every((n, i) => n === i + 1)).toBe(true)
-    expect(history(runDir, "fast").filter((r) => r.stream === "stderr").map((r) => r.text)).toEqual(["oops"])
+    expect(
+      history(runDir, "fast")
+        .filter((r) => r.stream === "stderr")
+        .map((r) => r.text)
+    ).toEqual(["oops"])
     const files = readdirSync(`${runDir}/logs/fast`)
     expect(files.filter((n) => n.endsWith(".gz")).length).toBeGreaterThan(10)
     // Compressed, the plain copies are gone.
@@ -131,12 +143,14 @@ describe("FleetLogs", () => {
     const { logs, notices } = open(runDir)
     logs.absorbRaw("old")
     await logs.close(1000)
-    expect(history(runDir, "old").map((r) => [r.flag, r.text.startsWith("the lines below") ? "note" : r.text])).toEqual([
-      ["m", "note"],
-      ["o", "one"],
-      ["o", "two"],
-      ["o", "no newline"]
-    ])
+    expect(history(runDir, "old").map((r) => [r.flag, r.text.startsWith("the lines below") ? "note" : r.text])).toEqual(
+      [
+        ["m", "note"],
+        ["o", "one"],
+        ["o", "two"],
+        ["o", "no newline"]
+      ]
+    )
     expect(statSync(`${runDir}/old.log`).size).toBe(0)
     expect(notices).toContainEqual(expect.objectContaining({ event: "log-taken-over", id: "old", bytes: 18 }))
   })

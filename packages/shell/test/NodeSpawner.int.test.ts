@@ -42,7 +42,15 @@ describe("NodeSpawner.spawn", () => {
       const dir = tempDir()
       const logFile = join(dir, "env.log")
       const env = { PATH, AGENTCTL_AGENT: "a1", WITH_SPACE: "a b" }
-      const { pid } = yield* spawnTracked({ id: "a1", command: "sh", args: ["-c", "env; pwd"], cwd: dir, env, logFile, logs })
+      const { pid } = yield* spawnTracked({
+        id: "a1",
+        command: "sh",
+        args: ["-c", "env; pwd"],
+        cwd: dir,
+        env,
+        logFile,
+        logs
+      })
       yield* untilGone(pid)
       const lines = readFileSync(logFile, "utf8").trim().split("\n")
       expect(lines.pop()).toBe(dir)
@@ -62,7 +70,8 @@ describe("NodeSpawner.spawn", () => {
         args: ["60"],
         cwd: dir,
         env: { PATH },
-        logFile: join(dir, "a1.log"), logs
+        logFile: join(dir, "a1.log"),
+        logs
       })
       const info = readSnapshotSync().processes.get(pid)
       expect(info).toMatchObject({ pid, sid: pid, pgid: pid, comm: "sleep" })

@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { Command, Flag } from "effect/cli"
+import { logDu, logRotate } from "./logsMaintenance.ts"
 import { formatJson, formatLine, mergeByTime, type Shown } from "../logLines.ts"
 import {
   allFlag,
@@ -30,6 +31,18 @@ const timestampsFlag = Flag.Boolean("timestamps").pipe(
   Flag.withDescription("prefix each line with its arrival time (ISO 8601; - for raw lines of unknown time)")
 )
 
+const duFlag = Flag.Boolean("du").pipe(
+  Flag.withDefault(false),
+  Flag.withDescription("the log usage of these agents (all without ids) against the fleet's budget")
+)
+
+const rotateFlag = Flag.Boolean("rotate").pipe(
+  Flag.withDefault(false),
+  Flag.withDescription(
+    "without a launcher: take every run/<id>.log into the records, rotate every log and apply the budget"
+  )
+)
+
 export const logs = Command.make(
   "logs",
   {
@@ -40,9 +53,23 @@ export const logs = Command.make(
     since: sinceFlag,
     until: untilFlag,
     stream: streamFlag,
-    timestamps: timestampsFlag
+    timestamps: timestampsFlag,
+    du: duFlag,
+    rotate: rotateFlag
   },
-  Effect.fn("cli.logs")(function* ({ ids, all, lines, follow, since, until, stream, timestamps }) {
+  Effect.fn("cli.logs")(function* ({ ids, all, lines, follow, since, until, stream, timestamps, du, rotate }) {
+    if (du && rotate) return yield* new UsageError({ message: "give --du or --rotate, not both" })
+    if (du || rotate) {
+      const json = yield* jsonOutput
+      return yield* inFleet(
+        Effect.gen(function* () {
+          const fleet = yield* loadFleet()
+          for (const id of ids) yield* requireAgent(fleet, id)
+          if (rotate) return yield* logRotate(fleet)
+          return yield* logDu(fleet, ids.length === 0 ? [...fleet.agents.keys()].toSorted() : [...new Set(ids)], json)
+        })
+      )
+    }
     if (all && ids.length > 0) return yield* new UsageError({ message: "give agent ids or --all, not both" })
     if (!all && ids.length === 0) return yield* new UsageError({ message: '"agentctl logs" needs <id> (or --all)' })
     const json = yield* jsonOutput
@@ -92,6 +119,6 @@ export const logs = Command.make(
   })
 ).pipe(
   Command.withDescription(
-    "An agent's output (run/logs/<id>/, and run/<id>.log of an agent started without a launcher). stdout lines print exactly as written; stderr lines start with `[stderr] `, agentctl's own notes with `[agentctl] `, and a line cut at logs.max_line ends with ` [… cut]`. With several ids or --all, lines are merged by time and start with `<id> | `. -f follows."
+    "An agent's output (run/logs/<id>/, and run/<id>.log of an agent started without a launcher). stdout lines print exactly as written; stderr lines start with `[stderr] `, agentctl's own notes with `[agentctl] `, and a line cut at logs.max_line ends with ` [… cut]`. With several ids or --all, lines are merged by time and start with `<id> | `. -f follows. --du: usage against the budget; --rotate: rotate without a launcher."
   )
 )

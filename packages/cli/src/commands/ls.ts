@@ -1,5 +1,6 @@
 import { Control } from "@agentctl/core/Control"
 import { loadFleet, loadSettings } from "@agentctl/core/FleetLoader"
+import { resolveLogSettings } from "@agentctl/core/LogSettings"
 import { readLauncherSync } from "@agentctl/shell/launcherRecord"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -16,7 +17,13 @@ export const refreshCache = (root: string) =>
     const settings = yield* loadSettings()
     const { stamps, settingsStamp } = stampFiles(root, settings.agents)
     const fleet = yield* loadFleet()
-    writeConfigCache(root, settings.agents, stamps, settingsStamp, fleet.entries)
+    const logMaxSize = Object.fromEntries(
+      Array.from(fleet.agents, ([id, spec]) => [
+        id,
+        resolveLogSettings(fleet.settings.logs, spec.config.run.logs).maxSize
+      ])
+    )
+    writeConfigCache(root, settings.agents, stamps, settingsStamp, { entries: fleet.entries, logMaxSize })
   })
 
 /** The full path of `ls`; the same listing as fast/fastLs.ts, printed by the same renderer. */

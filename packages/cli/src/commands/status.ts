@@ -4,6 +4,7 @@ import { loadFleet } from "@agentctl/core/FleetLoader"
 import { AgentLogs, everything } from "@agentctl/core/AgentLogs"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import { formatBytes } from "@agentctl/core/bytesText"
 import { Command } from "effect/cli"
 import { dirname } from "node:path"
 import { formatLine } from "../logLines.ts"
@@ -56,6 +57,13 @@ export const status = Command.make(
             ? (files[0]?.path ?? "-")
             : `${dirname(records[0]!.path)}/ (${files.length} file${files.length === 1 ? "" : "s"}, ${kb(size)})`
         lines.push(`  log:       ${records.length === 0 ? `${where} (${kb(size)})` : where}`)
+        const usage = row.logs
+        if (usage !== null && usage.writtenBytes !== null) {
+          lines.push(
+            `  log use:   ${formatBytes(usage.writtenBytes)} written since the launcher started, ${formatBytes(usage.droppedBytes ?? 0)} dropped (disk full), ${formatBytes(usage.evictedBytes ?? 0)} evicted by the budget, ${usage.cutLines ?? 0} lines cut`
+          )
+        }
+        if (usage?.warning != null) lines.push(`  warning:   ${usage.warning}`)
         if (last.length > 0) {
           lines.push(`  last lines:`)
           for (const record of last)

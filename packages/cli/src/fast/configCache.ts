@@ -19,14 +19,19 @@ import { dirname, join } from "node:path"
 declare const AGENTCTL_BUILD: string | undefined
 const build = typeof AGENTCTL_BUILD === "string" ? AGENTCTL_BUILD : "source"
 
-interface CacheFile {
-  readonly version: 2
+export interface CachedFleet {
+  readonly entries: ReadonlyArray<ConfigEntry>
+  /** Each valid agent's resolved `logs.max_size` (its log warnings are judged by it). */
+  readonly logMaxSize: Readonly<Record<string, number>>
+}
+
+interface CacheFile extends CachedFleet {
+  readonly version: 3
   readonly build: string
   readonly root: string
   readonly settingsStamp: string | null
   readonly glob: string
   readonly files: ReadonlyArray<readonly [file: string, stamp: string]>
-  readonly entries: ReadonlyArray<ConfigEntry>
 }
 
 export const cacheFile = (root: string) => join(root, "run", ".configs.json")
@@ -42,7 +47,7 @@ const stampOf = (file: string): string | null => {
 }
 
 /** The cached entries when every stamp still matches, else null. Never throws: a bad cache is a miss. */
-export const readConfigCache = (root: string): ReadonlyArray<ConfigEntry> | null => {
+export const readConfigCache = (root: string): CachedFleet | null => {
   let cache: CacheFile
   try {
     cache = JSON.parse(readFileSync(cacheFile(root), "utf8")) as CacheFile
@@ -50,7 +55,7 @@ export const readConfigCache = (root: string): ReadonlyArray<ConfigEntry> | null
     return null
   }
   if (
-    cache.version !== 2 ||
+    cache.version !== 3 ||
     cache.build !== build ||
     cache.root !== root ||
     cache.settingsStamp !== stampOf(settingsFile(root))
@@ -68,7 +73,7 @@ export const readConfigCache = (root: string): ReadonlyArray<ConfigEntry> | null
     const [file, stamp] = cache.files[i]!
     if (files[i] !== file || (stamps.get(file) ?? stampOf(file)) !== stamp) return null
   }
-  return cache.entries
+  return { entries: cache.entries, logMaxSize: cache.logMaxSize }
 }
 
 /**
@@ -80,9 +85,9 @@ export const writeConfigCache = (
   glob: string,
   stamps: ReadonlyArray<readonly [string, string]>,
   settingsStamp: string | null,
-  entries: ReadonlyArray<ConfigEntry>
+  fleet: CachedFleet
 ): void => {
-  const data: CacheFile = { version: 2, build, root, settingsStamp, glob, files: stamps, entries }
+  const data: CacheFile = { version: 3, build, root, settingsStamp, glob, files: stamps, ...fleet }
   const file = cacheFile(root)
   try {
     mkdirSync(dirname(file), { recursive: true })

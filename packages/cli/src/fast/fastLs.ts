@@ -1,5 +1,7 @@
 import { daemonlessRows, type RecordRead } from "@agentctl/core/Listing"
+import type { LogUsage } from "@agentctl/core/LogUsage"
 import { parsePidRecord } from "@agentctl/core/pidRecordText"
+import { daemonlessUsage } from "@agentctl/shell/logs/usageSummary"
 import { errorCode } from "@agentctl/shell/errno"
 import { readLauncherSync } from "@agentctl/shell/launcherRecord"
 import { readSmallBytesSync, readSnapshotSync } from "@agentctl/shell/procfsSync"
@@ -52,8 +54,9 @@ const readRecord = (file: string): RecordRead | undefined => {
  */
 export const daemonlessListing = (root: string, now: number): Listing | null => {
   const runDir = join(root, "run")
-  const entries = readConfigCache(root)
-  if (entries === null) return null
+  const cached = readConfigCache(root)
+  if (cached === null) return null
+  const { entries, logMaxSize } = cached
   const records = new Map<string, RecordRead>()
   for (const e of entries) {
     if (e._tag !== "Valid") continue
@@ -66,7 +69,19 @@ export const daemonlessListing = (root: string, now: number): Listing | null => 
   const known = new Map<number, number>()
   for (const r of records.values())
     if (r !== null && !("unreadable" in r) && r.startTime !== null) known.set(r.pid, r.startTime)
-  const rows = daemonlessRows(root, entries, records, readSnapshotSync({ known }), now)
+  const limits = [...records.keys()].map((id) => ({ id, maxSize: logMaxSize[id] }))
+  if (limits.some((l) => l.maxSize === undefined)) return null
+  let logs: ReadonlyMap<string, LogUsage>
+  try {
+    logs = daemonlessUsage(
+      runDir,
+      limits.map(({ id, maxSize }) => ({ id, maxSize: maxSize! }))
+    )
+  } catch {
+    // An unreadable usage summary: the full path says what is wrong with it.
+    return null
+  }
+  const rows = daemonlessRows(root, entries, records, readSnapshotSync({ known }), now, logs)
   return { rows, supervisor: "daemonless", launcherPid: null }
 }
 

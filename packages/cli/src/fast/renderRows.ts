@@ -34,6 +34,7 @@ export const renderRows = ({ rows, supervisor, launcherPid }: Listing): string =
       lines.push(`  ${r.id}: ${r.reason}`)
     else if (r.instances > 1 || r.error !== null) lines.push(`  ${r.id}: ${r.error ?? r.reason}`)
   }
+  for (const r of valid) if (r.logs?.warning != null) lines.push(`  ${r.id}: warning: ${r.logs.warning}`)
   if (invalid.length > 0) {
     lines.push("", `${invalid.length} invalid config${invalid.length === 1 ? "" : "s"} (not started, not supervised):`)
     for (const r of invalid) lines.push(`  ${r.error ?? r.reason}`)

@@ -9,7 +9,9 @@ import { fleetLogBudget, resolveLogSettings } from "@agentctl/core/LogSettings"
 import { FleetLogs } from "@agentctl/shell/logs/FleetLogs"
 import { compressSegment } from "@agentctl/shell/internal/gzSegment"
 import * as NodeSpawner from "@agentctl/shell/NodeSpawner"
+import { RunDir } from "@agentctl/core/RunDir"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { join } from "node:path"
 
 /** How long a stopping launcher waits for the pipes of agents it stopped to drain. */
@@ -42,6 +44,16 @@ export const openFleetLogs = (fleet: LoadedFleet, runDir: string, notify: (notic
 /** After a reload: what the files say now about logs applies to running agents too (no restart). */
 export const reconfigureFleetLogs = (logs: FleetLogs, fleet: LoadedFleet) =>
   Effect.sync(() => logs.reconfigure(fleetLogBudget(fleet.settings.logs), settingsOf(fleet)))
+
+/** The run dir as the launcher sees it: log usage from FleetLogs' counts, not from the files. */
+export const launcherRunDir = (logs: FleetLogs) =>
+  Layer.effect(
+    RunDir,
+    Effect.gen(function* () {
+      const files = yield* RunDir
+      return RunDir.of({ ...files, logUsage: (agents) => Effect.sync(() => logs.usage(agents.map((a) => a.id))) })
+    })
+  )
 
 /** Spawns whose stdout and stderr are the agent's FIFOs, drained by `logs`. */
 export const capturingSpawner = (logs: FleetLogs) =>

@@ -22,7 +22,7 @@ import { errorCode } from "@agentctl/shell/errno"
 import { osLayer } from "../FleetLayers.ts"
 import { version } from "../version.ts"
 import type { FleetLogs } from "@agentctl/shell/logs/FleetLogs"
-import { capturingSpawner, openFleetLogs, reconfigureFleetLogs } from "./agentOutput.ts"
+import { capturingSpawner, launcherRunDir, openFleetLogs, reconfigureFleetLogs } from "./agentOutput.ts"
 import { ownLogBound } from "@agentctl/shell/logs/ownLog"
 import { formatLine, type LauncherLogEntry } from "./launcherLog.ts"
 import { launcherPaths } from "./paths.ts"
@@ -42,7 +42,9 @@ const innermost = (cause: Cause.Cause<unknown>): { readonly code: string | null;
  */
 const lineWriter = (bound: () => void) => ({
   line: (entry: LauncherLogEntry) =>
-    Effect.flatMap(Clock.currentTimeMillis, (at) => Console.log(formatLine(at, entry))).pipe(Effect.tap(() => Effect.sync(bound))),
+    Effect.flatMap(Clock.currentTimeMillis, (at) => Console.log(formatLine(at, entry))).pipe(
+      Effect.tap(() => Effect.sync(bound))
+    ),
   raw: (text: string) => Console.log(text).pipe(Effect.tap(() => Effect.sync(bound)))
 })
 type LineWriter = ReturnType<typeof lineWriter>
@@ -74,7 +76,9 @@ export const runLauncher = (root: string) =>
     const log = lineWriter(bound)
     // After the lock: two launchers must never read the same FIFOs.
     const agentLogs = yield* openFleetLogs(fleet, paths.runDir, (notice) => Effect.runFork(log.line(notice)))
-    yield* serveFleet(root, paths, settings, lock.pid, log, agentLogs).pipe(Effect.provide(capturingSpawner(agentLogs)))
+    yield* serveFleet(root, paths, settings, lock.pid, log, agentLogs).pipe(
+      Effect.provide(Layer.mergeAll(capturingSpawner(agentLogs), launcherRunDir(agentLogs)))
+    )
   }).pipe(Effect.scoped, Effect.provide(osLayer(root)))
 
 /** Everything after the launcher holds the fleet: supervision, the API, SIGHUP, and the stop on interrupt. */
@@ -96,7 +100,9 @@ const serveFleet = (
       ...supervisor.control,
       reload: supervisor.control.reload.pipe(
         Effect.tap(() =>
-          Effect.flatMap(loadFleet(), (fleet) => reconfigureFleetLogs(agentLogs, fleet)).pipe(Effect.provideContext(files))
+          Effect.flatMap(loadFleet(), (fleet) => reconfigureFleetLogs(agentLogs, fleet)).pipe(
+            Effect.provideContext(files)
+          )
         )
       )
     })

@@ -13,6 +13,7 @@ import { rawRecord } from "../LogRecord.ts"
 import { PidRecordJson } from "../PidRecord.ts"
 import { RunDir } from "../RunDir.ts"
 import * as FakeFleetLock from "./FakeFleetLock.ts"
+import { daemonlessLogUsage } from "../logUsageOf.ts"
 
 export const fakeRoot = "/fleet"
 
@@ -66,6 +67,19 @@ export const makeLayer = (files: Readonly<Record<string, string>> = {}, hostEnv:
           RunDir.of({
             dir: runDir,
             logFile: (id) => `${runDir}/${id}.log`,
+            // As without a launcher: the raw log is all there is (no records in memory).
+            logUsage: (agents) =>
+              Effect.map(
+                Ref.get(store),
+                (m) =>
+                  new Map(
+                    agents.map(({ id, maxSize }) => {
+                      const path = `${runDir}/${id}.log`
+                      const bytes = new TextEncoder().encode(m.get(path) ?? "").length
+                      return [id, daemonlessLogUsage(0, { path, bytes }, maxSize)] as const
+                    })
+                  )
+              ),
             readPidRecord: (id) =>
               Effect.flatMap(read(recordFile(id)), (text) =>
                 text === null

@@ -137,7 +137,10 @@ export class AgentLogWriter {
       return offset
     }
     if (this.failing !== null && this.failing > 0) {
-      push("m", Buffer.from(`agentctl dropped ${this.failing} bytes of this agent's output: the log could not be written`))
+      push(
+        "m",
+        Buffer.from(`agentctl dropped ${this.failing} bytes of this agent's output: the log could not be written`)
+      )
     }
     let pos = 0
     while (pos < chunk.length) {
@@ -190,7 +193,9 @@ export class AgentLogWriter {
   writeLines(lines: ReadonlyArray<Buffer>, at: number, note: string | null): boolean {
     this.lastAt = Math.max(this.lastAt, Math.floor(at))
     const parts: Array<Buffer> =
-      note === null ? [] : [Buffer.from(recordPrefix(this.nextSeq++, this.lastAt, "m")), Buffer.from(note), Buffer.of(NEWLINE)]
+      note === null
+        ? []
+        : [Buffer.from(recordPrefix(this.nextSeq++, this.lastAt, "m")), Buffer.from(note), Buffer.of(NEWLINE)]
     for (const line of lines) {
       const text = line.length > this.settings.maxLine ? line.subarray(0, this.settings.maxLine) : line
       const flag = line.length > this.settings.maxLine ? "O" : "o"
@@ -243,7 +248,11 @@ export class AgentLogWriter {
       this.partial[c.stream] = null
       const at = this.lastAt
       const start = this.position
-      const record = Buffer.concat([Buffer.from(recordPrefix(this.nextSeq, at, flagFor(c.stream, "partial"))), c.text, Buffer.of(NEWLINE)])
+      const record = Buffer.concat([
+        Buffer.from(recordPrefix(this.nextSeq, at, flagFor(c.stream, "partial"))),
+        c.text,
+        Buffer.of(NEWLINE)
+      ])
       const flagAt = start + flagOffset(this.nextSeq, at)
       this.nextSeq++
       if (this.append(record, 0)) this.partial[c.stream] = { text: c.text, flagAt }

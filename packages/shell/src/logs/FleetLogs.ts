@@ -23,6 +23,9 @@ import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import { errorCode } from "../errno.ts"
+import { launcherLogUsage, type LauncherLogCounters } from "@agentctl/core/logUsageOf"
+import type { LogUsage } from "@agentctl/core/LogUsage"
+import { usageSummaryFile, writeUsageSummary } from "./usageSummary.ts"
 import { AgentLogWriter, type LogCounters, type RotatedFile } from "./AgentLogWriter.ts"
 import { type LogFileOps, nodeLogFileOps } from "./LogFileOps.ts"
 import { absorbRawLog } from "./absorbRawLog.ts"
@@ -65,6 +68,8 @@ interface AgentLogs {
 const STREAMS: ReadonlyArray<LogStream> = ["stdout", "stderr"]
 /** A stopping launcher drains the pipes until none has delivered anything for this long. */
 const QUIET_MS = 100
+/** How often run/logs/usage.json is rewritten while logs change. */
+const SUMMARY_EVERY_MS = 1000
 /** Re-plan the budget after this much growth past it, not after every chunk. */
 const REPLAN_BYTES = 64 * 1024
 
@@ -79,6 +84,10 @@ export class FleetLogs {
   private closing = false
   /** Chunks read from every pipe so far: how `close` sees that they went quiet. */
   private received = 0
+  private summarized = 0
+  /** Periodic chores failing now, each reported once per run of failures (a full disk fails them every second). */
+  private readonly failing = new Set<string>()
+  private readonly summaryTimer: ReturnType<typeof setInterval>
 
   private readonly options: FleetLogsOptions
   private settingsFor: (id: string) => ResolvedLogSettings
@@ -89,6 +98,17 @@ export class FleetLogs {
     this.ops = options.ops ?? nodeLogFileOps
     this.now = options.now ?? Date.now
     this.budget = options.budget
+    this.summaryTimer = setInterval(() => {
+      this.absorbGrownRaw()
+      if (this.received === this.summarized) return
+      this.summarized = this.received
+      try {
+        this.writeSummary()
+        this.failing.delete("summary")
+      } catch (error) {
+        this.failedOnce("summary", "", usageSummaryFile(options.runDir), error)
+      }
+    }, SUMMARY_EVERY_MS).unref()
   }
 
   /**
@@ -105,9 +125,11 @@ export class FleetLogs {
     }
     for (const agent of logs.agents.values()) {
       for (const stream of STREAMS) logs.attach(agent, stream, false)
-      for (const file of agent.rotated) if (agent.settings.compress && !file.name.endsWith(".gz")) logs.compress(agent, file)
+      for (const file of agent.rotated)
+        if (agent.settings.compress && !file.name.endsWith(".gz")) logs.compress(agent, file)
     }
     logs.enforce()
+    logs.writeSummary()
     return logs
   }
 
@@ -158,13 +180,72 @@ export class FleetLogs {
     const path = rawLogFile(this.options.runDir, id)
     const keepBytes = agent.settings.maxSize * (agent.settings.keep + 1)
     const outcome = absorbRawLog(path, keepBytes, writer)
-    if (outcome !== null) this.options.notify({ event: "log-taken-over", id, from: path, ...outcome })
+    if (outcome === null) return
+    // New records: the usage summary is due.
+    this.received++
+    this.options.notify({ event: "log-taken-over", id, from: path, ...outcome })
+  }
+
+  /**
+   * An adopted agent that was started without a launcher keeps appending to run/<id>.log: take it
+   * over again once it passes max_size (checked with the summary, once a second), so it is bound
+   * by max_size plus a second's output rather than not at all.
+   */
+  private absorbGrownRaw(): void {
+    for (const agent of this.agents.values()) {
+      const path = rawLogFile(this.options.runDir, agent.id)
+      const chore = `absorb ${agent.id}`
+      try {
+        if (fileSize(path) >= agent.settings.maxSize) this.absorbRaw(agent.id)
+        this.failing.delete(chore)
+      } catch (error) {
+        this.failedOnce(chore, agent.id, path, error)
+      }
+    }
+  }
+
+  /** `chore`: what failed, for whom (`summary`, `absorb <id>`); `id` empty for the fleet's own files. */
+  private failedOnce(chore: string, id: string, path: string, error: unknown): void {
+    if (this.failing.has(chore)) return
+    this.failing.add(chore)
+    this.options.notify({
+      event: "log-failed",
+      id,
+      path,
+      message: error instanceof Error ? error.message : String(error)
+    })
   }
 
   /** Rotates every agent's current file (`logs --rotate`), then enforces the budget. */
   rotateAll(): void {
     for (const agent of this.agents.values()) agent.writer?.rotate()
     this.enforce()
+  }
+
+  /** Per agent, as rows report it (the launcher's RunDir.logUsage). */
+  usage(ids: ReadonlyArray<string>): ReadonlyMap<string, LogUsage> {
+    return new Map(ids.map((id) => [id, launcherLogUsage(this.counters(id))] as const))
+  }
+
+  private counters(id: string): LauncherLogCounters {
+    const report = this.report(id)
+    return report === null
+      ? { bytes: 0, writtenBytes: 0, droppedBytes: 0, evictedBytes: 0, cutLines: 0 }
+      : {
+          bytes: report.bytes,
+          writtenBytes: report.writtenBytes,
+          droppedBytes: report.droppedBytes,
+          evictedBytes: report.evictedBytes,
+          cutLines: report.cutLines
+        }
+  }
+
+  /** run/logs/usage.json, for `ls` once this launcher is gone (usageSummary.ts). */
+  private writeSummary(): void {
+    writeUsageSummary(
+      this.options.runDir,
+      new Map([...this.agents.keys()].map((id) => [id, this.counters(id)] as const))
+    )
   }
 
   report(id: string): AgentLogReport | null {
@@ -189,7 +270,7 @@ export class FleetLogs {
     // has had no writer since we opened it (a dead agent's), so waiting for "end" would wait out
     // the whole grace for nothing.
     const deadline = Date.now() + graceMs
-    for (let seen = -1; this.received !== seen && Date.now() < deadline; ) {
+    for (let seen = -1; this.received !== seen && Date.now() < deadline;) {
       seen = this.received
       await new Promise((resolve) => setTimeout(resolve, QUIET_MS))
     }
@@ -199,12 +280,22 @@ export class FleetLogs {
       agent.writer?.close()
     }
     await this.compressions
+    clearInterval(this.summaryTimer)
+    this.writeSummary()
   }
 
   private agent(id: string): AgentLogs {
     let agent = this.agents.get(id)
     if (agent === undefined) {
-      agent = { id, settings: this.settingsFor(id), writer: null, rotated: [], evictedBytes: 0, readers: new Map(), generation: 0 }
+      agent = {
+        id,
+        settings: this.settingsFor(id),
+        writer: null,
+        rotated: [],
+        evictedBytes: 0,
+        readers: new Map(),
+        generation: 0
+      }
       this.agents.set(id, agent)
       fs.mkdirSync(agentLogDir(this.options.runDir, id), { recursive: true })
     }
@@ -366,7 +457,13 @@ export class FleetLogs {
       this.total -= file.bytes
       if (eviction.reason === "keep") continue
       agent.evictedBytes += file.bytes
-      this.options.notify({ event: "log-evicted", id: agent.id, file: file.path, bytes: file.bytes, reason: eviction.reason })
+      this.options.notify({
+        event: "log-evicted",
+        id: agent.id,
+        file: file.path,
+        bytes: file.bytes,
+        reason: eviction.reason
+      })
     }
     this.plannedAt = this.total
   }
@@ -374,6 +471,16 @@ export class FleetLogs {
 
 const agentBytes = (agent: AgentLogs): number =>
   (agent.writer?.currentBytes ?? 0) + agent.rotated.reduce((sum, f) => sum + f.bytes, 0)
+
+/** 0 for a file that does not exist. */
+const fileSize = (path: string): number => {
+  try {
+    return fs.statSync(path).size
+  } catch (error) {
+    if (errorCode(error) === "ENOENT") return 0
+    throw error
+  }
+}
 
 const isFifo = (path: string): boolean => {
   try {

@@ -73,7 +73,7 @@ export const absorbRawLog = (path: string, keepBytes: number, writer: AgentLogWr
 
 const startOfNextLine = (fd: number, from: number): number => {
   const buffer = Buffer.allocUnsafe(64 * 1024)
-  for (let position = from; ; ) {
+  for (let position = from; ;) {
     const n = fs.readSync(fd, buffer, 0, buffer.length, position)
     if (n === 0) return position
     const nl = buffer.subarray(0, n).indexOf(NEWLINE)

@@ -1,0 +1,16 @@
+import * as Effect from "effect/Effect"
+import type { AgentSpec } from "./AgentConfig.ts"
+import type { LoadedFleet } from "./FleetLoader.ts"
+import { resolveLogSettings } from "./LogSettings.ts"
+import { RunDir } from "./RunDir.ts"
+
+/** The log usage of these agents of the fleet, keyed by id; each judged against its own max_size. */
+export const fleetLogUsage = Effect.fnUntraced(function* (fleet: LoadedFleet, specs: Iterable<AgentSpec>) {
+  const runDir = yield* RunDir
+  return yield* runDir.logUsage(
+    Array.from(specs, (spec) => ({
+      id: spec.config.agent.id,
+      maxSize: resolveLogSettings(fleet.settings.logs, spec.config.run.logs).maxSize
+    }))
+  )
+})
