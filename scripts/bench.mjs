@@ -9,15 +9,20 @@ import { spawn, spawnSync } from "node:child_process"
 import {
   closeSync,
   existsSync,
+  fstatSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   openSync,
   readFileSync,
+  readSync,
   readdirSync,
   readlinkSync,
   realpathSync,
   rmSync,
   statSync,
+  statfsSync,
+  utimesSync,
   writeFileSync,
   writeSync
 } from "node:fs"
@@ -50,6 +55,7 @@ const median = (xs) => {
 }
 const fmtMs = (ms) => (ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`)
 const fmtMiB = (kb) => `${(kb / 1024).toFixed(1)} MiB`
+const signed = (ms) => `${ms >= 0 ? "+" : ""}${ms.toFixed(1)}`
 const lastLine = (text) =>
   String(text ?? "")
     .trim()
@@ -85,6 +91,38 @@ const rssKb = (pid) => {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))
   if (!m) throw new Error(`no VmRSS for pid ${pid}`)
   return Number(m[1])
+}
+
+const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim()) || 100
+/** CPU seconds a process has used so far: utime + stime of /proc/<pid>/stat (every thread, the libuv pool's too). */
+const cpuSeconds = (pid) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
+}
+/** Bytes under dir as `du -sb` counts them: the apparent size of every entry, folders included. */
+const apparentBytes = (dir) => {
+  let total = 0
+  let entries = []
+  try {
+    total += lstatSync(dir).size
+    entries = readdirSync(dir, { withFileTypes: true })
+  } catch {
+    return 0 // removed meanwhile (a rotated file evicted, say)
+  }
+  for (const entry of entries) {
+    const file = path.join(dir, entry.name)
+    if (entry.isDirectory()) {
+      total += apparentBytes(file)
+    } else {
+      try {
+        total += lstatSync(file).size
+      } catch {
+        // removed meanwhile
+      }
+    }
+  }
+  return total
 }
 
 /** Live processes that belong to the fleet: cwd inside it, or its marker in the environment, or its path in argv. */
@@ -192,7 +230,7 @@ const newFleet = (label, settings = "") => {
   return fleet
 }
 
-const addAgent = (fleet, id, command, args, extra = "") => {
+const addAgent = (fleet, id, command, args, extra = "", { enabled = true } = {}) => {
   mkdirSync(path.join(fleet, "agents", id), { recursive: true })
   writeFileSync(
     path.join(fleet, "agents", id, "config.yaml"),
@@ -202,7 +240,7 @@ const addAgent = (fleet, id, command, args, extra = "") => {
       `  name: Agent ${id}`,
       "  version: 1.0.0",
       `  description: bench agent ${id}`,
-      "  enabled: true",
+      `  enabled: ${enabled}`,
       "run:",
       `  command: ${command}`,
       `  args: ${JSON.stringify(args)}`,
@@ -491,8 +529,29 @@ const benchStop = async () => {
   }
 }
 
-/** 3. logs -n 100 on a 200 MB log vs on a tiny log. */
+/**
+ * 3. Logs: `logs -n 100` on a 200 MB raw log vs on a tiny one; one agent's throughput through the
+ * launcher into rotated gzip files; the launcher under 100 agents writing 1,000 lines/s each;
+ * `logs -n` across ~20 rotated compressed files; `logs --since 1m` on a ~1 GB history.
+ */
 const benchLogs = async () => {
+  await guarded("logs -n 100, 200 MB raw log", logsRawTail)
+  await guarded("launcher throughput, 1 agent", logsThroughput)
+  await guarded("launcher, 100 agents × 1000 lines/s", logsLoad)
+  await guarded("logs -n across rotated files", logsRotatedTail)
+  await guarded("logs --since 1m, big history", logsSince)
+}
+
+/** A 200-line raw log (run/<id>.log, as an agent started without a launcher leaves): the floor of a `logs` run. */
+const writeTinyLog = (fleet, id) => {
+  let small = ""
+  for (let i = 1; i <= 200; i++) small += `line ${i} of the small log\n`
+  mkdirSync(path.join(fleet, "run"), { recursive: true })
+  writeFileSync(path.join(fleet, "run", `${id}.log`), small)
+}
+
+/** logs -n 100 on a 200 MB log (run/<id>.log of an agent started without a launcher) vs on a tiny log. */
+const logsRawTail = async () => {
   const fleet = newFleet("logs")
   try {
     addAgent(fleet, "big", "sleep", ["300"])
@@ -512,9 +571,7 @@ const benchLogs = async () => {
     } finally {
       closeSync(fd)
     }
-    let small = ""
-    for (let i = 1; i <= 200; i++) small += `line ${i} of the small log\n`
-    writeFileSync(path.join(fleet, "run", "small.log"), small)
+    writeTinyLog(fleet, "small")
     const size = statSync(path.join(fleet, "run", "big.log")).size
 
     const out = agentctl(fleet, ["logs", "big", "-n", "100"]).stdout
@@ -538,6 +595,479 @@ const benchLogs = async () => {
       floor: `tiny log: ${fmtMs(median(tiny))}`,
       target: "≤ +20 ms",
       ok: diff <= 20
+    })
+  } finally {
+    destroyFleet(fleet)
+  }
+}
+
+const MiB = 1024 * 1024
+const fmtBytesMiB = (bytes) => `${(bytes / MiB).toFixed(1)} MiB`
+const fmtMBs = (mbPerSecond) => `${mbPerSecond >= 100 ? Math.round(mbPerSecond) : mbPerSecond.toFixed(1)} MB/s`
+const fmtLines = (perSecond) =>
+  perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)}M lines/s` : `${Math.round(perSecond / 1e3)}k lines/s`
+
+/**
+ * An agent that writes as fast as it can: argv[1] blocks of 10,000 identical 100-byte lines (1 MB,
+ * one write(2) each, retried on EAGAIN in case the pipe is non-blocking), then one line that starts
+ * with END, so a reader knows the last line arrived.
+ */
+const WRITER_CODE = [
+  'const fs = require("node:fs")',
+  'const block = Buffer.from(("x".repeat(99) + "\\n").repeat(10000))',
+  "const pause = new Int32Array(new SharedArrayBuffer(4))",
+  "const put = (buf) => {",
+  "  for (let off = 0; off < buf.length; ) {",
+  "    try { off += fs.writeSync(1, buf, off) }",
+  '    catch (e) { if (e.code !== "EAGAIN") throw e; Atomics.wait(pause, 0, 0, 1) }',
+  "  }",
+  "}",
+  "for (let i = 0; i < Number(process.argv[1]); i++) put(block)",
+  'put(Buffer.from("END".padEnd(99, ".") + "\\n"))'
+].join("\n")
+const writerArgs = (mb) => ["-e", WRITER_CODE, String(mb)]
+const writerBytes = (mb) => mb * 1e6 + 100
+const writerLines = (mb) => mb * 10_000 + 1
+
+/** Wall time (ms) of the writer with its stdout on `out` (a file it truncates, or /dev/null). */
+const timeWriter = (mb, out) => {
+  const fd = openSync(out, "w")
+  try {
+    const t0 = nowMs()
+    const r = spawnSync(NODE, writerArgs(mb), { stdio: ["ignore", fd, "inherit"], timeout: 120_000 })
+    const ms = nowMs() - t0
+    if (r.error || r.status !== 0) throw new Error(`writer to ${out}: ${r.error?.message ?? `exit ${r.status}`}`)
+    return ms
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** The last line of `logs <id> -n 1 --json`, parsed. */
+const newestRecord = (fleet, id) => JSON.parse(lastLine(agentctl(fleet, ["logs", id, "-n", "1", "--json"]).stdout))
+
+const THROUGHPUT_MB = 100
+
+/**
+ * One agent writing THROUGHPUT_MB of 100-byte lines as fast as it can, through the launcher into
+ * 10 MiB files, gzipped: from the agent's start (the launcher's "running" event's startedAt) to
+ * the arrival time of its last line (that record's own time), beside the same writer into
+ * /dev/null and into a plain file. And the launcher's CPU time meanwhile, to say what limits it.
+ */
+const logsThroughput = async () => {
+  const mb = THROUGHPUT_MB
+  const fleet = newFleet("logs-tput", "logs:\n  max_size: 10MiB\n  keep: 1000\n  max_total: 8GiB\n  compress: true\n")
+  try {
+    progress(`logs: floor: the writer, ${mb} MB to /dev/null and to a plain file (3 each, interleaved)`)
+    const floorFile = path.join(fleet, "floor.out")
+    const devnull = []
+    const file = []
+    for (let i = 0; i < 3; i++) {
+      devnull.push(timeWriter(mb, "/dev/null"))
+      file.push(timeWriter(mb, floorFile))
+    }
+    rmSync(floorFile, { force: true })
+
+    addAgent(fleet, "w", NODE, writerArgs(mb), "restart: never", { enabled: false })
+    agentctl(fleet, ["launcher", "start"])
+    const launcher = launcherPid(fleet)
+    await sleep(500) // past the launcher's own start
+    const log = path.join(fleet, "run", "launcher.log")
+    progress(`logs: one agent writing ${mb} MB through the launcher (10 MiB files, gzip)`)
+    const cpu0 = cpuSeconds(launcher)
+    const wall0 = nowMs()
+    agentctl(fleet, ["start", "w"])
+    listAgents(fleet) // remembers the writer's pid for cleanup
+    const exited = await waitEvent(log, "exit of w", (e) => e.id === "w" && e.status === "exited", 120_000)
+    const cpu = cpuSeconds(launcher) - cpu0
+    const wall = (nowMs() - wall0) / 1000
+    if (exited.detail?.exit?.code !== 0) throw new Error(`the writer exited: ${exited.message}`)
+    const startedAt = launcherEvents(log).find((e) => e.id === "w" && e.status === "running")?.detail?.startedAt
+    const last = newestRecord(fleet, "w")
+    if (!String(last.text).startsWith("END")) throw new Error(`newest record of w is not its last line: ${last.text}`)
+    if (typeof startedAt !== "number") throw new Error(`no "running" event with startedAt for w in ${log}`)
+    const seconds = (last.at - startedAt) / 1000
+    const rotated = readdirSync(path.join(fleet, "run", "logs", "w")).filter((name) => /^\d{16}\.log/.test(name))
+    agentctl(fleet, ["launcher", "stop"])
+
+    const bytes = writerBytes(mb)
+    const lines = writerLines(mb)
+    const floors = (fmt, amount) =>
+      `to /dev/null: ${fmt(amount / (median(devnull) / 1000))}; to a file: ${fmt(amount / (median(file) / 1000))}`
+    const mbs = bytes / 1e6 / seconds
+    record({
+      section: "logs",
+      measurement: `launcher throughput, 1 agent, ${mb} MB of 100-byte lines → 10 MiB files, gzip`,
+      figure: fmtMBs(mbs),
+      floor: floors(fmtMBs, bytes / 1e6),
+      target: "≥ 50 MB/s",
+      ok: mbs >= 50,
+      note: `agent start → last line stored: ${fmtMs(seconds * 1000)}; ${rotated.length} rotated files`
+    })
+    record({
+      section: "logs",
+      measurement: `launcher throughput, 1 agent, ${mb} MB of 100-byte lines, in lines`,
+      figure: fmtLines(lines / seconds),
+      floor: floors(fmtLines, lines),
+      target: "≥ 200k lines/s",
+      ok: lines / seconds >= 200_000
+    })
+    const share = (cpu / wall) * 100
+    record({
+      section: "logs",
+      measurement: "launcher CPU during that run (user + system, all threads)",
+      figure: `${cpu.toFixed(1)} s in ${wall.toFixed(1)} s (${Math.round(share)}% of a core)`,
+      note:
+        share >= 85
+          ? "the launcher is CPU-bound: its CPU is the limit"
+          : "the launcher had CPU to spare: the limit is elsewhere (the writer, the pipe, the disk)"
+    })
+  } finally {
+    destroyFleet(fleet)
+  }
+}
+
+const fileSize = (file) => {
+  try {
+    return statSync(file).size
+  } catch {
+    return 0 // not there (yet, or any more)
+  }
+}
+
+/** The seq of the last whole record in an agent's current.log; null while it holds none (just rotated). */
+const currentSeq = (fleet, id) => {
+  let fd
+  try {
+    fd = openSync(path.join(fleet, "run", "logs", id, "current.log"), "r")
+  } catch {
+    return null
+  }
+  try {
+    const size = fstatSync(fd).size
+    const length = Math.min(size, 16 * 1024)
+    const buffer = Buffer.alloc(length)
+    readSync(fd, buffer, 0, length, size - length)
+    const lines = buffer.toString("latin1").split("\n")
+    lines.pop() // after the last newline: nothing, or a record being written
+    for (let i = lines.length - 1; i >= (size > length ? 1 : 0); i--) {
+      const m = /^(\d+) \d+ [oeOEpqxm] /.exec(lines[i])
+      if (m) return Number(m[1])
+    }
+    return null
+  } finally {
+    closeSync(fd)
+  }
+}
+/** Every agent's current seq (each retried for a second while its current.log is empty after a rotation). */
+const currentSeqs = async (fleet, ids) => {
+  const seqs = new Map()
+  for (let attempt = 0; attempt < 20 && seqs.size < ids.length; attempt++) {
+    if (attempt > 0) await sleep(50)
+    for (const id of ids) {
+      if (seqs.has(id)) continue
+      const seq = currentSeq(fleet, id)
+      if (seq !== null) seqs.set(id, seq)
+    }
+  }
+  return seqs
+}
+
+const LOAD_AGENTS = 100
+const LOAD_SECONDS = 20
+const LOAD_MAX_TOTAL = 64 * MiB
+const LOAD_MAX_SIZE = 1 * MiB
+const LOAD_SETTINGS = "logs:\n  max_size: 1MiB\n  keep: 3\n  max_total: 64MiB\n  compress: true\n"
+/**
+ * ≈ 1,000 lines/s of 80 bytes: 100 lines in one printf, then a tenth of a second's wait, in bash
+ * builtins (one seq at the start). Forking seq and sleep 10× a second per agent instead took both
+ * CPUs of a small machine, and the launcher, starved, did not open its socket within a minute.
+ */
+const LOAD_LOOP =
+  `exec 3<> <(:); block=$(seq -f "agent line %.0f ${".".repeat(64)}" 1 100); ` +
+  `while :; do printf '%s\\n' "$block"; read -t 0.1 -u 3; done`
+
+/** RSS of a launcher with n sleeping agents under the load's settings: the floor for its RSS under load. */
+const idleLauncherRssKb = async (n) => {
+  const fleet = newFleet("logs-idle", LOAD_SETTINGS)
+  try {
+    for (let i = 1; i <= n; i++) addAgent(fleet, `q${i}`, "sleep", ["3600"])
+    progress(`logs: floor: launcher start with ${n} sleeping agents, its RSS`)
+    agentctl(fleet, ["launcher", "start"])
+    await waitRunning(fleet, n, 90_000)
+    await sleep(1000)
+    const kb = rssKb(launcherPid(fleet))
+    agentctl(fleet, ["launcher", "stop"], { allowFail: true, timeoutMs: 120_000 })
+    return kb
+  } finally {
+    destroyFleet(fleet)
+  }
+}
+
+/**
+ * 100 agents each writing ≈ 1,000 lines/s under the launcher for LOAD_SECONDS, sampled every
+ * 0.5 s: the launcher's CPU (utime + stime over wall time), its RSS, and the bytes under run/
+ * (as `du -sb`) against max_total + one max_size.
+ */
+const logsLoad = async () => {
+  const floorKb = await idleLauncherRssKb(LOAD_AGENTS)
+  const fleet = newFleet("logs-load", LOAD_SETTINGS)
+  try {
+    const ids = []
+    for (let i = 1; i <= LOAD_AGENTS; i++) {
+      ids.push(`a${i}`)
+      addAgent(fleet, `a${i}`, "bash", ["-c", LOAD_LOOP])
+    }
+    progress(`logs: launcher start with ${LOAD_AGENTS} agents writing ≈ 1,000 lines/s each`)
+    agentctl(fleet, ["launcher", "start"])
+    const polled = await waitRunning(fleet, LOAD_AGENTS, 90_000)
+    const pid = launcherPid(fleet)
+    const run = path.join(fleet, "run")
+    const limit = LOAD_MAX_TOTAL + LOAD_MAX_SIZE
+    progress(`logs: sampling the launcher and run/ every 0.5 s for ${LOAD_SECONDS} s`)
+    const seqs0 = await currentSeqs(fleet, ids)
+    const t0 = nowMs()
+    let prevCpu = cpuSeconds(pid)
+    let prevWall = t0
+    const samples = []
+    while (nowMs() - t0 < LOAD_SECONDS * 1000) {
+      await sleep(500)
+      const cpu = cpuSeconds(pid)
+      const wall = nowMs()
+      samples.push({
+        cpu: ((cpu - prevCpu) / ((wall - prevWall) / 1000)) * 100,
+        rssKb: rssKb(pid),
+        bytes: apparentBytes(run),
+        current: ids.reduce((sum, id) => sum + fileSize(path.join(run, "logs", id, "current.log")), 0)
+      })
+      prevCpu = cpu
+      prevWall = wall
+    }
+    const seqs1 = await currentSeqs(fleet, ids)
+    const seconds = (nowMs() - t0) / 1000
+    let stored = 0
+    let counted = 0
+    for (const id of ids) {
+      if (seqs0.has(id) && seqs1.has(id)) {
+        stored += seqs1.get(id) - seqs0.get(id)
+        counted++
+      }
+    }
+    const linesPerSecond = (stored / seconds) * (LOAD_AGENTS / Math.max(counted, 1))
+    progress(`logs: launcher stop (${LOAD_AGENTS} agents)`)
+    agentctl(fleet, ["launcher", "stop"], { allowFail: true, timeoutMs: 120_000 })
+
+    const cpuShares = samples.map((s) => s.cpu)
+    const maxRss = Math.max(...samples.map((s) => s.rssKb))
+    const maxBytes = Math.max(...samples.map((s) => s.bytes))
+    const over = samples.filter((s) => s.bytes > limit).length
+    const maxCurrent = Math.max(...samples.map((s) => s.current))
+    const label = `${LOAD_AGENTS} agents × 1000 lines/s, ${LOAD_SECONDS} s`
+    record({
+      section: "logs",
+      measurement: `launcher CPU, ${label}`,
+      figure: `median ${Math.round(median(cpuShares))}%, max ${Math.round(Math.max(...cpuShares))}% of a core`,
+      note:
+        `${samples.length} samples; ≈ ${fmtLines(linesPerSecond)} stored, by the agents' seqs` +
+        `${counted < LOAD_AGENTS ? ` (${counted} of ${LOAD_AGENTS} read)` : ""}${pollNote(polled)}`
+    })
+    record({
+      section: "logs",
+      measurement: `launcher RSS, ${label}`,
+      figure: `max ${fmtMiB(maxRss)}`,
+      floor: `idle, ${LOAD_AGENTS} sleeping agents: ${fmtMiB(floorKb)}`,
+      target: "≤ 64 MiB",
+      ok: maxRss <= 64 * 1024
+    })
+    record({
+      section: "logs",
+      measurement: `run/ (du -sb), ${label}, max_total 64 MiB, max_size 1 MiB, keep 3`,
+      figure: `max ${fmtBytesMiB(maxBytes)}`,
+      floor: `max_total + max_size: ${fmtBytesMiB(limit)}`,
+      target: "within, every sample",
+      ok: over === 0,
+      note:
+        (over ? `over at ${over} of ${samples.length} samples` : `${samples.length} samples`) +
+        `; the ${LOAD_AGENTS} current.log files alone up to ${fmtBytesMiB(maxCurrent)} (the budget evicts rotated files)`
+    })
+  } finally {
+    destroyFleet(fleet)
+  }
+}
+
+/** Waits until check() holds, polling every 100 ms. */
+const until = async (what, check, timeoutMs) => {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs / 1000} s`)
+    await sleep(100)
+  }
+}
+
+const ROTATED_MB = 19 // ≈ 23 MB of records: ≈ 20 rotated files of 1 MiB + current.log
+
+/**
+ * `logs -n 100` and `logs -n 100000` of one agent whose history is ≈ 20 rotated gzip files +
+ * current.log (written through the launcher by the fast writer, max_size 1 MiB), vs `node -e 0`.
+ */
+const logsRotatedTail = async () => {
+  const fleet = newFleet("logs-rot", "logs:\n  max_size: 1MiB\n  keep: 1000\n  max_total: 8GiB\n  compress: true\n")
+  try {
+    addAgent(fleet, "w", NODE, writerArgs(ROTATED_MB), "restart: never")
+    addAgent(fleet, "small", "sleep", ["300"], "", { enabled: false })
+    progress(`logs: writing ${ROTATED_MB} MB through the launcher into 1 MiB files (gzip)`)
+    agentctl(fleet, ["launcher", "start"])
+    listAgents(fleet)
+    const log = path.join(fleet, "run", "launcher.log")
+    await waitEvent(log, "exit of w", (e) => e.id === "w" && e.status === "exited", 120_000)
+    const dir = path.join(fleet, "run", "logs", "w")
+    await until(
+      "every rotated file compressed",
+      () => readdirSync(dir).every((name) => !/^\d{16}\.log$/.test(name) && !name.endsWith(".tmp")),
+      60_000
+    )
+    agentctl(fleet, ["launcher", "stop"])
+    const rotated = readdirSync(dir).filter((name) => /^\d{16}\.log\.gz$/.test(name)).length
+    writeTinyLog(fleet, "small")
+
+    const tail = agentctl(fleet, ["logs", "w", "-n", "100"]).stdout.split("\n").filter(Boolean)
+    if (tail.length !== 100 || !tail.at(-1).startsWith("END")) {
+      throw new Error(`logs w -n 100 printed ${tail.length} lines, last: ${tail.at(-1)}`)
+    }
+    const many = agentctl(fleet, ["logs", "w", "-n", "100000"]).stdout.split("\n").filter(Boolean).length
+    if (many !== 100_000) throw new Error(`logs w -n 100000 printed ${many} lines`)
+
+    progress(`logs: timing logs -n 100 / -n 100000 across ${rotated} rotated files vs node -e 0 (${RUNS} each)`)
+    timeRun(NODE, ["-e", "0"])
+    agentctl(fleet, ["logs", "small", "-n", "100"])
+    const floor = []
+    const tiny = []
+    const n100 = []
+    const n100k = []
+    for (let i = 0; i < RUNS; i++) {
+      floor.push(timeRun(NODE, ["-e", "0"]))
+      tiny.push(timeAgentctl(fleet, ["logs", "small", "-n", "100"]))
+      n100.push(timeAgentctl(fleet, ["logs", "w", "-n", "100"]))
+      n100k.push(timeAgentctl(fleet, ["logs", "w", "-n", "100000"]))
+    }
+    const f = median(floor)
+    const small = median(tiny)
+    for (const [n, times] of [
+      [100, n100],
+      [100_000, n100k]
+    ]) {
+      const t = median(times)
+      record({
+        section: "logs",
+        measurement: `logs -n ${n}, ${rotated} rotated gzip files (1 MiB) + current`,
+        figure: `${fmtMs(t)} (+${(t - f).toFixed(1)} ms)`,
+        floor: `node -e 0: ${fmtMs(f)}; tiny log: ${fmtMs(small)}`,
+        note:
+          `${signed(t - small)} ms over the tiny log` +
+          (n === 100_000 ? "; ≈ 12 MB of records: the newest ≈ 12 files read" : "")
+      })
+    }
+  } finally {
+    destroyFleet(fleet)
+  }
+}
+
+const HISTORY_FILE = 64 * MiB
+const HISTORY_RECORD = 100
+const HISTORY_HOURS = 4
+const HISTORY_COMPRESSED = 3
+
+/**
+ * `logs <id> --since 1m` on a big history written straight into the layout (no launcher): rotated
+ * files of 64 MiB of 100-byte records whose times spread evenly over the last 4 hours up to 20 s
+ * before generation started, each given its newest record's time as mtime (what the launcher's
+ * rotation leaves), the newest HISTORY_COMPRESSED gzipped with the launcher's compressSegment, then
+ * current.log holding the rest up to now at the same pace. `-n 999999999`, so the time bound
+ * ends the read, not the tail; stdout to /dev/null, vs `node -e 0`.
+ */
+const logsSince = async () => {
+  const disk = statfsSync(tmpdir())
+  const roomy = disk.bavail * disk.bsize >= 8 * 1024 * MiB
+  const total = roomy ? 1024 * MiB : 256 * MiB
+  const files = total / HISTORY_FILE
+  const fleet = newFleet("logs-since")
+  try {
+    addAgent(fleet, "h", "sleep", ["300"])
+    addAgent(fleet, "small", "sleep", ["300"])
+    writeTinyLog(fleet, "small")
+    const dir = path.join(fleet, "run", "logs", "h")
+    mkdirSync(dir, { recursive: true })
+    progress(`logs: writing a ${total / MiB} MiB history: ${files} rotated files of 64 MiB + current.log`)
+    const g0 = Date.now()
+    const perFile = Math.floor(HISTORY_FILE / HISTORY_RECORD)
+    const rotatedRecords = perFile * files
+    const from = g0 - HISTORY_HOURS * 3600_000
+    const to = g0 - 20_000
+    const step = (to - from) / rotatedRecords // ms between records
+    const at = (seq) => Math.floor(from + (seq - 1) * step)
+    const pad = `history line of a long-running agent, padded to a hundred bytes ${".".repeat(HISTORY_RECORD)}`
+    const writeRecords = (file, first, last) => {
+      const fd = openSync(file, "w")
+      try {
+        for (let seq = first; seq <= last;) {
+          const end = Math.min(seq + 20_000, last + 1)
+          let chunk = ""
+          for (; seq < end; seq++) {
+            const head = `${seq} ${at(seq)} o `
+            chunk += `${head}${pad.slice(0, HISTORY_RECORD - 1 - head.length)}\n`
+          }
+          writeSync(fd, chunk)
+        }
+      } finally {
+        closeSync(fd)
+      }
+    }
+    const { compressSegment } = await import(path.join(repo, "packages/shell/src/internal/gzSegment.ts"))
+    for (let i = 0; i < files; i++) {
+      const first = i * perFile + 1
+      const last = first + perFile - 1
+      const plain = path.join(dir, `${String(first).padStart(16, "0")}.log`)
+      writeRecords(plain, first, last)
+      const mtime = (at(last) + 1) / 1000
+      utimesSync(plain, mtime, mtime)
+      if (i >= files - HISTORY_COMPRESSED) {
+        await compressSegment(plain, `${plain}.gz`) // keeps the mtime
+        rmSync(plain)
+      }
+    }
+    const nowSeq = Math.floor((Date.now() - from) / step) + 1
+    writeRecords(path.join(dir, "current.log"), rotatedRecords + 1, Math.max(nowSeq, rotatedRecords + 1))
+    const genSeconds = (Date.now() - g0) / 1000
+
+    const since = ["logs", "h", "--since", "1m", "-n", "999999999"]
+    const count = () => agentctl(fleet, since).stdout.split("\n").filter(Boolean).length
+    const boundaryInRotated = Date.now() - 60_000 < to
+    const before = count()
+    if (before === 0) throw new Error("logs --since 1m printed nothing")
+    progress(`logs: timing logs --since 1m (${before} lines) vs node -e 0 (${RUNS} each, interleaved)`)
+    timeRun(NODE, ["-e", "0"])
+    const floor = []
+    const tiny = []
+    const times = []
+    for (let i = 0; i < RUNS; i++) {
+      floor.push(timeRun(NODE, ["-e", "0"]))
+      tiny.push(timeAgentctl(fleet, ["logs", "small", "-n", "100"]))
+      times.push(timeAgentctl(fleet, since))
+    }
+    const after = count()
+    const t = median(times)
+    const f = median(floor)
+    const small = median(tiny)
+    record({
+      section: "logs",
+      measurement: `logs --since 1m, ${total / MiB} MiB history (${files} rotated × 64 MiB, newest ${HISTORY_COMPRESSED} gzip)`,
+      figure: `${fmtMs(t)} (+${(t - f).toFixed(1)} ms)`,
+      floor: `node -e 0: ${fmtMs(f)}; tiny log -n 100: ${fmtMs(small)}`,
+      note:
+        `${signed(t - small)} ms over the tiny log; ${before} lines matched before the runs, ${after} after; records over the last ${HISTORY_HOURS} h, ` +
+        `the 1m bound ${boundaryInRotated ? "inside the newest rotated (gzip) file" : "inside current.log"}; ` +
+        `history written in ${genSeconds.toFixed(1)} s` +
+        (roomy ? "" : "; 256 MiB, not 1 GiB: under 8 GiB free in the temp dir")
     })
   } finally {
     destroyFleet(fleet)
@@ -694,8 +1224,8 @@ const launcherStop = async () => {
   }
 }
 
-/** Pairs (crash, next "running" event of the same agent) from the launcher's JSON lines. */
-const restartLatencies = (log) => {
+/** The agents' status events among the launcher's JSON lines (run/launcher.log), by seq. */
+const launcherEvents = (log) => {
   let text = ""
   try {
     text = readFileSync(log, "utf8")
@@ -712,7 +1242,23 @@ const restartLatencies = (log) => {
       // a line being written
     }
   }
-  events.sort((a, b) => a.seq - b.seq)
+  return events.toSorted((a, b) => a.seq - b.seq)
+}
+
+/** The first status event that matches, polling the launcher's log every 100 ms. */
+const waitEvent = async (log, what, match, timeoutMs) => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const event = launcherEvents(log).find(match)
+    if (event !== undefined) return event
+    if (Date.now() > deadline) throw new Error(`no ${what} in ${log} after ${timeoutMs / 1000} s`)
+    await sleep(100)
+  }
+}
+
+/** Pairs (crash, next "running" event of the same agent) from the launcher's JSON lines. */
+const restartLatencies = (log) => {
+  const events = launcherEvents(log)
   const pending = new Map() // id -> exit.at of a crash not yet followed by "running"
   const samples = []
   for (const event of events) {
