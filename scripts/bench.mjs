@@ -601,7 +601,8 @@ const logsRawTail = async () => {
   }
 }
 
-const MiB = 1024 * 1024
+const KiB = 1024
+const MiB = 1024 * KiB
 const fmtBytesMiB = (bytes) => `${(bytes / MiB).toFixed(1)} MiB`
 const fmtMBs = (mbPerSecond) => `${mbPerSecond >= 100 ? Math.round(mbPerSecond) : mbPerSecond.toFixed(1)} MB/s`
 const fmtLines = (perSecond) =>
@@ -775,9 +776,11 @@ const currentSeqs = async (fleet, ids) => {
 
 const LOAD_AGENTS = 100
 const LOAD_SECONDS = 20
-const LOAD_MAX_TOTAL = 64 * MiB
-const LOAD_MAX_SIZE = 1 * MiB
-const LOAD_SETTINGS = "logs:\n  max_size: 1MiB\n  keep: 3\n  max_total: 64MiB\n  compress: true\n"
+// A budget the load must hit: 100 current files stay within 12.5 MiB, so the rotated (compressed)
+// ones are what max_total evicts; min_keep × 100 (3.1 MiB) leaves it room to.
+const LOAD_MAX_TOTAL = 16 * MiB
+const LOAD_MAX_SIZE = 128 * KiB
+const LOAD_SETTINGS = "logs:\n  max_size: 128KiB\n  keep: 5\n  max_total: 16MiB\n  min_keep: 32KiB\n  compress: true\n"
 /**
  * ≈ 1,000 lines/s of 80 bytes: 100 lines in one printf, then a tenth of a second's wait, in bash
  * builtins (one seq at the start). Forking seq and sleep 10× a second per agent instead took both

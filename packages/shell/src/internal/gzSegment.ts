@@ -22,6 +22,12 @@ import { promisify } from "node:util"
 import * as zlib from "node:zlib"
 
 const gzip = promisify(zlib.gzip)
+/**
+ * Level 1: on records, ~150 MB/s of one core for 18% of their size, against ~67 MB/s for 14% at
+ * zlib's default 6. Compression runs beside the launcher on a machine the agents share; keeping
+ * up with a fast writer matters more than the last 4%.
+ */
+const GZIP_LEVEL = 1
 const gunzip = promisify(zlib.gunzip)
 
 /** The most input one member holds (unless one record alone is longer: members cut only after a newline). */
@@ -150,7 +156,7 @@ export const compressSegment = async (src: string, dst: string): Promise<{ reado
         if (i >= 0) cut = chunk.length - 1
       }
       const body = cut < 0 || position + chunk.length >= info.size ? chunk : chunk.subarray(0, cut + 1)
-      const compressed = await gzip(body)
+      const compressed = await gzip(body, { level: GZIP_LEVEL })
       await out.write(compressed, 0, compressed.length, offset)
       const first = firstRecordOf(body)
       members.push({

@@ -13,7 +13,14 @@
  *   cut back to the last whole record. The pipe keeps being drained, so the agent never stalls,
  *   and the first write that succeeds again notes the gap in the log itself (an `m` record).
  */
-import { flagFor, flagOffset, type LogStream, parseRecord, recordPrefix } from "@agentctl/core/LogRecord"
+import {
+  flagFor,
+  flagOffset,
+  type LogStream,
+  parseRecord,
+  type RecordFlag,
+  recordPrefix
+} from "@agentctl/core/LogRecord"
 import { rotatedName } from "@agentctl/core/LogLayout"
 import { errorCode } from "../errno.ts"
 import type { LogFileOps } from "./LogFileOps.ts"
@@ -121,56 +128,48 @@ export class AgentLogWriter {
   ingest(stream: LogStream, chunk: Buffer): void {
     this.counters.writtenBytes += chunk.length
     const at = this.tick()
-    const out: Array<Buffer> = []
-    let outBytes = 0
     const pending = this.partial[stream]
-    /** Partials this chunk ends or replaces, superseded once the chunk is on disk. */
-    const superseded: Array<number> = []
+    const note =
+      this.failing !== null && this.failing > 0
+        ? Buffer.from(`agentctl dropped ${this.failing} bytes of this agent's output: the log could not be written`)
+        : null
+    const batch = new RecordBatch(at, chunk, pending?.text.length ?? 0, note?.length ?? 0)
+    if (note !== null) batch.add(this.nextSeq++, "m", null, note, 0, note.length, note.length)
+    const maxLine = this.settings.maxLine
+    let head: Buffer | null = pending?.text ?? null
     let next: { text: Buffer; offset: number } | null = null
-    let current: Buffer | null = pending?.text ?? null
-    const push = (flag: ReturnType<typeof flagFor> | "m", text: Buffer) => {
-      const prefix = Buffer.from(recordPrefix(this.nextSeq, at, flag))
-      const offset = outBytes + flagOffset(this.nextSeq, at)
-      this.nextSeq++
-      out.push(prefix, text, Buffer.of(NEWLINE))
-      outBytes += prefix.length + text.length + 1
-      return offset
-    }
-    if (this.failing !== null && this.failing > 0) {
-      push(
-        "m",
-        Buffer.from(`agentctl dropped ${this.failing} bytes of this agent's output: the log could not be written`)
-      )
-    }
-    let pos = 0
-    while (pos < chunk.length) {
+    for (let pos = 0; pos < chunk.length;) {
       const nl = chunk.indexOf(NEWLINE, pos)
       const end = nl === -1 ? chunk.length : nl
-      const piece = chunk.subarray(pos, end)
+      const start = pos
       pos = nl === -1 ? chunk.length : nl + 1
       const discarding = this.discarding[stream]
       if (discarding !== null) {
-        if (discarding === "cut") this.counters.cutBytes += piece.length
-        else this.counters.droppedBytes += piece.length
+        if (discarding === "cut") this.counters.cutBytes += end - start
+        else this.counters.droppedBytes += end - start
         if (nl !== -1) this.discarding[stream] = null
         continue
       }
-      const text = current === null ? piece : Buffer.concat([current, piece])
-      current = null
-      if (text.length > this.settings.maxLine) {
-        push(flagFor(stream, "cut"), text.subarray(0, this.settings.maxLine))
+      const length = (head?.length ?? 0) + end - start
+      if (length > maxLine) {
+        batch.add(this.nextSeq++, flagFor(stream, "cut"), head, chunk, start, end, maxLine)
         this.counters.cutLines++
-        this.counters.cutBytes += text.length - this.settings.maxLine
+        this.counters.cutBytes += length - maxLine
         this.discarding[stream] = nl === -1 ? "cut" : null
       } else if (nl === -1) {
-        next = { text, offset: push(flagFor(stream, "partial"), text) }
+        const text =
+          head === null ? Buffer.from(chunk.subarray(start, end)) : Buffer.concat([head, chunk.subarray(start, end)])
+        next = {
+          text,
+          offset: batch.add(this.nextSeq++, flagFor(stream, "partial"), null, text, 0, text.length, maxLine)
+        }
       } else {
-        push(flagFor(stream, "line"), text)
+        batch.add(this.nextSeq++, flagFor(stream, "line"), head, chunk, start, end, maxLine)
       }
+      head = null
     }
-    if (pending !== null) superseded.push(pending.flagAt)
     const start = this.position
-    if (!this.append(Buffer.concat(out, outBytes), chunk.length)) {
+    if (!this.append(batch.bytes(), chunk.length)) {
       // Lost: the partial on disk (if any) stays as it was, and the rest of its line is discarded,
       // so no line is stored with a hole in it.
       this.discarding[stream] = chunk[chunk.length - 1] === NEWLINE ? null : "dropped"
@@ -181,7 +180,8 @@ export class AgentLogWriter {
       return
     }
     this.partial[stream] = next === null ? null : { text: next.text, flagAt: start + next.offset }
-    this.supersede(superseded, "x")
+    // Only now that what replaces it is on disk (see the top of the file).
+    if (pending !== null) this.supersede([pending.flagAt], "x")
     if (this.position >= this.settings.maxSize) this.rotate()
   }
 
@@ -403,6 +403,64 @@ export class AgentLogWriter {
     return Number.isSafeInteger(seq) && seq > 0 ? seq : this.nextSeq
   }
 }
+
+/**
+ * One chunk's records assembled in one buffer: one allocation per chunk, none per line (at
+ * 100-byte lines, a Buffer per prefix and a concat of three per line cost more than the write).
+ */
+class RecordBatch {
+  private readonly buffer: Buffer
+  private length = 0
+  private readonly atText: string
+
+  /** Sized for the worst case: every line of `chunk` a record, plus the pending text and a note. */
+  constructor(at: number, chunk: Buffer, pendingBytes: number, noteBytes: number) {
+    this.atText = ` ${at} `
+    let records = 3
+    for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, i + 1)) records++
+    const prefixMax = MAX_SEQ_DIGITS + this.atText.length + 2 + 1
+    this.buffer = Buffer.allocUnsafe(chunk.length + pendingBytes + noteBytes + records * prefixMax)
+  }
+
+  /**
+   * Appends the record `<seq> <at> <flag> <head><body[start, end)>` with its text cut to `limit`
+   * bytes; returns where its flag is, from the start of the batch.
+   */
+  add(
+    seq: number,
+    flag: RecordFlag,
+    head: Buffer | null,
+    body: Buffer,
+    start: number,
+    end: number,
+    limit: number
+  ): number {
+    const b = this.buffer
+    let n = this.length
+    n += b.write(String(seq), n, "latin1")
+    n += b.write(this.atText, n, "latin1")
+    const flagAt = n
+    b[n++] = flag.charCodeAt(0)
+    b[n++] = SPACE
+    let room = limit
+    if (head !== null) {
+      const take = Math.min(head.length, room)
+      n += head.copy(b, n, 0, take)
+      room -= take
+    }
+    n += body.copy(b, n, start, Math.min(end, start + room))
+    b[n++] = NEWLINE
+    this.length = n
+    return flagAt
+  }
+
+  bytes(): Buffer {
+    return this.buffer.subarray(0, this.length)
+  }
+}
+
+const MAX_SEQ_DIGITS = 16
+const SPACE = 0x20
 
 const isPartialFlag = (flag: string): boolean => flag === "p" || flag === "q"
 
