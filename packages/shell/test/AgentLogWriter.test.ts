@@ -78,6 +78,24 @@ describe("AgentLogWriter", () => {
     expect(visible(dir).every((r) => r.stream === "stdout" && !r.partial)).toBe(true)
   })
 
+  it("keeps bytes as written: invalid UTF-8, and a character split across two chunks", () => {
+    const dir = tempDir()
+    const { w } = writer(dir)
+    const e = Buffer.from("é")
+    w.ingest("stdout", Buffer.concat([Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from("caf"), e.subarray(0, 1)]))
+    w.ingest("stdout", Buffer.concat([e.subarray(1), Buffer.from("\n")]))
+    w.close()
+    const bytes = readFileSync(`${dir}/current.log`)
+    const lines = bytes
+      .toString("latin1")
+      .split("\n")
+      .slice(0, -1)
+      .map((l) => parseRecord(l)!)
+      .filter((r) => r.flag !== "x")
+      .map((r) => Buffer.from(r.text, "latin1"))
+    expect(lines).toEqual([Buffer.from([0xff, 0xfe]), Buffer.from("café")])
+  })
+
   it("numbers records from 1, increasing, with non-decreasing times", () => {
     const dir = tempDir()
     const { w } = writer(dir)
