@@ -34,6 +34,7 @@ export const openFleetLogs = (fleet: LoadedFleet, runDir: string, notify: (notic
         // What agents started without a launcher wrote (and an earlier version's logs) comes
         // under the budget now.
         for (const id of fleet.agents.keys()) logs.absorbRaw(id)
+        logs.prepare(fleet.agents.keys())
         return logs
       },
       catch: (error) => FileError.fromCause(join(runDir, "logs"), "take over the agents' logs in", error)
@@ -43,7 +44,13 @@ export const openFleetLogs = (fleet: LoadedFleet, runDir: string, notify: (notic
 
 /** After a reload: what the files say now about logs applies to running agents too (no restart). */
 export const reconfigureFleetLogs = (logs: FleetLogs, fleet: LoadedFleet) =>
-  Effect.sync(() => logs.reconfigure(fleetLogBudget(fleet.settings.logs), settingsOf(fleet)))
+  Effect.try({
+    try: () => {
+      logs.reconfigure(fleetLogBudget(fleet.settings.logs), settingsOf(fleet))
+      logs.prepare(fleet.agents.keys())
+    },
+    catch: (error) => FileError.fromCause(join(fleet.root, "run", "logs"), "prepare the agents' logs in", error)
+  })
 
 /** The run dir as the launcher sees it: log usage from FleetLogs' counts, not from the files. */
 export const launcherRunDir = (logs: FleetLogs) =>

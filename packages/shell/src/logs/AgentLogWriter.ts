@@ -143,7 +143,7 @@ export class AgentLogWriter {
     }
     let head: string | null = pending?.text ?? null
     let next: { text: string; offset: number } | null = null
-    for (let pos = 0; pos < text.length; ) {
+    for (let pos = 0; pos < text.length;) {
       const nl = text.indexOf("\n", pos)
       const end = nl === -1 ? text.length : nl
       const start = pos
@@ -221,7 +221,10 @@ export class AgentLogWriter {
     this.discarding[stream] = null
     if (pending === null) return
     const at = this.tick()
-    const record = Buffer.from(`${recordPrefix(this.nextSeq++, at, flagFor(stream, "line"))}${pending.text}\n`, "latin1")
+    const record = Buffer.from(
+      `${recordPrefix(this.nextSeq++, at, flagFor(stream, "line"))}${pending.text}\n`,
+      "latin1"
+    )
     this.partial[stream] = null
     if (this.append(record, 0)) this.supersede([pending.flagAt], "x")
   }

@@ -133,6 +133,22 @@ export class FleetLogs {
     return logs
   }
 
+  /**
+   * Makes the FIFOs of these agents that lack them, with one mkfifo(1) for all: at spawn, one
+   * process per agent would cost `start --all` a fork and exec each.
+   */
+  prepare(ids: Iterable<string>): void {
+    const missing: Array<string> = []
+    for (const id of ids) {
+      this.agent(id)
+      for (const stream of STREAMS) {
+        const path = fifoFile(this.options.runDir, id, stream)
+        if (!isFifo(path)) missing.push(path)
+      }
+    }
+    makeFifos(missing)
+  }
+
   /** After a reload: the budget and every agent's settings as the files say now, applied at once. */
   reconfigure(budget: FleetLogBudget, settingsFor: (id: string) => ResolvedLogSettings): void {
     this.budget = budget
@@ -492,10 +508,15 @@ const isFifo = (path: string): boolean => {
 }
 
 /** mkfifo(3) has no Node binding; mkfifo(1) is coreutils. Made once per agent, then reused. */
+const makeFifos = (paths: ReadonlyArray<string>): void => {
+  if (paths.length === 0) return
+  // Whatever else has the name (a file left by hand) would make mkfifo fail.
+  for (const path of paths) fs.rmSync(path, { force: true })
+  execFileSync("mkfifo", ["-m", "600", "--", ...paths], { stdio: "ignore" })
+}
+
 const ensureFifo = (path: string): void => {
-  if (isFifo(path)) return
-  fs.rmSync(path, { force: true })
-  execFileSync("mkfifo", ["-m", "600", path], { stdio: "ignore" })
+  if (!isFifo(path)) makeFifos([path])
 }
 
 /** Free space as an unprivileged writer sees it (bavail, not bfree: root's reserve is not ours to fill). */
