@@ -13,14 +13,7 @@
  *   cut back to the last whole record. The pipe keeps being drained, so the agent never stalls,
  *   and the first write that succeeds again notes the gap in the log itself (an `m` record).
  */
-import {
-  flagFor,
-  flagOffset,
-  type LogStream,
-  parseRecord,
-  type RecordFlag,
-  recordPrefix
-} from "@agentctl/core/LogRecord"
+import { flagFor, flagOffset, type LogStream, parseRecord, recordPrefix } from "@agentctl/core/LogRecord"
 import { rotatedName } from "@agentctl/core/LogLayout"
 import { errorCode } from "../errno.ts"
 import type { LogFileOps } from "./LogFileOps.ts"
