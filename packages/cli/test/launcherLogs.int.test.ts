@@ -124,4 +124,39 @@ describe("agent logs under the launcher", () => {
     expect(out.stdout.split("\n")).toContain("before the launcher")
     expect((await f.run("launcher", "stop")).code).toBe(0)
   })
+
+  it("without a launcher: ls warns of a raw log over max_size, logs --rotate brings it under, --du shows the budget", async () => {
+    fleet = makeFleet()
+    const f = fleet
+    f.write("agentctl.yaml", "logs: { max_size: 8KiB, keep: 2, max_total: 1MiB, compress: false }\n")
+    f.agent("chatty", "bash", ["-c", 'seq -f "line %.0f" 1 5000; exec sleep 300'])
+    expect((await f.run("start", "chatty")).code).toBe(0)
+    const raw = path.join(f.root, "run", "chatty.log")
+    await waitFor(() => fs.existsSync(raw) && fs.readFileSync(raw, "utf8").includes("line 5000\n"))
+    interface Usage {
+      readonly bytes: number
+      readonly writtenBytes: number | null
+      readonly warning: string | null
+    }
+    const usage = async () => (await f.json<ReadonlyArray<{ id: string; logs: Usage }>>("ls"))[0]!.logs
+    const before = await usage()
+    expect(before.warning).toMatch(/chatty\.log is .* over max_size \(8 KiB\).*logs --rotate/)
+    expect(before.writtenBytes).toBeNull()
+    expect((await f.run("ls")).stdout).toMatch(/chatty: warning: .*over max_size/)
+    const rotated = await f.run("logs", "--rotate")
+    expect(rotated.code).toBe(0)
+    expect(rotated.stdout).toMatch(/chatty: took .* into its records/)
+    expect((await usage()).warning).toBeNull()
+    // Only what keep and max_size would ever hold was taken: the newest lines, in order.
+    const tail = await f.run("logs", "chatty", "-n", "2")
+    expect(tail.stdout).toBe("line 4999\nline 5000\n")
+    const du = await f.json<{ totalBytes: number; maxTotalBytes: number; agents: ReadonlyArray<{ id: string }> }>(
+      "logs",
+      "--du"
+    )
+    expect(du.maxTotalBytes).toBe(1024 * 1024)
+    expect(du.agents.map((a) => a.id)).toEqual(["chatty"])
+    expect(du.totalBytes).toBeLessThanOrEqual(3 * 8 * 1024 + 4096)
+    expect((await f.run("stop", "chatty")).code).toBe(0)
+  })
 })

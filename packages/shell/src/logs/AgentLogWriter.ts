@@ -190,22 +190,32 @@ export class AgentLogWriter {
    */
   writeLines(lines: ReadonlyArray<Buffer>, at: number, note: string | null): boolean {
     this.lastAt = Math.max(this.lastAt, Math.floor(at))
-    const parts: Array<Buffer> =
-      note === null
-        ? []
-        : [Buffer.from(recordPrefix(this.nextSeq++, this.lastAt, "m")), Buffer.from(note), Buffer.of(NEWLINE)]
-    for (const line of lines) {
-      const text = line.length > this.settings.maxLine ? line.subarray(0, this.settings.maxLine) : line
-      const flag = line.length > this.settings.maxLine ? "O" : "o"
-      if (flag === "O") {
-        this.counters.cutLines++
-        this.counters.cutBytes += line.length - text.length
-      }
-      parts.push(Buffer.from(recordPrefix(this.nextSeq++, this.lastAt, flag)), text, Buffer.of(NEWLINE))
+    let parts: Array<Buffer> = []
+    let bytes = 0
+    const add = (flag: "m" | "o" | "O", text: Buffer) => {
+      const prefix = Buffer.from(recordPrefix(this.nextSeq++, this.lastAt, flag))
+      parts.push(prefix, text, Buffer.of(NEWLINE))
+      bytes += prefix.length + text.length + 1
     }
-    const ok = this.append(Buffer.concat(parts), 0)
-    if (ok && this.position >= this.settings.maxSize) this.rotate()
-    return ok
+    /** Written in pieces that end where the file is due to rotate, so no file passes max_size by much. */
+    const flush = (): boolean => {
+      const ok = this.append(Buffer.concat(parts, bytes), 0)
+      parts = []
+      bytes = 0
+      if (ok && this.position >= this.settings.maxSize) this.rotate()
+      return ok
+    }
+    if (note !== null) add("m", Buffer.from(note))
+    for (const line of lines) {
+      const cut = line.length > this.settings.maxLine
+      if (cut) {
+        this.counters.cutLines++
+        this.counters.cutBytes += line.length - this.settings.maxLine
+      }
+      add(cut ? "O" : "o", cut ? line.subarray(0, this.settings.maxLine) : line)
+      if (this.position + bytes >= this.settings.maxSize && !flush()) return false
+    }
+    return bytes === 0 || flush()
   }
 
   /** The pipe closed: a last line without a newline is a line. */
