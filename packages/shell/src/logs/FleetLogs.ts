@@ -66,6 +66,9 @@ interface AgentLogs {
 }
 
 const STREAMS: ReadonlyArray<LogStream> = ["stdout", "stderr"]
+/** What every pipe is read into (see attach). */
+const readBuffer = Buffer.allocUnsafe(64 * 1024)
+
 /** A stopping launcher drains the pipes until none has delivered anything for this long. */
 const QUIET_MS = 100
 /** How often run/logs/usage.json is rewritten while logs change. */
@@ -387,14 +390,25 @@ export class FleetLogs {
     const path = fifoFile(this.options.runDir, agent.id, stream)
     if (!spawning && !isFifo(path)) return
     const fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
-    const socket = new net.Socket({ fd, readable: true, writable: false })
     const writer = this.writerOf(agent)
+    // Every read lands in one buffer shared by all pipes: ingest is synchronous and copies what it
+    // keeps, so the buffer is free again before the next read. Without it Node allocates 64 KiB
+    // per read, which 100 chatty agents turn into the launcher's largest garbage.
+    const socket = new net.Socket({
+      fd,
+      readable: true,
+      writable: false,
+      onread: {
+        buffer: readBuffer,
+        callback: (bytes: number, buffer: Uint8Array) => {
+          this.received++
+          writer.ingest(stream, Buffer.from(buffer.buffer, buffer.byteOffset, bytes))
+          return true
+        }
+      }
+    })
     const generation = agent.generation
     agent.readers.set(stream, socket)
-    socket.on("data", (chunk: Buffer) => {
-      this.received++
-      writer.ingest(stream, chunk)
-    })
     socket.on("end", () => writer.end(stream))
     socket.on("error", (error) =>
       this.options.notify({ event: "log-failed", id: agent.id, path, message: error.message })
