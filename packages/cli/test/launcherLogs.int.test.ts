@@ -59,6 +59,9 @@ describe("agent logs under the launcher", () => {
     // No reader: the agent blocks on its full pipe; it does not die of SIGPIPE.
     await new Promise((r) => setTimeout(r, 500))
     expect(alive(pid!)).toBe(true)
+    // And without a launcher, ls says that its output waits for one.
+    const waiting = (await f.json<ReadonlyArray<{ id: string; logs: { warning: string | null } }>>("ls"))[0]!
+    expect(waiting.logs.warning).toMatch(/stdout\.fifo, which only a launcher drains/)
     expect((await f.run("launcher", "start")).code).toBe(0)
     await waitFor(async () => (await f.run("logs", "fast", "-n", "1")).stdout === `n ${total}\n`, 60_000)
     const got = await numbers(f, "fast", total)

@@ -29,9 +29,13 @@ import type { Spawner } from "./Spawner.ts"
 const rowsOf = Effect.fnUntraced(function* (fleet: LoadedFleet, entries: LoadedFleet["entries"]) {
   const records = yield* readRecords(entries.flatMap((e) => (e._tag === "Valid" ? [e.spec.config.agent.id] : [])))
   const snapshot = yield* (yield* Prober).snapshot
+  const pids = new Map(
+    [...records].flatMap(([id, r]) => (r !== null && !("unreadable" in r) ? [[id, r.pid] as const] : []))
+  )
   const logs = yield* fleetLogUsage(
     fleet,
-    entries.flatMap((e) => (e._tag === "Valid" ? [e.spec] : []))
+    entries.flatMap((e) => (e._tag === "Valid" ? [e.spec] : [])),
+    pids
   )
   return daemonlessRows(fleet.root, entries, records, snapshot, yield* Clock.currentTimeMillis, logs)
 })

@@ -5,6 +5,13 @@ import type { FileError } from "./Errors.ts"
 import type { LogUsage } from "./LogUsage.ts"
 import type { PidRecord } from "./PidRecord.ts"
 
+/** One agent's log usage asked for: `pid` is its recorded pid, to tell whether anyone drains its output. */
+export interface LogUsageQuery {
+  readonly id: string
+  readonly maxSize: number
+  readonly pid: number | null
+}
+
 /**
  * `run/` under the fleet root: pid records and logs. Writes are atomic (temp file + rename),
  * so a crash mid-write never leaves half a record.
@@ -27,9 +34,7 @@ export class RunDir extends Context.Service<
      * Log usage per agent (each with the max_size its warning is judged by). Cheap: without a
      * launcher, one summary file and one stat per agent, never a walk of every rotated file.
      */
-    readonly logUsage: (
-      agents: ReadonlyArray<{ readonly id: string; readonly maxSize: number }>
-    ) => Effect.Effect<ReadonlyMap<string, LogUsage>, FileError>
+    readonly logUsage: (agents: ReadonlyArray<LogUsageQuery>) => Effect.Effect<ReadonlyMap<string, LogUsage>, FileError>
     /** The last `lines` lines, then every new one: no line lost or repeated between the two (`logs -f`). */
     readonly tailFollow: (file: string, lines: number) => Stream.Stream<string, FileError>
   }

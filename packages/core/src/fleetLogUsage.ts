@@ -4,13 +4,21 @@ import type { LoadedFleet } from "./FleetLoader.ts"
 import { resolveLogSettings } from "./LogSettings.ts"
 import { RunDir } from "./RunDir.ts"
 
-/** The log usage of these agents of the fleet, keyed by id; each judged against its own max_size. */
-export const fleetLogUsage = Effect.fnUntraced(function* (fleet: LoadedFleet, specs: Iterable<AgentSpec>) {
+/**
+ * The log usage of these agents of the fleet, keyed by id; each judged against its own max_size.
+ * `pids`: recorded pids, where no launcher runs to drain their output.
+ */
+export const fleetLogUsage = Effect.fnUntraced(function* (
+  fleet: LoadedFleet,
+  specs: Iterable<AgentSpec>,
+  pids: ReadonlyMap<string, number> = new Map()
+) {
   const runDir = yield* RunDir
   return yield* runDir.logUsage(
     Array.from(specs, (spec) => ({
       id: spec.config.agent.id,
-      maxSize: resolveLogSettings(fleet.settings.logs, spec.config.run.logs).maxSize
+      maxSize: resolveLogSettings(fleet.settings.logs, spec.config.run.logs).maxSize,
+      pid: pids.get(spec.config.agent.id) ?? null
     }))
   )
 })

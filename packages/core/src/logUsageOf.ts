@@ -24,17 +24,30 @@ export interface LauncherLogCounters {
 export const daemonlessLogUsage = (
   recordBytes: number,
   raw: { readonly path: string; readonly bytes: number },
-  maxSize: number
-): LogUsage => ({
-  bytes: recordBytes + raw.bytes,
-  writtenBytes: null,
-  droppedBytes: null,
-  evictedBytes: null,
-  cutLines: null,
-  warning:
-    raw.bytes > maxSize
-      ? `${raw.path} is ${formatBytes(raw.bytes)}, over max_size (${formatBytes(maxSize)}), and no launcher rotates it: run \`agentctl logs --rotate\`, or start the launcher`
-      : null
-})
+  maxSize: number,
+  /** The FIFO a running instance writes to, started by a launcher that is gone; null if none. */
+  undrained: string | null
+): LogUsage => {
+  const warnings = [
+    ...(undrained === null
+      ? []
+      : [
+          `its output goes to ${undrained}, which only a launcher drains: it blocks once 64 KiB wait there (agentctl launcher start)`
+        ]),
+    ...(raw.bytes > maxSize
+      ? [
+          `${raw.path} is ${formatBytes(raw.bytes)}, over max_size (${formatBytes(maxSize)}), and no launcher rotates it: run \`agentctl logs --rotate\`, or start the launcher`
+        ]
+      : [])
+  ]
+  return {
+    bytes: recordBytes + raw.bytes,
+    writtenBytes: null,
+    droppedBytes: null,
+    evictedBytes: null,
+    cutLines: null,
+    warning: warnings.length === 0 ? null : warnings.join("; ")
+  }
+}
 
 export const launcherLogUsage = (counters: LauncherLogCounters): LogUsage => ({ ...counters, warning: null })

@@ -69,13 +69,17 @@ export const daemonlessListing = (root: string, now: number): Listing | null => 
   const known = new Map<number, number>()
   for (const r of records.values())
     if (r !== null && !("unreadable" in r) && r.startTime !== null) known.set(r.pid, r.startTime)
-  const limits = [...records.keys()].map((id) => ({ id, maxSize: logMaxSize[id] }))
+  const limits = [...records].map(([id, r]) => ({
+    id,
+    maxSize: logMaxSize[id],
+    pid: r !== null && !("unreadable" in r) ? r.pid : null
+  }))
   if (limits.some((l) => l.maxSize === undefined)) return null
   let logs: ReadonlyMap<string, LogUsage>
   try {
     logs = daemonlessUsage(
       runDir,
-      limits.map(({ id, maxSize }) => ({ id, maxSize: maxSize! }))
+      limits.map(({ id, maxSize, pid }) => ({ id, maxSize: maxSize!, pid }))
     )
   } catch {
     // An unreadable usage summary: the full path says what is wrong with it.

@@ -76,7 +76,7 @@ export const makeLayer = (files: Readonly<Record<string, string>> = {}, hostEnv:
                     agents.map(({ id, maxSize }) => {
                       const path = `${runDir}/${id}.log`
                       const bytes = new TextEncoder().encode(m.get(path) ?? "").length
-                      return [id, daemonlessLogUsage(0, { path, bytes }, maxSize)] as const
+                      return [id, daemonlessLogUsage(0, { path, bytes }, maxSize, null)] as const
                     })
                   )
               ),

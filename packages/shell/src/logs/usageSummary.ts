@@ -8,8 +8,9 @@
 import type { LauncherLogCounters } from "@agentctl/core/logUsageOf"
 import { daemonlessLogUsage } from "@agentctl/core/logUsageOf"
 import type { LogUsage } from "@agentctl/core/LogUsage"
-import { rawLogFile } from "@agentctl/core/LogLayout"
-import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
+import { fifoFile, rawLogFile } from "@agentctl/core/LogLayout"
+import type { LogUsageQuery } from "@agentctl/core/RunDir"
+import { readFileSync, readlinkSync, renameSync, statSync, writeFileSync } from "node:fs"
 import { errorCode } from "../errno.ts"
 
 export const usageSummaryFile = (runDir: string): string => `${runDir}/logs/usage.json`
@@ -84,13 +85,34 @@ const sizeOf = (path: string): number => {
 /** The fleet's log usage with no launcher running: the summary, and one stat per agent. */
 export const daemonlessUsage = (
   runDir: string,
-  agents: ReadonlyArray<{ readonly id: string; readonly maxSize: number }>
+  agents: ReadonlyArray<LogUsageQuery>
 ): ReadonlyMap<string, LogUsage> => {
   const summary = readUsageSummary(runDir)
   return new Map(
-    agents.map(({ id, maxSize }) => {
+    agents.map(({ id, maxSize, pid }) => {
       const path = rawLogFile(runDir, id)
-      return [id, daemonlessLogUsage(summary.get(id)?.bytes ?? 0, { path, bytes: sizeOf(path) }, maxSize)] as const
+      const raw = { path, bytes: sizeOf(path) }
+      return [
+        id,
+        daemonlessLogUsage(summary.get(id)?.bytes ?? 0, raw, maxSize, undrainedFifo(runDir, id, pid))
+      ] as const
     })
   )
+}
+
+/**
+ * The FIFO this pid's stdout is, when it is the agent's own (a launcher started it and is gone).
+ * A recycled pid's stdout is some other file, so it is never mistaken for the agent.
+ */
+const undrainedFifo = (runDir: string, id: string, pid: number | null): string | null => {
+  if (pid === null) return null
+  const fifo = fifoFile(runDir, id, "stdout")
+  try {
+    return readlinkSync(`/proc/${pid}/fd/1`) === fifo ? fifo : null
+  } catch (error) {
+    // Gone, or not ours to read (another user's process under a recycled pid): not draining ours.
+    const code = errorCode(error)
+    if (code === "ENOENT" || code === "EACCES" || code === "ESRCH") return null
+    throw error
+  }
 }
