@@ -11,7 +11,13 @@ export const RestartSettings = Schema.Struct({
   jitter: withDefault(Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1 })), 0.1),
   stable_after: withDefault(DurationMs, "30s"),
   max_failures: withDefault(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)), 5),
-  failure_window: withDefault(DurationMs, "60s")
+  failure_window: withDefault(DurationMs, "60s"),
+  /**
+   * After a give-up, try again this long after it (then the normal backoff, from the start);
+   * `never` leaves it given up until someone starts it. A crash loop that a restart of its
+   * database, a network or a disk fixes heals without anyone (supervisord's FATAL does not).
+   */
+  cooldown: withDefault(Schema.Union([Schema.Literal("never"), DurationMs]), "10m")
 })
 export type RestartSettings = typeof RestartSettings.Type
 

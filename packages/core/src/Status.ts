@@ -22,7 +22,14 @@ export const Status = Schema.TaggedUnion({
   /** The recorded process is gone (or its pid now belongs to another process). */
   Exited: { pid: Schema.NullOr(Schema.Int), exit: ExitInfo, recycled: Schema.Boolean },
   Backoff: { attempt: Schema.Int, nextAttemptAt: Schema.Finite, exit: ExitInfo },
-  GaveUp: { failures: Schema.Int, windowMs: Schema.Finite, at: Schema.Finite, exit: ExitInfo },
+  /** `retryAt`: when the cool-down (`restart.cooldown`) tries again; null with `cooldown: never`. */
+  GaveUp: {
+    failures: Schema.Int,
+    windowMs: Schema.Finite,
+    at: Schema.Finite,
+    exit: ExitInfo,
+    retryAt: Schema.NullOr(Schema.Finite)
+  },
   /**
    * The launcher cannot tell whether the agent runs: reading the process table keeps failing, or
    * the fiber that supervised it ended on an error. Never a reason to start a second copy.

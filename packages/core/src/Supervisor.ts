@@ -203,7 +203,10 @@ export const make = Effect.gen(function* () {
             }),
             left.length > 0 ? `pid ${left.join(", ")} still alive after SIGKILL` : undefined
           )
-          const cancelled = o.result === "not-running" && before.get(o.id)?.status._tag === "Backoff"
+          const was = before.get(o.id)?.status
+          // Waiting to restart: a backoff, or a give-up's cool-down.
+          const waiting = was?._tag === "Backoff" || (was?._tag === "GaveUp" && was.retryAt !== null)
+          const cancelled = o.result === "not-running" && waiting
           return cancelled ? ({ ...o, result: "restart-cancelled" } satisfies StopOutcome) : o
         })
       )

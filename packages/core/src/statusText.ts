@@ -1,3 +1,4 @@
+import { formatUptime } from "./Duration.ts"
 import type { ExitInfo, Status, StatusName } from "./Status.ts"
 
 /*
@@ -62,7 +63,11 @@ export const statusReason = (s: Status, now: number): string => {
     case "GaveUp":
       return `gave up after ${s.failures} failures within ${Math.round(s.windowMs / 1000)}s (last: ${describeExit(
         s.exit
-      )}); start it to try again`
+      )}); ${
+        s.retryAt === null
+          ? "start it to try again"
+          : `trying again in ${formatUptime(Math.max(0, Math.ceil((s.retryAt - now) / 1000)))} (or start it now)`
+      }`
     case "Unknown":
       return s.pid === null ? `state unknown: ${s.error}` : `cannot tell whether pid ${s.pid} runs: ${s.error}`
     case "Invalid":

@@ -14,6 +14,7 @@ import type { LoadedFleet } from "./FleetLoader.ts"
 import { indexSnapshot, type Instance, resolveAgent, spawnedInstance } from "./Identity.ts"
 import type { StartOutcome } from "./Outcomes.ts"
 import { Prober } from "./Prober.ts"
+import { formatDurationMs } from "./Duration.ts"
 import { decideRestart } from "./restartPolicy.ts"
 import { RunDir } from "./RunDir.ts"
 import type { Signals } from "./Signals.ts"
@@ -189,6 +190,7 @@ export const superviseAgent = (
         return
       }
       if (decision._tag === "GiveUp") {
+        const { cooldown } = fleet.settings.restart
         yield* store.update(id, (s) => ({
           ...s,
           instance: null,
@@ -198,10 +200,20 @@ export const superviseAgent = (
             failures: decision.failures.length,
             windowMs: fleet.settings.restart.failure_window,
             at: now,
-            exit
+            exit,
+            retryAt: cooldown === "never" ? null : now + cooldown
           }
         }))
-        return
+        if (cooldown === "never") return
+        // The cool-down: then a fresh start, its backoff and failure count from zero.
+        yield* Effect.sleep(cooldown)
+        yield* store.update(
+          id,
+          (s) => ({ ...s, failures: [], attempt: 0, restarts: s.restarts + 1 }),
+          `trying again after the ${formatDurationMs(cooldown)} cool-down`
+        )
+        next = { _tag: "Spawn", spawned: null }
+        continue
       }
       yield* store.update(id, (s) => ({
         ...s,

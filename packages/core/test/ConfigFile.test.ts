@@ -170,6 +170,14 @@ describe("parseFleetSettings", () => {
     expect(Result.isSuccess(r) && r.success.agents).toBe("agents/*/config.yaml")
     expect(Result.isSuccess(r) && r.success.logs.max_size).toBe(10 * 1024 * 1024)
   })
+  it.each([
+    [null, 600_000],
+    ["restart: { cooldown: 90s }", 90_000],
+    ["restart: { cooldown: never }", "never"]
+  ])("restart.cooldown of %j is %j", (text, cooldown) => {
+    const r = parseFleetSettings("/f/agentctl.yaml", text)
+    expect(Result.isSuccess(r) && r.success.restart.cooldown).toBe(cooldown)
+  })
   it("logs: sizes in bytes, keep_free a percent or a size", () => {
     const r = parseFleetSettings("/f/agentctl.yaml", "logs: { max_total: 20GiB, keep_free: 2GiB }\n")
     expect(Result.isSuccess(r) && r.success.logs).toMatchObject({
@@ -180,6 +188,7 @@ describe("parseFleetSettings", () => {
   it.each([
     ["api: { port: 99999 }", /api\.port/],
     ["restart: { max_failures: 0 }", /restart\.max_failures/],
+    ["restart: { cooldown: later }", /restart\.cooldown: /],
     ["build: []", /build/],
     ["logs: { max_size: 10 parsecs }", /^\/f\/agentctl\.yaml: logs\.max_size: expected a size such as 10MiB or 1GiB/],
     ["logs: { keep: -1 }", /logs\.keep: /],

@@ -20,7 +20,10 @@ const examples: ReadonlyArray<readonly [Status, ReadonlyArray<string>]> = [
   [{ _tag: "Disabled" }, ["_tag"]],
   [{ _tag: "Exited", pid: 42, exit, recycled: true }, ["_tag", "exit", "pid", "recycled"]],
   [{ _tag: "Backoff", attempt: 2, nextAttemptAt: 3000, exit }, ["_tag", "attempt", "exit", "nextAttemptAt"]],
-  [{ _tag: "GaveUp", failures: 5, windowMs: 60_000, at: 9000, exit }, ["_tag", "at", "exit", "failures", "windowMs"]],
+  [
+    { _tag: "GaveUp", failures: 5, windowMs: 60_000, at: 9000, exit, retryAt: null },
+    ["_tag", "at", "exit", "failures", "retryAt", "windowMs"]
+  ],
   [{ _tag: "Unknown", pid: null, error: "cannot read /proc" }, ["_tag", "error", "pid"]],
   [{ _tag: "Invalid", file: "/f/agents/a/config.yaml", error: "bad" }, ["_tag", "error", "file"]]
 ]

@@ -9,7 +9,7 @@ import { Control } from "../src/Control.ts"
 import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
 import * as MemoryFleet from "../src/testing/MemoryFleet.ts"
 import { runWithClock } from "../src/testing/TestClockDriver.ts"
-import { agent, runningByHand, spawnTimes, withSupervisor } from "./supervisorHarness.ts"
+import { agent, runningByHand, settings, spawnTimes, withSupervisor } from "./supervisorHarness.ts"
 
 const statusOf = (id: string) => Control.use((c) => c.status(id))
 const startA = Control.use((c) => c.start({ _tag: "Ids", ids: ["a"] }))
@@ -29,6 +29,56 @@ describe("Supervisor", () => {
         assert.match(row.reason, /gave up after 5 failures within 60s \(last: exit code 1\)/)
         yield* TestClock.adjust("5 minutes")
         assert.strictEqual((yield* spawnTimes("c")).length, 5)
+      })
+    )
+  )
+
+  it.effect("after the cool-down it tries again, with the backoff and the failure count from zero", () =>
+    withSupervisor(
+      { "agents/c/config.yaml": agent("c") },
+      FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour("c", { crashAfterMs: 1000 })),
+      Effect.gen(function* () {
+        yield* TestClock.adjust("25 seconds")
+        const gaveUp = yield* statusOf("c")
+        // The fifth crash, at 20 s: the default cool-down is 10 minutes.
+        assert.deepInclude(gaveUp.detail, { _tag: "GaveUp", at: 20_000, retryAt: 620_000 })
+        assert.match(gaveUp.reason, /trying again in 9m55s \(or start it now\)$/)
+        yield* TestClock.adjust("595 seconds")
+        assert.deepStrictEqual((yield* spawnTimes("c")).slice(5), [620_000])
+        assert.strictEqual((yield* statusOf("c")).restarts, 5)
+        // Crashing again: backoff 1 s, 2 s, … as at the first start, and a give-up only after 5 more.
+        yield* TestClock.adjust("25 seconds")
+        assert.deepStrictEqual((yield* spawnTimes("c")).slice(5), [620_000, 622_000, 625_000, 630_000, 639_000])
+        assert.strictEqual((yield* statusOf("c")).status, "gave-up")
+      })
+    )
+  )
+
+  it.effect("cooldown: never leaves it given up until someone starts it", () =>
+    withSupervisor(
+      { "agentctl.yaml": `${settings}  cooldown: never\n`, "agents/c/config.yaml": agent("c") },
+      FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour("c", { crashAfterMs: 1000 })),
+      Effect.gen(function* () {
+        yield* TestClock.adjust("2 hours")
+        const row = yield* statusOf("c")
+        assert.deepInclude(row.detail, { _tag: "GaveUp", retryAt: null })
+        assert.match(row.reason, /start it to try again$/)
+        assert.strictEqual((yield* spawnTimes("c")).length, 5)
+      })
+    )
+  )
+
+  it.effect("a stop during the cool-down cancels the retry", () =>
+    withSupervisor(
+      { "agentctl.yaml": `${settings}  cooldown: 1m\n`, "agents/c/config.yaml": agent("c") },
+      FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour("c", { crashAfterMs: 1000 })),
+      Effect.gen(function* () {
+        yield* TestClock.adjust("25 seconds")
+        const [out] = yield* Control.use((c) => c.stop({ _tag: "Ids", ids: ["c"] }))
+        assert.strictEqual(out!.result, "restart-cancelled")
+        yield* TestClock.adjust("5 minutes")
+        assert.strictEqual((yield* spawnTimes("c")).length, 5)
+        assert.strictEqual((yield* statusOf("c")).status, "stopped")
       })
     )
   )

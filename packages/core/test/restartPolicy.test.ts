@@ -104,7 +104,8 @@ describe("backoffDelayMs: properties", () => {
     jitter: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true })),
     stable_after: fc.constant(30_000),
     max_failures: fc.constant(5),
-    failure_window: fc.constant(60_000)
+    failure_window: fc.constant(60_000),
+    cooldown: fc.constant("never" as const)
   })
   const attempt = fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 100_000 }))
   const random01 = fc.double({ min: 0, max: 1, noNaN: true })

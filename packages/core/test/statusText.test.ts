@@ -61,17 +61,27 @@ const cases: ReadonlyArray<readonly [Status, string, string]> = [
     "crashed (exit code 3); restart attempt 2 in 0s"
   ],
   [
-    { _tag: "GaveUp", failures: 5, windowMs: 60_000, at: now, exit: crashed },
+    { _tag: "GaveUp", failures: 5, windowMs: 60_000, at: now, exit: crashed, retryAt: null },
     "gave-up",
     "gave up after 5 failures within 60s (last: exit code 3); start it to try again"
   ],
   [
-    { _tag: "GaveUp", failures: 2, windowMs: 1499, at: now, exit: unseen },
+    { _tag: "GaveUp", failures: 5, windowMs: 60_000, at: now, exit: crashed, retryAt: now + 600_000 },
+    "gave-up",
+    "gave up after 5 failures within 60s (last: exit code 3); trying again in 10m00s (or start it now)"
+  ],
+  [
+    { _tag: "GaveUp", failures: 5, windowMs: 60_000, at: now, exit: crashed, retryAt: now + 1 },
+    "gave-up",
+    "gave up after 5 failures within 60s (last: exit code 3); trying again in 1s (or start it now)"
+  ],
+  [
+    { _tag: "GaveUp", failures: 2, windowMs: 1499, at: now, exit: unseen, retryAt: null },
     "gave-up",
     "gave up after 2 failures within 1s (last: exit status unknown); start it to try again"
   ],
   [
-    { _tag: "GaveUp", failures: 2, windowMs: 1500, at: now, exit: killed },
+    { _tag: "GaveUp", failures: 2, windowMs: 1500, at: now, exit: killed, retryAt: null },
     "gave-up",
     "gave up after 2 failures within 2s (last: killed by SIGKILL); start it to try again"
   ],
