@@ -1,8 +1,7 @@
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as HttpServer from "effect/http/HttpServer"
 import { connect } from "node:net"
-import { agentYaml, apiServer, cleanup, memoryFleet, tempDir } from "./harness.ts"
+import { agentYaml, apiServer, cleanup, memoryFleet, serverPort, tempDir } from "./harness.ts"
 
 /*
  * Requests no HTTP client library would send, written to the socket as they are: every answer is
@@ -32,11 +31,7 @@ const send = (port: number, head: string) =>
   )
 
 const withPort = <A, E>(body: (port: number) => Effect.Effect<A, E>) =>
-  Effect.gen(function* () {
-    const { address } = yield* HttpServer.HttpServer
-    if (address._tag === "UnixPathAddress") return assert.fail("the test server listens on TCP")
-    return yield* body(address.port)
-  }).pipe(
+  Effect.flatMap(serverPort, body).pipe(
     Effect.provide(apiServer({ fleet: memoryFleet({ "agents/a1/config.yaml": agentYaml("a1") }), dataRoot: tempDir() }))
   )
 

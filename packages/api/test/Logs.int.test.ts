@@ -1,15 +1,10 @@
 import { recordPrefix, type RecordFlag } from "@agentctl/core/LogRecord"
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as HttpServer from "effect/http/HttpServer"
-import * as Layer from "effect/Layer"
-import * as Scope from "effect/Scope"
 import { appendFileSync } from "node:fs"
 import { request } from "node:http"
 import { join } from "node:path"
-import { agentYaml, apiServer, cleanup, diskFleet, raw, tempDir, writeFiles } from "./harness.ts"
+import { agentYaml, apiServer, cleanup, diskFleet, raw, serverPort, tempDir, writeFiles } from "./harness.ts"
 
 /*
  * GET /agents/{id}/logs over record files (the launcher's layout, written by hand): the answer's
@@ -110,12 +105,7 @@ describe("GET /agents/{id}/logs", () => {
     const root = setup()
     const current = join(root, "run", "logs", "a1", "current.log")
     return Effect.gen(function* () {
-      const scope = yield* Scope.make()
-      const context = yield* Layer.buildWithScope(apiServer({ fleet: diskFleet(root), dataRoot: root }), scope)
-      const address = Context.get(context, HttpServer.HttpServer).address
-      if (address._tag === "UnixPathAddress") return assert.fail("the test server listens on TCP")
-      const port = address.port
-
+      const port = yield* serverPort
       const first = yield* Effect.promise(() =>
         sseFrames(port, "/agents/a1/logs?follow=true&tail=2", {}, 3, () =>
           setTimeout(() => appendFileSync(current, rec(6, Date.now(), "o", "live 6")), 300)
@@ -139,8 +129,7 @@ describe("GET /agents/{id}/logs", () => {
         resumed.map((f) => f.id),
         ["3", "5", "6", "7"]
       )
-      yield* Scope.close(scope, Exit.void)
-    })
+    }).pipe(Effect.provide(apiServer({ fleet: diskFleet(root), dataRoot: root })))
   })
 
   it.live("a malformed Last-Event-ID is a 400 naming the header", () => {

@@ -10,16 +10,24 @@ import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
-import * as Context from "effect/Context"
 import * as Exit from "effect/Exit"
-import * as HttpServer from "effect/http/HttpServer"
 import * as Scope from "effect/Scope"
 import { appendFileSync } from "node:fs"
 import { type IncomingHttpHeaders, request } from "node:http"
 import { join } from "node:path"
 import * as NodeSpawner from "@agentctl/shell/NodeSpawner"
 import { Api } from "../src/Api.ts"
-import { agentYaml, apiServer, cleanup, diskFleet, memoryFleet, raw, tempDir, writeFiles } from "./harness.ts"
+import {
+  agentYaml,
+  apiServer,
+  cleanup,
+  diskFleet,
+  memoryFleet,
+  raw,
+  serverPort,
+  tempDir,
+  writeFiles
+} from "./harness.ts"
 
 const client = HttpApiClient.make(Api)
 
@@ -224,9 +232,7 @@ describe("streaming routes", () => {
     return Effect.gen(function* () {
       const scope = yield* Scope.make()
       const context = yield* Layer.buildWithScope(apiServer({ fleet: diskFleet(root), dataRoot: root }), scope)
-      const address = Context.get(context, HttpServer.HttpServer).address
-      if (address._tag === "UnixPathAddress") return assert.fail("the test server listens on TCP")
-      const port = address.port
+      const port = yield* Effect.provideContext(serverPort, context)
       const open = (path: string) => Effect.promise(() => openStream(port, path))
       const streams = [yield* open("/events"), yield* open("/agents/a1/logs?follow=true")]
       yield* Scope.close(scope, Exit.void)

@@ -32,6 +32,13 @@ import { authOpen } from "../src/AuthLayers.ts"
 import { createApiServer, routes, serveOptions, sharedState } from "../src/Server.ts"
 import { SseStreams } from "../src/SseResponses.ts"
 
+/** The TCP port of the test server (apiServer listens on a free one). */
+export const serverPort = Effect.gen(function* () {
+  const { address } = yield* HttpServer.HttpServer
+  if (address._tag === "UnixPathAddress") return yield* Effect.die(new Error("the test server listens on TCP"))
+  return address.port
+})
+
 export const agentYaml = (id: string, extra = "", enabled = true) =>
   `agent:\n  id: ${id}\n  name: Agent ${id}\n  enabled: ${enabled}\nrun:\n  command: sleep\n  args: [600]\n${extra}`
 
