@@ -19,6 +19,7 @@ import type { FileHandle } from "node:fs/promises"
 import { open, rename, rm, stat, utimes } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 import { promisify } from "node:util"
+import { readAt } from "./readAt.ts"
 import * as zlib from "node:zlib"
 
 const gzip = promisify(zlib.gzip)
@@ -65,17 +66,6 @@ export class SegmentCorrupt extends Error {
     super(why)
     this.file = file
   }
-}
-
-const readFully = async (handle: FileHandle, length: number, position: number): Promise<Buffer> => {
-  const buffer = Buffer.allocUnsafe(length)
-  let got = 0
-  while (got < length) {
-    const { bytesRead } = await handle.read(buffer, got, length - got, position + got)
-    if (bytesRead === 0) break
-    got += bytesRead
-  }
-  return buffer.subarray(0, got)
 }
 
 const firstRecordOf = (bytes: Buffer): { seq: number; at: number } => {
@@ -144,12 +134,12 @@ export const compressSegment = async (src: string, dst: string): Promise<{ reado
     let position = 0
     let last: { seq: number; at: number } | null = null
     while (position < info.size) {
-      let chunk = await readFully(input, Math.min(memberBytes, info.size - position), position)
+      let chunk = await readAt(input, Math.min(memberBytes, info.size - position), position)
       if (chunk.length === 0) break
       let cut = chunk.lastIndexOf(NEWLINE)
       // One record longer than a member: extend until its newline (or the end of the file).
       while (cut < 0 && position + chunk.length < info.size) {
-        const more = await readFully(input, memberBytes, position + chunk.length)
+        const more = await readAt(input, memberBytes, position + chunk.length)
         if (more.length === 0) break
         const i = more.indexOf(NEWLINE)
         chunk = Buffer.concat([chunk, i < 0 ? more : more.subarray(0, i + 1)])
@@ -194,12 +184,12 @@ export const compressSegment = async (src: string, dst: string): Promise<{ reado
  */
 export const readIndex = async (handle: FileHandle, size: number, file: string): Promise<GzIndex | null> => {
   if (size < 16 + HEADER_BYTES + 4 + TAIL.length) return null
-  const end = await readFully(handle, 4 + TAIL.length, size - 4 - TAIL.length)
+  const end = await readAt(handle, 4 + TAIL.length, size - 4 - TAIL.length)
   if (end.length < 4 + TAIL.length || !end.subarray(4).equals(TAIL)) return null
   const xlen = end.readUInt32LE(0)
   const memberStart = size - TAIL.length - xlen - 12
   if (xlen < 8 + HEADER_BYTES || xlen > 65535 || memberStart < 0) return null
-  const member = await readFully(handle, 12 + xlen, memberStart)
+  const member = await readAt(handle, 12 + xlen, memberStart)
   if (
     member[0] !== 0x1f ||
     member[1] !== 0x8b ||
@@ -245,11 +235,11 @@ const inflate = async (file: string, bytes: Buffer): Promise<Buffer> => {
 
 /** One member's input bytes. */
 export const readMember = async (handle: FileHandle, member: GzMember, file: string): Promise<Buffer> => {
-  const bytes = await readFully(handle, member.length, member.offset)
+  const bytes = await readAt(handle, member.length, member.offset)
   if (bytes.length < member.length) throw new SegmentCorrupt(file, "it is shorter than its index says")
   return inflate(file, bytes)
 }
 
 /** The whole file decompressed: for a `.gz` without an index. */
 export const readWhole = async (handle: FileHandle, size: number, file: string): Promise<Buffer> =>
-  inflate(file, await readFully(handle, size, 0))
+  inflate(file, await readAt(handle, size, 0))

@@ -16,6 +16,7 @@ import type { FileHandle } from "node:fs/promises"
 import { open, readdir, stat } from "node:fs/promises"
 import { join } from "node:path"
 import { errorCode } from "../errno.ts"
+import { readAt } from "./readAt.ts"
 import { type GzMember, readIndex, readMember, readWhole, SegmentCorrupt } from "./gzSegment.ts"
 
 export const CHUNK = 64 * 1024
@@ -173,17 +174,6 @@ export const snapshot = (runDir: string, id: string): Promise<Snapshot> => {
       }
     }
   })
-}
-
-const readAt = async (handle: FileHandle, length: number, position: number): Promise<Buffer> => {
-  const buffer = Buffer.allocUnsafe(length)
-  let got = 0
-  while (got < length) {
-    const { bytesRead } = await handle.read(buffer, got, length - got, position + got)
-    if (bytesRead === 0) break
-    got += bytesRead
-  }
-  return buffer.subarray(0, got)
 }
 
 /** Lines of `bytes` without the final newline's empty tail. */

@@ -8,6 +8,7 @@ import type { FileHandle } from "node:fs/promises"
 import { open, stat } from "node:fs/promises"
 import { errorCode } from "../errno.ts"
 import { attempt } from "./files.ts"
+import { readAt } from "./readAt.ts"
 
 const NEWLINE = 0x0a
 export const TAIL_CHUNK = 64 * 1024
@@ -16,16 +17,6 @@ const stripCr = (line: string): string => (line.endsWith("\r") ? line.slice(0, -
 
 /** Complete lines of `bytes` (no trailing newline expected), decoded, CRLF tolerated. */
 const decodeLines = (bytes: Buffer): Array<string> => bytes.toString("utf8").split("\n").map(stripCr)
-
-const readFully = async (handle: FileHandle, buffer: Buffer, position: number): Promise<number> => {
-  let got = 0
-  while (got < buffer.length) {
-    const { bytesRead } = await handle.read(buffer, got, buffer.length - got, position + got)
-    if (bytesRead === 0) break
-    got += bytesRead
-  }
-  return got
-}
 
 const SHRANK = Symbol("shrank")
 
@@ -44,8 +35,8 @@ const tailOnce = async (
   scan: while (position > 0) {
     const length = Math.min(TAIL_CHUNK, position)
     position -= length
-    const chunk = Buffer.allocUnsafe(length)
-    if ((await readFully(handle, chunk, position)) < length) return SHRANK
+    const chunk = await readAt(handle, length, position)
+    if (chunk.length < length) return SHRANK
     chunks.unshift(chunk)
     for (let i = chunk.lastIndexOf(NEWLINE); i >= 0; i = i === 0 ? -1 : chunk.lastIndexOf(NEWLINE, i - 1)) {
       // The file's final newline ends the last line; it does not separate two.
@@ -113,8 +104,7 @@ const readRange = (file: string, position: number, length: number): Effect.Effec
   attempt(file, "read", async () => {
     const handle = await open(file, "r")
     try {
-      const buffer = Buffer.allocUnsafe(length)
-      return buffer.subarray(0, await readFully(handle, buffer, position))
+      return await readAt(handle, length, position)
     } finally {
       await handle.close()
     }
