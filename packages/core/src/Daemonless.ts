@@ -12,7 +12,7 @@ import type { Fleet } from "./Fleet.ts"
 import { FleetLock } from "./FleetLock.ts"
 import { type LoadedFleet, loadFleet, requireAgent } from "./FleetLoader.ts"
 import { fleetLogUsage } from "./fleetLogUsage.ts"
-import { daemonlessRows } from "./Listing.ts"
+import { daemonlessRows, isRecord } from "./Listing.ts"
 import type { KillOutcome, StartOutcome } from "./Outcomes.ts"
 import { Prober } from "./Prober.ts"
 import { RunDir } from "./RunDir.ts"
@@ -29,9 +29,7 @@ import type { Spawner } from "./Spawner.ts"
 const rowsOf = Effect.fnUntraced(function* (fleet: LoadedFleet, entries: LoadedFleet["entries"]) {
   const records = yield* readRecords(entries.flatMap((e) => (e._tag === "Valid" ? [e.spec.config.agent.id] : [])))
   const snapshot = yield* (yield* Prober).snapshot
-  const pids = new Map(
-    [...records].flatMap(([id, r]) => (r !== null && !("unreadable" in r) ? [[id, r.pid] as const] : []))
-  )
+  const pids = new Map([...records].flatMap(([id, r]) => (isRecord(r) ? [[id, r.pid] as const] : [])))
   const logs = yield* fleetLogUsage(
     fleet,
     entries.flatMap((e) => (e._tag === "Valid" ? [e.spec] : [])),

@@ -12,7 +12,7 @@ import { statusName, statusReason } from "./statusText.ts"
 /** A pid record as read: absent, present, or unreadable (reported on the row, never fatal for the list). */
 export type RecordRead = PidRecord | null | { readonly unreadable: string }
 
-const isRecord = (r: RecordRead): r is PidRecord => r !== null && !("unreadable" in r)
+export const isRecord = (r: RecordRead): r is PidRecord => r !== null && !("unreadable" in r)
 
 export const invalidRow = (
   e: Extract<ConfigEntry, { _tag: "Invalid" }>,

@@ -13,21 +13,15 @@ import type { LogNotice } from "@agentctl/core/LogNotice"
 import { fleetLogBudget } from "@agentctl/core/LogSettings"
 import { keepFreeBytes } from "@agentctl/core/logBudget"
 import * as Console from "effect/Console"
+import { diskSpace } from "@agentctl/shell/logs/diskFacts"
 import * as Effect from "effect/Effect"
-import { statfsSync } from "node:fs"
 import { join } from "node:path"
 import { openFleetLogs } from "../launcher/agentOutput.ts"
 import { renderTable } from "../fast/table.ts"
 import { printJson } from "../Output.ts"
 
-const diskSpace = (dir: string) =>
-  Effect.try({
-    try: () => {
-      const s = statfsSync(dir)
-      return { totalBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize }
-    },
-    catch: (e) => FileError.fromCause(dir, "read the free space of", e)
-  })
+const freeSpace = (dir: string) =>
+  Effect.try({ try: () => diskSpace(dir), catch: (e) => FileError.fromCause(dir, "read the free space of", e) })
 
 const counted = (n: number | null | undefined) => (n === null || n === undefined ? "-" : formatBytes(n))
 
@@ -52,7 +46,7 @@ export const logDu = Effect.fn("cli.logs.du")(function* (
     { concurrency: 8 }
   )
   const budget = fleetLogBudget(fleet.settings.logs)
-  const disk = yield* diskSpace(join(fleet.root, "run"))
+  const disk = yield* freeSpace(join(fleet.root, "run"))
   const total = agents.reduce((sum, a) => sum + a.bytes, 0)
   const keepFree = keepFreeBytes(budget.keepFree, disk)
   if (json) {

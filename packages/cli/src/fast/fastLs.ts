@@ -1,4 +1,4 @@
-import { daemonlessRows, type RecordRead } from "@agentctl/core/Listing"
+import { daemonlessRows, isRecord, type RecordRead } from "@agentctl/core/Listing"
 import type { LogUsage } from "@agentctl/core/LogUsage"
 import { parsePidRecord } from "@agentctl/core/pidRecordText"
 import { daemonlessUsage } from "@agentctl/shell/logs/usageSummary"
@@ -67,12 +67,11 @@ export const daemonlessListing = (root: string, now: number): Listing | null => 
   }
   // A recorded leader's environment need not be read: the record already ties it to its agent.
   const known = new Map<number, number>()
-  for (const r of records.values())
-    if (r !== null && !("unreadable" in r) && r.startTime !== null) known.set(r.pid, r.startTime)
+  for (const r of records.values()) if (isRecord(r) && r.startTime !== null) known.set(r.pid, r.startTime)
   const limits = [...records].map(([id, r]) => ({
     id,
     maxSize: logMaxSize[id],
-    pid: r !== null && !("unreadable" in r) ? r.pid : null
+    pid: isRecord(r) ? r.pid : null
   }))
   if (limits.some((l) => l.maxSize === undefined)) return null
   let logs: ReadonlyMap<string, LogUsage>

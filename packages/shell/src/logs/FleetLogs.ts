@@ -29,6 +29,7 @@ import { usageSummaryFile, writeUsageSummary } from "./usageSummary.ts"
 import { AgentLogWriter, type LogCounters, type RotatedFile } from "./AgentLogWriter.ts"
 import { type LogFileOps, nodeLogFileOps } from "./LogFileOps.ts"
 import { absorbRawLog } from "./absorbRawLog.ts"
+import { diskSpace, fileSizeOrZero } from "./diskFacts.ts"
 import { lastSeqOfFile } from "./lastSeqOfFile.ts"
 
 export interface FleetLogsOptions {
@@ -215,7 +216,7 @@ export class FleetLogs {
       const path = rawLogFile(this.options.runDir, agent.id)
       const chore = `absorb ${agent.id}`
       try {
-        if (fileSize(path) >= agent.settings.maxSize) this.absorbRaw(agent.id)
+        if (fileSizeOrZero(path) >= agent.settings.maxSize) this.absorbRaw(agent.id)
         this.failing.delete(chore)
       } catch (error) {
         this.failedOnce(chore, agent.id, path, error)
@@ -502,16 +503,6 @@ export class FleetLogs {
 const agentBytes = (agent: AgentLogs): number =>
   (agent.writer?.currentBytes ?? 0) + agent.rotated.reduce((sum, f) => sum + f.bytes, 0)
 
-/** 0 for a file that does not exist. */
-const fileSize = (path: string): number => {
-  try {
-    return fs.statSync(path).size
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return 0
-    throw error
-  }
-}
-
 const isFifo = (path: string): boolean => {
   try {
     return fs.statSync(path).isFIFO()
@@ -531,10 +522,4 @@ const makeFifos = (paths: ReadonlyArray<string>): void => {
 
 const ensureFifo = (path: string): void => {
   if (!isFifo(path)) makeFifos([path])
-}
-
-/** Free space as an unprivileged writer sees it (bavail, not bfree: root's reserve is not ours to fill). */
-const diskSpace = (dir: string): { readonly totalBytes: number; readonly freeBytes: number } => {
-  const s = fs.statfsSync(dir)
-  return { totalBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize }
 }

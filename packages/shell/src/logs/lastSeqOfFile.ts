@@ -5,29 +5,19 @@
 import { parseRecord } from "@agentctl/core/LogRecord"
 import * as fs from "node:fs"
 import { gunzipSync } from "node:zlib"
+import { nodeLogFileOps } from "./LogFileOps.ts"
 
 const TAIL_BYTES = 256 * 1024
 
 /** `firstSeq`: from the file's name, the answer for a file without a single record. */
 export const lastSeqOfFile = (path: string, firstSeq: number): number => {
-  const bytes = path.endsWith(".gz") ? gunzipSync(fs.readFileSync(path)) : tailOf(path)
+  const bytes = path.endsWith(".gz")
+    ? gunzipSync(fs.readFileSync(path))
+    : (nodeLogFileOps.readTail(path, TAIL_BYTES) ?? Buffer.alloc(0))
   const lines = bytes.toString("utf8").split("\n")
   for (let i = lines.length - 1; i >= 0; i--) {
     const record = parseRecord(lines[i] ?? "")
     if (record?.seq != null) return Math.max(record.seq, firstSeq)
   }
   return firstSeq
-}
-
-const tailOf = (path: string): Buffer => {
-  const fd = fs.openSync(path, "r")
-  try {
-    const size = fs.fstatSync(fd).size
-    const length = Math.min(size, TAIL_BYTES)
-    const buffer = Buffer.alloc(length)
-    fs.readSync(fd, buffer, 0, length, size - length)
-    return buffer
-  } finally {
-    fs.closeSync(fd)
-  }
 }

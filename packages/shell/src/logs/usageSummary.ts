@@ -10,8 +10,9 @@ import { daemonlessLogUsage } from "@agentctl/core/logUsageOf"
 import type { LogUsage } from "@agentctl/core/LogUsage"
 import { fifoFile, rawLogFile } from "@agentctl/core/LogLayout"
 import type { LogUsageQuery } from "@agentctl/core/RunDir"
-import { readFileSync, readlinkSync, renameSync, statSync, writeFileSync } from "node:fs"
+import { readFileSync, readlinkSync, renameSync, writeFileSync } from "node:fs"
 import { errorCode } from "../errno.ts"
+import { fileSizeOrZero } from "./diskFacts.ts"
 
 export const usageSummaryFile = (runDir: string): string => `${runDir}/logs/usage.json`
 
@@ -73,15 +74,6 @@ export const writeUsageSummary = (runDir: string, agents: ReadonlyMap<string, La
   renameSync(tmp, path)
 }
 
-const sizeOf = (path: string): number => {
-  try {
-    return statSync(path).size
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return 0
-    throw error
-  }
-}
-
 /** The fleet's log usage with no launcher running: the summary, and one stat per agent. */
 export const daemonlessUsage = (
   runDir: string,
@@ -91,7 +83,7 @@ export const daemonlessUsage = (
   return new Map(
     agents.map(({ id, maxSize, pid }) => {
       const path = rawLogFile(runDir, id)
-      const raw = { path, bytes: sizeOf(path) }
+      const raw = { path, bytes: fileSizeOrZero(path) }
       return [
         id,
         daemonlessLogUsage(summary.get(id)?.bytes ?? 0, raw, maxSize, undrainedFifo(runDir, id, pid))
