@@ -128,11 +128,11 @@ export class AgentLogWriter {
     // runs V8 without its optimizing compiler (tuning.ts), where string building is native and
     // per-line Buffer calls are not, 3× faster than copying into a Buffer (README, Figures).
     const text = chunk.toString("latin1")
-    const after = ` ${at} `
-    const lineTail = `${after}${flagFor(stream, "line")} `
+    // recordPrefix(seq, at, "o") is `${seq}${lineTail}`: the common case builds one string less.
+    const lineTail = ` ${at} ${flagFor(stream, "line")} `
     let out = ""
     if (this.failing !== null && this.failing > 0) {
-      out += `${this.nextSeq++}${after}m agentctl dropped ${this.failing} bytes of this agent's output: the log could not be written\n`
+      out += `${recordPrefix(this.nextSeq++, at, "m")}agentctl dropped ${this.failing} bytes of this agent's output: the log could not be written\n`
     }
     let head: string | null = pending?.text ?? null
     let next: { text: string; offset: number } | null = null
@@ -154,14 +154,14 @@ export class AgentLogWriter {
         out += this.nextSeq++ + lineTail + (head === null ? text.slice(start, pos) : head + text.slice(start, pos))
       } else if (length > maxLine) {
         const whole = (head ?? "") + text.slice(start, Math.min(end, start + maxLine))
-        out += `${this.nextSeq++}${after}${flagFor(stream, "cut")} ${whole.slice(0, maxLine)}\n`
+        out += `${recordPrefix(this.nextSeq++, at, flagFor(stream, "cut"))}${whole.slice(0, maxLine)}\n`
         this.counters.cutLines++
         this.counters.cutBytes += length - maxLine
         this.discarding[stream] = nl === -1 ? "cut" : null
       } else {
         const partial = (head ?? "") + text.slice(start, end)
-        const offset = out.length + `${this.nextSeq}${after}`.length
-        out += `${this.nextSeq++}${after}${flagFor(stream, "partial")} ${partial}\n`
+        const offset = out.length + flagOffset(this.nextSeq, at)
+        out += `${recordPrefix(this.nextSeq++, at, flagFor(stream, "partial"))}${partial}\n`
         next = { text: partial, offset }
       }
       head = null
