@@ -129,7 +129,7 @@ describe("FleetLogs", () => {
       readdirSync(`${runDir}/logs/${id}`).reduce((sum, n) => sum + statSync(`${runDir}/logs/${id}/${n}`).size, 0)
     expect(bytesOf("quiet") + bytesOf("chatty")).toBeLessThanOrEqual(maxTotal + agent.maxSize)
     expect(bytesOf("quiet")).toBeGreaterThanOrEqual(agent.minKeep)
-    expect(logs.report("chatty")!.evictedBytes).toBeGreaterThan(0)
+    expect(logs.usage(["chatty"]).get("chatty")!.evictedBytes).toBeGreaterThan(0)
     expect(notices.some((n) => n.event === "log-evicted")).toBe(true)
     // What is left of the chatty one is its newest lines, contiguous up to the last.
     const got = numbered(runDir, "chatty")

@@ -26,7 +26,7 @@ import { errorCode } from "../errno.ts"
 import { launcherLogUsage, type LauncherLogCounters } from "@agentctl/core/logUsageOf"
 import type { LogUsage } from "@agentctl/core/LogUsage"
 import { usageSummaryFile, writeUsageSummary } from "./usageSummary.ts"
-import { AgentLogWriter, type LogCounters, type RotatedFile } from "./AgentLogWriter.ts"
+import { AgentLogWriter, type RotatedFile } from "./AgentLogWriter.ts"
 import { type LogFileOps, nodeLogFileOps } from "./LogFileOps.ts"
 import { absorbRawLog } from "./absorbRawLog.ts"
 import { diskSpace, fileSizeOrZero } from "./diskFacts.ts"
@@ -41,14 +41,6 @@ export interface FleetLogsOptions {
   readonly notify: (notice: LogNotice) => void
   readonly now?: () => number
   readonly ops?: LogFileOps
-}
-
-/** Per agent, what `ls`, `status`, `stats` and the API report. */
-export interface AgentLogReport extends LogCounters {
-  /** Bytes of its log files on disk now (current + rotated). */
-  readonly bytes: number
-  /** Bytes of history deleted by the fleet budget (max_total, keep_free). */
-  readonly evictedBytes: number
 }
 
 interface Rotated extends RotatedFile {
@@ -247,17 +239,17 @@ export class FleetLogs {
     return new Map(ids.map((id) => [id, launcherLogUsage(this.counters(id))] as const))
   }
 
+  /** What the launcher counted for this agent since it started, and its bytes on disk. */
   private counters(id: string): LauncherLogCounters {
-    const report = this.report(id)
-    return report === null
-      ? { bytes: 0, writtenBytes: 0, droppedBytes: 0, evictedBytes: 0, cutLines: 0 }
-      : {
-          bytes: report.bytes,
-          writtenBytes: report.writtenBytes,
-          droppedBytes: report.droppedBytes,
-          evictedBytes: report.evictedBytes,
-          cutLines: report.cutLines
-        }
+    const agent = this.agents.get(id)
+    const counted = agent?.writer?.counters
+    return {
+      bytes: agent === undefined ? 0 : agentBytes(agent),
+      writtenBytes: counted?.writtenBytes ?? 0,
+      droppedBytes: counted?.droppedBytes ?? 0,
+      evictedBytes: agent?.evictedBytes ?? 0,
+      cutLines: counted?.cutLines ?? 0
+    }
   }
 
   /** run/logs/usage.json, for `ls` once this launcher is gone (usageSummary.ts). */
@@ -266,13 +258,6 @@ export class FleetLogs {
       this.options.runDir,
       new Map([...this.agents.keys()].map((id) => [id, this.counters(id)] as const))
     )
-  }
-
-  report(id: string): AgentLogReport | null {
-    const agent = this.agents.get(id)
-    if (agent === undefined) return null
-    const counters = agent.writer?.counters ?? { writtenBytes: 0, droppedBytes: 0, cutLines: 0, cutBytes: 0 }
-    return { ...counters, bytes: agentBytes(agent), evictedBytes: agent.evictedBytes }
   }
 
   /** Bytes of every agent's logs, as the budget counts them. */
