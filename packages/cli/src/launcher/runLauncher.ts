@@ -93,7 +93,6 @@ const serveFleet = (
   Effect.gen(function* () {
     const logLine = log.line
     const supervisor = yield* Supervisor.make
-    // Subscribe before boot so the first events (adoptions, starts) are logged too.
     // A reload (SIGHUP, `agentctl reload`, the API) also applies the logs: settings to running agents.
     const files = yield* Effect.context<ConfigSource | Fleet | Path.Path>()
     const control = Control.of({
@@ -106,6 +105,7 @@ const serveFleet = (
         )
       )
     })
+    // Subscribe before boot so the first events (adoptions, starts) are logged too.
     const events = yield* supervisor.control.events.pipe(Stream.toQueue({ capacity: "unbounded" }))
     // The queue ends (Done) only when the event stream does, at shutdown: nothing is lost by stopping then.
     yield* Effect.forkScoped(
