@@ -5,6 +5,7 @@ import * as Ref from "effect/Ref"
 import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
 import type { AgentEvent } from "./AgentEvent.ts"
+import type { HealthName } from "./Health.ts"
 import type { Instance } from "./Identity.ts"
 import type { Status } from "./Status.ts"
 import { statusName, statusReason } from "./statusText.ts"
@@ -23,9 +24,18 @@ export interface AgentState {
   /** Times of exits that led to restarts, for the give-up window. */
   readonly failures: ReadonlyArray<number>
   readonly attempt: number
+  /** The running instance's health (Health.ts); null without probes or without an instance. */
+  readonly health: HealthName | null
 }
 
-export const idle = (status: Status): AgentState => ({ status, restarts: 0, instance: null, failures: [], attempt: 0 })
+export const idle = (status: Status): AgentState => ({
+  status,
+  restarts: 0,
+  instance: null,
+  failures: [],
+  attempt: 0,
+  health: null
+})
 
 export interface AgentStore {
   /** The agent's state; `Stopped` for an agent the store has not seen. */

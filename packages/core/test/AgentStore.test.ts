@@ -29,7 +29,8 @@ describe("AgentStore", () => {
         restarts: 0,
         instance: null,
         failures: [],
-        attempt: 0
+        attempt: 0,
+        health: null
       })
       assert.strictEqual((yield* store.all).size, 0)
       assert.deepStrictEqual(idle({ _tag: "Disabled" }), {
@@ -37,7 +38,8 @@ describe("AgentStore", () => {
         restarts: 0,
         instance: null,
         failures: [],
-        attempt: 0
+        attempt: 0,
+        health: null
       })
     })
   )
