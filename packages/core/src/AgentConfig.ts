@@ -1,56 +1,12 @@
-import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import * as SchemaIssue from "effect/SchemaIssue"
-import * as SchemaTransformation from "effect/SchemaTransformation"
 import { AgentId } from "./AgentId.ts"
+import { ByteSize, isAtLeastBytes } from "./ByteSize.ts"
+import { DurationMs, ProcessScalar, ProcessString, withoutNul } from "./configFields.ts"
 import { configLimits } from "./configLimits.ts"
-import { parseDurationMs } from "./Duration.ts"
+import { DependsOn } from "./DependsOn.ts"
+import { HealthSpec } from "./HealthSpec.ts"
 import { AgentLogSettings } from "./LogSettings.ts"
 import { withDefault } from "./withDefault.ts"
-
-/** A duration field: `5s`, `500ms`, `2m`, or a number of seconds; decoded to milliseconds. */
-export const DurationMs = Schema.Union([Schema.String, Schema.Number]).pipe(
-  Schema.decodeTo(
-    Schema.Number,
-    SchemaTransformation.transformEffect({
-      decode: (input: string | number, options) => {
-        const ms = parseDurationMs(input)
-        return ms === undefined
-          ? Effect.fail(
-              new SchemaIssue.InvalidValue(
-                {
-                  message: `expected a duration such as 500ms, 5s, 2m or a number of seconds, got ${JSON.stringify(input)}`
-                },
-                input,
-                options
-              )
-            )
-          : Effect.succeed(ms)
-      },
-      encode: (ms: number) => Effect.succeed(`${ms}ms`)
-    })
-  )
-)
-
-/**
- * A string field that also takes a YAML number or boolean (`args: [600]`, `env: { PORT: 8080 }`):
- * YAML users write these unquoted all the time, and the process sees text anyway.
- */
-export const ScalarString = Schema.Union([Schema.String, Schema.Number, Schema.Boolean]).pipe(
-  Schema.decodeTo(
-    Schema.String,
-    SchemaTransformation.transform<string, string | number | boolean>({ decode: String, encode: (s) => s })
-  )
-)
-
-// The kernel ends every argument and variable at its first NUL: a config must not say more than runs.
-const withoutNul = Schema.makeFilter((s: string) =>
-  s.includes("\0") ? "contains a NUL byte, which no command line or environment can hold" : undefined
-)
-
-/** Text handed to the process: argv, cwd, env. */
-const ProcessString = Schema.String.check(withoutNul)
-const ProcessScalar = ScalarString.check(withoutNul)
 
 const atMost = (limit: number, what: string) =>
   Schema.makeFilter((items: { readonly length: number }) =>
@@ -86,11 +42,20 @@ export const RunSpec = Schema.Struct({
   stop_signal: withDefault(StopSignal, "SIGTERM"),
   stop_timeout: withDefault(DurationMs, "5s"),
   restart: withDefault(RestartPolicy, "on-failure"),
-  logs: withDefault(AgentLogSettings, {})
+  logs: withDefault(AgentLogSettings, {}),
+  /** Restart the agent when its session's RSS stays above this for two samples in a row (reason `memory`). */
+  max_memory: Schema.optional(ByteSize.check(isAtLeastBytes(1024 * 1024)))
 })
 
 /** One `agents/<x>/config.yaml`, decoded. Unknown keys are ignored (agents keep their own settings there). */
-export const AgentConfig = Schema.Struct({ agent: AgentMeta, run: RunSpec })
+export const AgentConfig = Schema.Struct({
+  agent: AgentMeta,
+  run: RunSpec,
+  health: withDefault(HealthSpec, {}),
+  /** The agent writes a newline to the fd in $AGENTCTL_NOTIFY_FD when it is ready (s6's notification-fd). */
+  notify: withDefault(Schema.Boolean, false),
+  depends_on: withDefault(DependsOn, {})
+})
 export type AgentConfig = typeof AgentConfig.Type
 export type AgentConfigEncoded = typeof AgentConfig.Encoded
 

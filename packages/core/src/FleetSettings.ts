@@ -1,5 +1,5 @@
 import * as Schema from "effect/Schema"
-import { DurationMs } from "./AgentConfig.ts"
+import { DurationMs } from "./configFields.ts"
 import { LogSettings } from "./LogSettings.ts"
 import { withDefault } from "./withDefault.ts"
 

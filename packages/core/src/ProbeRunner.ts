@@ -1,0 +1,26 @@
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type { ProbeKind, ProbeSpec } from "./HealthSpec.ts"
+import type { ProbeResult } from "./ProbeResult.ts"
+
+/** What a probe runs for: the agent's own cwd and env (an `exec` probe sees what the agent sees). */
+export interface ProbeTarget {
+  readonly id: string
+  readonly kind: ProbeKind
+  readonly probe: ProbeSpec
+  readonly cwd: string
+  readonly env: Readonly<Record<string, string>>
+  /** unix ms the instance started: a `log` probe matches lines written since. */
+  readonly since: number
+}
+
+/**
+ * Runs probes: shell/NodeProbeRunner (child processes with a timeout and no shell, fetch, a TCP
+ * connect, the agent's log). Never fails: a probe that cannot run says so in `error`.
+ */
+export class ProbeRunner extends Context.Service<
+  ProbeRunner,
+  {
+    readonly run: (target: ProbeTarget) => Effect.Effect<ProbeResult>
+  }
+>()("@agentctl/core/ProbeRunner") {}
