@@ -45,8 +45,7 @@ const LogPattern = Schema.String.check(
   Schema.makeFilter((s: string) => {
     if (s.length === 0) return "expected a regular expression, got an empty string"
     try {
-      new RegExp(s)
-      return undefined
+      return RegExp(s) instanceof RegExp ? undefined : "not a regular expression"
     } catch (e) {
       return `not a regular expression: ${e instanceof Error ? e.message : String(e)}`
     }
