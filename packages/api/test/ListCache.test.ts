@@ -61,7 +61,9 @@ describe("ListCache", () => {
         error: "bad",
         supervisor: "launcher",
         detail: { _tag: "Invalid", file: "agents/x/config.yaml", error: "bad" },
-        logs: null
+        logs: null,
+        health: null,
+        probes: []
       }
       // A listing that takes a while, so the requests overlap.
       const control = Layer.mock(Control, {

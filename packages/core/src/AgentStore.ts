@@ -7,6 +7,7 @@ import * as Stream from "effect/Stream"
 import type { AgentEvent } from "./AgentEvent.ts"
 import type { HealthName } from "./Health.ts"
 import type { Instance } from "./Identity.ts"
+import type { ProbeStatus } from "./ProbeResult.ts"
 import type { Status } from "./Status.ts"
 import { statusName, statusReason } from "./statusText.ts"
 
@@ -26,6 +27,8 @@ export interface AgentState {
   readonly attempt: number
   /** The running instance's health (Health.ts); null without probes or without an instance. */
   readonly health: HealthName | null
+  /** Its probes' standing, in the order startup, liveness, readiness; empty without probes. */
+  readonly probes: ReadonlyArray<ProbeStatus>
 }
 
 export const idle = (status: Status): AgentState => ({
@@ -34,7 +37,8 @@ export const idle = (status: Status): AgentState => ({
   instance: null,
   failures: [],
   attempt: 0,
-  health: null
+  health: null,
+  probes: []
 })
 
 export interface AgentStore {

@@ -21,6 +21,9 @@ export interface ProbeTarget {
 export class ProbeRunner extends Context.Service<
   ProbeRunner,
   {
+    /** One check, now, within the probe's timeout. A `log` probe: has a matching line appeared since `since`? */
     readonly run: (target: ProbeTarget) => Effect.Effect<ProbeResult>
+    /** A `log` probe as the launcher runs it: completes the moment a matching line appears. */
+    readonly awaitLine: (target: ProbeTarget) => Effect.Effect<ProbeResult>
   }
 >()("@agentctl/core/ProbeRunner") {}

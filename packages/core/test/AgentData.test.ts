@@ -113,7 +113,9 @@ const scripted = (status: StatusName, started: ReadonlyArray<StartOutcome>, call
         error: null,
         supervisor: "launcher",
         detail: { _tag: "Stopped" },
-        logs: null
+        logs: null,
+        health: null,
+        probes: []
       }),
     stop: (targets) =>
       Effect.sync(() => {

@@ -30,7 +30,8 @@ describe("AgentStore", () => {
         instance: null,
         failures: [],
         attempt: 0,
-        health: null
+        health: null,
+        probes: []
       })
       assert.strictEqual((yield* store.all).size, 0)
       assert.deepStrictEqual(idle({ _tag: "Disabled" }), {
@@ -39,7 +40,8 @@ describe("AgentStore", () => {
         instance: null,
         failures: [],
         attempt: 0,
-        health: null
+        health: null,
+        probes: []
       })
     })
   )

@@ -68,7 +68,10 @@ describe("parseAgentConfig", () => {
         stop_timeout: 5000,
         restart: "on-failure",
         logs: {}
-      }
+      },
+      health: {},
+      notify: false,
+      depends_on: {}
     })
   })
 
