@@ -10,8 +10,11 @@ export interface ProbeTarget {
   readonly probe: ProbeSpec
   readonly cwd: string
   readonly env: Readonly<Record<string, string>>
-  /** unix ms the instance started: a `log` probe matches lines written since. */
-  readonly since: number
+  /**
+   * Unix ms the instance started: a `log` probe matches lines that arrived since. Null without a
+   * launcher: daemonless lines carry no arrival time, so any line of the agent's log matches.
+   */
+  readonly since: number | null
 }
 
 /**

@@ -19,7 +19,8 @@ import type { HealthName } from "./Health.ts"
 import { describeCheck, type ProbeKind, probesOf, type ProbeSpec } from "./HealthSpec.ts"
 import { healthOf, judge, pendingStanding, type Standing, transition } from "./probeJudge.ts"
 import type { ProbeResult, ProbeStatus } from "./ProbeResult.ts"
-import { ProbeRunner, type ProbeTarget } from "./ProbeRunner.ts"
+import { ProbeRunner } from "./ProbeRunner.ts"
+import { probeBase, runProbe, targetOf } from "./probeTarget.ts"
 
 /** Why the launcher ends an instance itself; the supervisor stops it and counts it like a crash. */
 export interface Verdict {
@@ -59,19 +60,6 @@ export const initialHealth = (
   probes: statusesOf(spec, {})
 })
 
-/** What a probe runs with: the agent's cwd and env, without agentctl's marker (a probe is not part of the agent). */
-const probeBase = Effect.fnUntraced(function* (settings: FleetSettings, spec: AgentSpec, since: number) {
-  const path = yield* Path.Path
-  const env = yield* Effect.result(agentEnv(settings, spec))
-  return {
-    id: spec.config.agent.id,
-    cwd: path.resolve(spec.dir, spec.config.run.cwd),
-    env: env._tag === "Success" ? toRecord(env.success.filter((e) => e.source !== "agentctl")) : {},
-    envError: env._tag === "Failure" ? env.failure.message : null,
-    since
-  }
-})
-
 /** The verdict on a startup or liveness probe that reached its failure threshold. */
 const failed = (kind: ProbeKind, s: Standing): Verdict => ({
   reason: "unhealthy",
@@ -105,43 +93,23 @@ export const watchHealth = (
         return now
       })
 
-    const target = (kind: ProbeKind, probe: ProbeSpec): ProbeTarget => ({
-      id,
-      kind,
-      probe,
-      cwd: base.cwd,
-      env: base.env,
-      since: base.since
-    })
-
     const runOnce = (kind: ProbeKind, probe: ProbeSpec) =>
-      base.envError !== null && probe.exec !== undefined
-        ? Effect.map(
-            Effect.clockWith((c) => c.currentTimeMillis),
-            (at): ProbeResult => ({
-              ok: false,
-              at,
-              ms: 0,
-              output: "",
-              error: `could not read the agent's environment: ${base.envError}`
-            })
-          )
-        : runner.run(target(kind, probe)).pipe(
-            Effect.timeoutOrElse({
-              duration: probe.timeout + runnerGraceMs,
-              orElse: () =>
-                Effect.map(
-                  Effect.clockWith((c) => c.currentTimeMillis),
-                  (at): ProbeResult => ({
-                    ok: false,
-                    at: at - probe.timeout - runnerGraceMs,
-                    ms: probe.timeout + runnerGraceMs,
-                    output: `no answer within ${formatDurationMs(probe.timeout)}`,
-                    error: null
-                  })
-                )
-            })
-          )
+      runProbe(base, kind, probe).pipe(
+        Effect.timeoutOrElse({
+          duration: probe.timeout + runnerGraceMs,
+          orElse: () =>
+            Effect.map(
+              Effect.clockWith((c) => c.currentTimeMillis),
+              (at): ProbeResult => ({
+                ok: false,
+                at: at - probe.timeout - runnerGraceMs,
+                ms: probe.timeout + runnerGraceMs,
+                output: `no answer within ${formatDurationMs(probe.timeout)}`,
+                error: null
+              })
+            )
+        })
+      )
 
     /** Run every `period` until `done` says the standing is final; returns that standing. */
     const polled = (kind: ProbeKind, probe: ProbeSpec, done: (s: Standing) => boolean) =>
@@ -161,7 +129,7 @@ export const watchHealth = (
     const logged = (kind: ProbeKind, probe: ProbeSpec, deadline: boolean) =>
       Effect.gen(function* () {
         yield* Effect.sleep(probe.initial_delay)
-        const seen = runner.awaitLine(target(kind, probe))
+        const seen = runner.awaitLine(targetOf(base, kind, probe))
         const withinMs = probe.failure_threshold * probe.period
         const missed = Effect.map(
           Effect.clockWith((c) => c.currentTimeMillis),

@@ -23,7 +23,7 @@ const aborting = (run: (signal: AbortSignal) => Promise<ProbeResult>) =>
     return Effect.sync(() => controller.abort())
   })
 
-const logQuery = (since: number) => ({ tail: null, since, until: null, stream: null, afterSeq: null })
+const logQuery = (since: number | null) => ({ tail: null, since, until: null, stream: null, afterSeq: null })
 
 const matched = (at: number, text: string): ProbeResult => ({
   ok: true,

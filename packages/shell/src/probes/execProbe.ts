@@ -38,7 +38,7 @@ export const runExecProbe = (probe: ExecProbe, signal: AbortSignal): Promise<Pro
       settled = true
       clearTimeout(timer)
       signal.removeEventListener("abort", onAbort)
-      resolve({ ...result, at, ms: Date.now() - at })
+      resolve({ ok: result.ok, at, ms: Date.now() - at, output: result.output, error: result.error })
     }
     const text = () => trimOutput(Buffer.concat(chunks).toString("utf8"))
     const child = spawn(command!, args, {
