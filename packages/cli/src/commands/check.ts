@@ -26,9 +26,9 @@ export const check = Command.make(
     } else {
       yield* Console.log(
         result.probes
-          .map(({ kind, check, result: r }) => {
+          .map(({ kind, check: what, result: r }) => {
             const verdict = r.error !== null ? "error" : r.ok ? "pass" : "fail"
-            return `${verdict.padEnd(5)} ${kind.padEnd(9)} ${check}: ${r.error ?? r.output} (${r.ms}ms)`
+            return `${verdict.padEnd(5)} ${kind.padEnd(9)} ${what}: ${r.error ?? r.output} (${r.ms}ms)`
           })
           .join("\n")
       )
