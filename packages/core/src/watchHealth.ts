@@ -45,7 +45,6 @@ const healthFrom = (spec: AgentSpec, standings: Standings, wasReady: boolean): H
     startup: at("startup"),
     liveness: at("liveness"),
     readiness: at("readiness"),
-    notified: null,
     wasReady
   })
 }

@@ -51,7 +51,7 @@ describe("transition: events for changes, not for every pass", () => {
 describe("healthOf", () => {
   const passing = { ...pendingStanding, state: "passing" } as const
   const failing = { ...pendingStanding, state: "failing" } as const
-  const none: HealthInput = { startup: null, liveness: null, readiness: null, notified: null, wasReady: false }
+  const none: HealthInput = { startup: null, liveness: null, readiness: null, wasReady: false }
   it.each<[string, Partial<HealthInput>, string | null]>([
     ["no probes: no health", {}, null],
     [
@@ -70,9 +70,7 @@ describe("healthOf", () => {
       "readiness erroring after ready: no new verdict",
       { readiness: { ...pendingStanding, state: "error" }, wasReady: true },
       "ready"
-    ],
-    ["notify not yet: starting", { notified: false }, "starting"],
-    ["notified: ready", { notified: true }, "ready"]
+    ]
   ])("%s", (_, input, expected) => {
     expect(healthOf({ ...none, ...input })).toBe(expected)
   })
