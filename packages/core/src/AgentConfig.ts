@@ -52,6 +52,11 @@ export const AgentConfig = Schema.Struct({
   agent: AgentMeta,
   run: RunSpec,
   health: withDefault(HealthSpec, {}),
+  /**
+   * The agent says when it is ready by writing a newline to the descriptor named in
+   * $AGENTCTL_NOTIFY_FD (s6's notification-fd): its health is `starting` until it does.
+   */
+  notify: withDefault(Schema.Boolean, false),
   depends_on: withDefault(DependsOn, {})
 })
 export type AgentConfig = typeof AgentConfig.Type

@@ -7,7 +7,7 @@ import { type EnvSource, mergeEnv } from "./env.ts"
 import { ConfigInvalid } from "./Errors.ts"
 import { Fleet } from "./Fleet.ts"
 import type { FleetSettings } from "./FleetSettings.ts"
-import { MarkerAgentVar, MarkerFleetVar } from "./ProcessTable.ts"
+import { MarkerAgentVar, MarkerFleetVar, notifyFd, NotifyFdVar } from "./ProcessTable.ts"
 
 /** A `.env` file as variables; a malformed line is an error naming the file and line (never skipped silently). */
 const readDotenv = Effect.fn("AgentEnv.readDotenv")(function* (file: string) {
@@ -46,6 +46,13 @@ export const agentEnv = Effect.fn("AgentEnv.agentEnv")(function* (settings: Flee
     ...layers,
     { source: "agent .env", vars: agentDotenv },
     { source: "run.env", vars: spec.config.run.env },
-    { source: "agentctl", vars: { [MarkerFleetVar]: root, [MarkerAgentVar]: spec.config.agent.id } }
+    {
+      source: "agentctl",
+      vars: {
+        [MarkerFleetVar]: root,
+        [MarkerAgentVar]: spec.config.agent.id,
+        ...(spec.config.notify ? { [NotifyFdVar]: String(notifyFd) } : {})
+      }
+    }
   ])
 })

@@ -89,7 +89,8 @@ export const spawnAgent = Effect.fn("AgentProcesses.spawnAgent")(function* (flee
     cwd: path.resolve(spec.dir, spec.config.run.cwd),
     env,
     logFile: runDir.logFile(id),
-    logs: resolveLogSettings(fleet.settings.logs, spec.config.run.logs)
+    logs: resolveLogSettings(fleet.settings.logs, spec.config.run.logs),
+    notify: spec.config.notify
   })
   const { pid } = spawned
   // The start time is the other half of the identity; a process that already exited has none.

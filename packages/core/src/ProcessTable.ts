@@ -6,6 +6,9 @@
 /** The marker agentctl puts into every agent's environment; it survives exec and is inherited by children. */
 export const MarkerFleetVar = "AGENTCTL_FLEET"
 export const MarkerAgentVar = "AGENTCTL_AGENT"
+/** With `notify: true`: the descriptor an agent writes a newline to when it is ready. */
+export const NotifyFdVar = "AGENTCTL_NOTIFY_FD"
+export const notifyFd = 3
 
 export interface Marker {
   readonly fleet: string

@@ -17,6 +17,8 @@ export interface SpawnRequest {
   readonly logFile: string
   /** How the agent's output is rotated and cut, for a spawner that captures it. */
   readonly logs: ResolvedLogSettings
+  /** Give it a readiness-notification descriptor (`notify: true`) as fd 3. */
+  readonly notify: boolean
 }
 
 export interface ForegroundRequest {

@@ -60,16 +60,19 @@ export interface HealthInput {
   readonly startup: Standing | null
   readonly liveness: Standing | null
   readonly readiness: Standing | null
+  /** With `notify: true`: whether the agent has said it is ready (null without notify). */
+  readonly notified: boolean | null
   /** Whether this instance has been ready once: a readiness probe failing after is `unhealthy`, before `starting`. */
   readonly wasReady: boolean
 }
 
-/** The instance's health from its probes' standings; null for an agent without probes. */
+/** The instance's health from its probes' standings and its notification; null for an agent with neither. */
 export const healthOf = (input: HealthInput): HealthName | null => {
-  const { startup, liveness, readiness, wasReady } = input
-  if (startup === null && liveness === null && readiness === null) return null
+  const { startup, liveness, readiness, notified, wasReady } = input
+  if (startup === null && liveness === null && readiness === null && notified === null) return null
   if (startup !== null && startup.state !== "passing") return "starting"
   if (liveness?.state === "failing") return "unhealthy"
+  if (notified === false) return "starting"
   if (readiness === null || readiness.state === "passing") return "ready"
   if (readiness.state === "failing") return wasReady ? "unhealthy" : "starting"
   // pending or error: no new verdict on a ready instance.

@@ -21,6 +21,7 @@ import type { Signals } from "./Signals.ts"
 import type { Spawner } from "./Spawner.ts"
 import type { ExitInfo, Status } from "./Status.ts"
 import type { ProbeRunner } from "./ProbeRunner.ts"
+import type { ReadinessNotices } from "./ReadinessNotices.ts"
 import { initialHealth, type Verdict, watchHealth } from "./watchHealth.ts"
 import { type SessionRss, watchMemory } from "./watchMemory.ts"
 
@@ -41,12 +42,15 @@ export type Launch =
   /** It runs already (found at boot or by `start`): watch it, never start a second copy. */
   | { readonly _tag: "Adopt"; readonly instance: Instance; readonly startedAt: number | null }
 
-export type SuperviseRequirements = Prober | Signals | Spawner | RunDir | ConfigSource | Path.Path | Fleet | ProbeRunner
+export type SuperviseRequirements =
+  Prober | Signals | Spawner | RunDir | ConfigSource | Path.Path | Fleet | ProbeRunner | ReadinessNotices
 
 interface Running {
   readonly startedAt: number
   /** The leader's pid; null when the start failed (nothing runs, nothing to watch). */
   readonly pid: number | null
+  /** Found running rather than started by this launcher. */
+  readonly adopted: boolean
   readonly exit: Effect.Effect<ExitInfo, never, SuperviseRequirements>
 }
 
@@ -97,12 +101,13 @@ export const superviseAgent = (
       const status: Status = { _tag: "Running", pid: instance.pid, instances: 1, startedAt }
       yield* store.update(
         id,
-        (s) => ({ ...s, ...initialHealth(spec), instance, status }),
+        (s) => ({ ...s, ...initialHealth(spec, true), instance, status }),
         `adopted pid ${instance.pid} (it runs without a launcher's supervision until now)`
       )
       return {
         startedAt: startedAt ?? (yield* Clock.currentTimeMillis),
         pid: instance.pid,
+        adopted: true,
         exit: awaitGone(instance, status)
       } satisfies Running
     })
@@ -119,7 +124,7 @@ export const superviseAgent = (
               ...st,
               // With its Running status, in one update: a dependent waiting for `ready` never
               // sees a running instance whose probes have not been set up yet.
-              ...initialHealth(spec),
+              ...initialHealth(spec, false),
               instance: spawnedInstance(s.pid, s.startTime ?? -1),
               status: { _tag: "Running", pid: s.pid, instances: 1, startedAt: s.startedAt }
             }))
@@ -138,12 +143,22 @@ export const superviseAgent = (
         )
       )
       if (result._tag === "Success") {
-        return { startedAt: result.success.startedAt, pid: result.success.pid, exit: result.success.exit }
+        return {
+          startedAt: result.success.startedAt,
+          pid: result.success.pid,
+          adopted: false,
+          exit: result.success.exit
+        }
       }
       const at = yield* Clock.currentTimeMillis
       yield* store.update(id, (s) => s, `failed to start: ${result.failure.message}`)
       // A command that cannot start is a failure like a crash: the policy and its backoff apply.
-      return { startedAt: at, pid: null, exit: Effect.succeed({ code: 127, signal: null, at }) } satisfies Running
+      return {
+        startedAt: at,
+        pid: null,
+        adopted: false,
+        exit: Effect.succeed({ code: 127, signal: null, at })
+      } satisfies Running
     })
 
   /**
@@ -182,7 +197,7 @@ export const superviseAgent = (
     running.pid === null
       ? Effect.never
       : Effect.raceFirst(
-          watchHealth(store, fleet.settings, spec, running.startedAt),
+          watchHealth(store, fleet.settings, spec, running.startedAt, running.adopted),
           watchMemory(spec, running.pid, rss)
         )
 

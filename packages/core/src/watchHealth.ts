@@ -18,6 +18,7 @@ import { describeCheck, type ProbeKind, probesOf, type ProbeSpec } from "./Healt
 import { healthOf, judge, pendingStanding, type Standing, transition } from "./probeJudge.ts"
 import type { ProbeResult, ProbeStatus } from "./ProbeResult.ts"
 import { ProbeRunner } from "./ProbeRunner.ts"
+import { ReadinessNotices } from "./ReadinessNotices.ts"
 import { probeBase, runProbe, targetOf } from "./probeTarget.ts"
 
 /** Why the launcher ends an instance itself; the supervisor stops it and counts it like a crash. */
@@ -38,22 +39,36 @@ const statusesOf = (spec: AgentSpec, standings: Standings): ReadonlyArray<ProbeS
     ...(standings[kind] ?? pendingStanding)
   }))
 
-const healthFrom = (spec: AgentSpec, standings: Standings, wasReady: boolean): HealthName | null => {
+/** `notified`: whether an agent with `notify: true` has said it is ready (null without notify). */
+const healthFrom = (
+  spec: AgentSpec,
+  standings: Standings,
+  wasReady: boolean,
+  notified: boolean | null
+): HealthName | null => {
   const { health } = spec.config
   const at = (kind: ProbeKind) => (health[kind] === undefined ? null : (standings[kind] ?? pendingStanding))
   return healthOf({
     startup: at("startup"),
     liveness: at("liveness"),
     readiness: at("readiness"),
+    notified,
     wasReady
   })
 }
 
+/**
+ * An adopted instance's notification went to the launcher before this one (or to /dev/null,
+ * started daemonless): it has been running all along, so it is taken as having given it.
+ */
+const notifiedAtStart = (spec: AgentSpec, adopted: boolean): boolean | null => (spec.config.notify ? adopted : null)
+
 /** The health and probe list a new instance starts with: set with its `Running` status, in one update. */
 export const initialHealth = (
-  spec: AgentSpec
+  spec: AgentSpec,
+  adopted: boolean
 ): { readonly health: HealthName | null; readonly probes: ReadonlyArray<ProbeStatus> } => ({
-  health: healthFrom(spec, {}, false),
+  health: healthFrom(spec, {}, false, notifiedAtStart(spec, adopted)),
   probes: statusesOf(spec, {})
 })
 
@@ -67,14 +82,17 @@ export const watchHealth = (
   store: AgentStore,
   settings: FleetSettings,
   spec: AgentSpec,
-  since: number
-): Effect.Effect<Verdict, never, ProbeRunner | Path.Path | ConfigSource | Fleet> =>
+  since: number,
+  adopted: boolean
+): Effect.Effect<Verdict, never, ProbeRunner | ReadinessNotices | Path.Path | ConfigSource | Fleet> =>
   Effect.gen(function* () {
     const probes = probesOf(spec.config.health)
-    if (probes.length === 0) return yield* Effect.never
+    if (probes.length === 0 && !spec.config.notify) return yield* Effect.never
     const runner = yield* ProbeRunner
+    const notices = yield* ReadinessNotices
     const id = spec.config.agent.id
     const base = yield* probeBase(settings, spec, since)
+    let notified = notifiedAtStart(spec, adopted)
     const standings: Standings = {}
     let wasReady = false
 
@@ -83,7 +101,7 @@ export const watchHealth = (
         const was = standings[kind] ?? pendingStanding
         const now = judge(spec.config.health[kind]!, was, result)
         standings[kind] = now
-        const health = healthFrom(spec, standings, wasReady)
+        const health = healthFrom(spec, standings, wasReady, notified)
         if (health === "ready") wasReady = true
         const message = transition(kind, spec.config.health[kind]!, was, now)
         yield* store.update(id, (s) => ({ ...s, health, probes: statusesOf(spec, standings) }), message ?? undefined)
@@ -148,31 +166,53 @@ export const watchHealth = (
         return yield* record(kind, result)
       })
 
-    const { startup, liveness, readiness } = spec.config.health
-    if (startup !== undefined) {
-      const s =
-        startup.log !== undefined
-          ? yield* logged("startup", startup, true)
-          : yield* polled("startup", startup, (st) => st.state === "passing" || st.state === "failing")
-      if (s.state === "failing") return failed("startup", s)
-    }
-    const ready =
-      readiness === undefined
-        ? Effect.never
-        : Effect.andThen(
-            readiness.log !== undefined
-              ? logged("readiness", readiness, false)
-              : polled("readiness", readiness, () => false),
-            Effect.never
+    // With notify: the notification whenever it comes, beside the probes; it never ends the watch.
+    const notice =
+      notified === false
+        ? Effect.flatMap(notices.await(id, since), (at) =>
+            Effect.suspend(() => {
+              notified = true
+              const health = healthFrom(spec, standings, wasReady, notified)
+              if (health === "ready") wasReady = true
+              return store.update(
+                id,
+                (s) => ({ ...s, health }),
+                `notified it is ready, ${formatDurationMs(Math.max(0, at - since))} after it started`
+              )
+            })
           )
-    const live =
-      liveness === undefined
-        ? Effect.never
-        : Effect.map(
-            polled("liveness", liveness, (st) => st.state === "failing"),
-            (s) => failed("liveness", s)
-          )
-    // Nothing judged yet but the startup probe passed: an agent with only a startup probe is ready now.
-    if (startup !== undefined) yield* store.update(id, (s) => ({ ...s, health: healthFrom(spec, standings, wasReady) }))
-    return yield* Effect.raceFirst(live, ready)
+        : Effect.void
+
+    const judged = Effect.gen(function* () {
+      const { startup, liveness, readiness } = spec.config.health
+      if (startup !== undefined) {
+        const s =
+          startup.log !== undefined
+            ? yield* logged("startup", startup, true)
+            : yield* polled("startup", startup, (st) => st.state === "passing" || st.state === "failing")
+        if (s.state === "failing") return failed("startup", s)
+      }
+      const ready =
+        readiness === undefined
+          ? Effect.never
+          : Effect.andThen(
+              readiness.log !== undefined
+                ? logged("readiness", readiness, false)
+                : polled("readiness", readiness, () => false),
+              Effect.never
+            )
+      const live =
+        liveness === undefined
+          ? Effect.never
+          : Effect.map(
+              polled("liveness", liveness, (st) => st.state === "failing"),
+              (s) => failed("liveness", s)
+            )
+      // Nothing judged yet but the startup probe passed: an agent with only a startup probe is ready now.
+      if (startup !== undefined) {
+        yield* store.update(id, (s) => ({ ...s, health: healthFrom(spec, standings, wasReady, notified) }))
+      }
+      return yield* Effect.raceFirst(live, ready)
+    })
+    return yield* Effect.raceFirst(judged, Effect.andThen(notice, Effect.never))
   })

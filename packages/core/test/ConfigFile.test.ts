@@ -70,6 +70,7 @@ describe("parseAgentConfig", () => {
         logs: {}
       },
       health: {},
+      notify: false,
       depends_on: {}
     })
   })

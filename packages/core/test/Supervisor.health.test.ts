@@ -227,6 +227,42 @@ describe("Supervisor: probes", () => {
     )
   )
 
+  it.effect("notify: starting until the agent writes its notification, then ready; nothing restarts meanwhile", () =>
+    withLauncher({ "agents/n/config.yaml": agent("n", "notify: true\n") }, Effect.void, (launcher) =>
+      Effect.gen(function* () {
+        const events = yield* recordEvents(launcher.control.events)
+        yield* launcher.boot
+        yield* TestClock.adjust("1 minute")
+        assert.strictEqual((yield* launcher.control.status("n")).health, "starting")
+        yield* probes.use((p) => p.notify("n"))
+        yield* Effect.yieldNow
+        assert.strictEqual((yield* launcher.control.status("n")).health, "ready")
+        assert.include(
+          (yield* events.take).map((e) => e.message),
+          "notified it is ready, 1m after it started"
+        )
+        assert.deepStrictEqual(yield* spawnTimes("n"), [0])
+      })
+    )
+  )
+
+  it.effect("notify: the agent gets $AGENTCTL_NOTIFY_FD and a descriptor for it", () =>
+    withSupervisor(
+      { "agents/n/config.yaml": agent("n", "notify: true\n"), "agents/p/config.yaml": agent("p") },
+      Effect.void,
+      Effect.gen(function* () {
+        yield* TestClock.adjust("100 millis")
+        const spawned = yield* FakeProcessTable.FakeProcessTable.use((t) => t.spawned)
+        const n = spawned.find((s) => s.id === "n")!
+        const p = spawned.find((s) => s.id === "p")!
+        assert.deepInclude(n, { notify: true })
+        assert.strictEqual(n.env.AGENTCTL_NOTIFY_FD, "3")
+        assert.deepInclude(p, { notify: false })
+        assert.notProperty(p.env, "AGENTCTL_NOTIFY_FD")
+      })
+    )
+  )
+
   it.effect("an agent without probes has no health", () =>
     withSupervisor(
       { "agents/a/config.yaml": agent("a") },

@@ -51,7 +51,7 @@ describe("transition: events for changes, not for every pass", () => {
 describe("healthOf", () => {
   const passing = { ...pendingStanding, state: "passing" } as const
   const failing = { ...pendingStanding, state: "failing" } as const
-  const none: HealthInput = { startup: null, liveness: null, readiness: null, wasReady: false }
+  const none: HealthInput = { startup: null, liveness: null, readiness: null, notified: null, wasReady: false }
   it.each<[string, Partial<HealthInput>, string | null]>([
     ["no probes: no health", {}, null],
     [

@@ -39,19 +39,26 @@ const checkCwd = (id: string, req: ForegroundRequest): Effect.Effect<void, Spawn
     )
   )
 
-/** Where a detached agent's stdout and stderr go: descriptors the child inherits, ours closed once it runs. */
+/**
+ * Where a detached agent's stdout and stderr go, and its readiness notifications (fd 3, with
+ * `notify: true`): descriptors the child inherits, ours closed once it runs.
+ */
 export interface SpawnOutput {
   readonly stdout: number
   readonly stderr: number
+  readonly notify: number | null
 }
 
-/** Without a launcher: both appended to run/<id>.log, which the agent then holds itself. */
+/**
+ * Without a launcher: both appended to run/<id>.log, which the agent then holds itself; its
+ * notifications go to /dev/null, since nobody waits for them.
+ */
 const appendToLogFile = (req: SpawnRequest): Effect.Effect<SpawnOutput, SpawnFailed> =>
   Effect.tryPromise({
     try: async () => {
       await mkdir(dirname(req.logFile), { recursive: true })
       const fd = openSync(req.logFile, "a")
-      return { stdout: fd, stderr: fd }
+      return { stdout: fd, stderr: fd, notify: req.notify ? openSync("/dev/null", "w") : null }
     },
     catch: (error) => failure(req.id, req, "log", error, req.logFile)
   })
@@ -60,6 +67,7 @@ const closeOutput = (output: SpawnOutput) =>
   Effect.sync(() => {
     closeSync(output.stdout)
     if (output.stderr !== output.stdout) closeSync(output.stderr)
+    if (output.notify !== null) closeSync(output.notify)
   })
 
 const startDetached = (req: SpawnRequest, output: SpawnOutput): Effect.Effect<Spawned, SpawnFailed> =>
@@ -71,7 +79,8 @@ const startDetached = (req: SpawnRequest, output: SpawnOutput): Effect.Effect<Sp
         env: { ...req.env },
         // setsid(2): the agent leads its own session, outliving us and our terminal.
         detached: true,
-        stdio: ["ignore", output.stdout, output.stderr]
+        // fd 3 is $AGENTCTL_NOTIFY_FD (ProcessTable.notifyFd).
+        stdio: ["ignore", output.stdout, output.stderr, ...(output.notify === null ? [] : [output.notify])]
       })
       // Registered before anything can happen; the time is taken when the kernel reports the exit.
       const exited = Deferred.makeUnsafe<ExitInfo>()

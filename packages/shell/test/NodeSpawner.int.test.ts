@@ -28,7 +28,7 @@ describe("NodeSpawner.spawn", () => {
     Effect.gen(function* () {
       const dir = tempDir()
       const logFile = join(dir, "logs", "nested", "a1.log")
-      const base = { id: "a1", cwd: dir, env: { PATH }, logFile, logs }
+      const base = { id: "a1", cwd: dir, env: { PATH }, logFile, logs, notify: false }
       const first = yield* spawnTracked({ ...base, command: "sh", args: ["-c", "echo one; echo err >&2"] })
       yield* untilGone(first.pid)
       const second = yield* spawnTracked({ ...base, command: "sh", args: ["-c", "echo two"] })
@@ -49,7 +49,8 @@ describe("NodeSpawner.spawn", () => {
         cwd: dir,
         env,
         logFile,
-        logs
+        logs,
+        notify: false
       })
       yield* untilGone(pid)
       const lines = readFileSync(logFile, "utf8").trim().split("\n")
@@ -71,7 +72,8 @@ describe("NodeSpawner.spawn", () => {
         cwd: dir,
         env: { PATH },
         logFile: join(dir, "a1.log"),
-        logs
+        logs,
+        notify: false
       })
       const info = readSnapshotSync().processes.get(pid)
       expect(info).toMatchObject({ pid, sid: pid, pgid: pid, comm: "sleep" })
@@ -82,7 +84,7 @@ describe("NodeSpawner.spawn", () => {
   it.live("exit completes with the code, or the signal, when the process ends", () =>
     Effect.gen(function* () {
       const dir = tempDir()
-      const base = { id: "a1", cwd: dir, env: { PATH }, logFile: join(dir, "a1.log"), logs }
+      const base = { id: "a1", cwd: dir, env: { PATH }, logFile: join(dir, "a1.log"), logs, notify: false }
       const before = Date.now()
       const exits = yield* spawnTracked({ ...base, command: "sh", args: ["-c", "exit 7"] })
       const info = yield* exits.exit
@@ -98,7 +100,15 @@ describe("NodeSpawner.spawn", () => {
     Effect.gen(function* () {
       const dir = tempDir()
       const spawner = yield* Spawner
-      const req = { id: "a1", args: [], cwd: dir, env: { PATH: "/nonexistent" }, logFile: join(dir, "a1.log"), logs }
+      const req = {
+        id: "a1",
+        args: [],
+        cwd: dir,
+        env: { PATH: "/nonexistent" },
+        logFile: join(dir, "a1.log"),
+        logs,
+        notify: false
+      }
       const error = yield* Effect.flip(spawner.spawn({ ...req, command: "definitely-not-a-command" }))
       expect(error).toMatchObject({ _tag: "SpawnFailed", id: "a1", command: "definitely-not-a-command" })
       expect(error.message).toContain('command "definitely-not-a-command" not found on PATH')
@@ -121,7 +131,8 @@ describe("NodeSpawner.spawn", () => {
           cwd: dir,
           env: { PATH },
           logFile: join(dir, "l"),
-          logs
+          logs,
+          notify: false
         })
       )
       expect(error.message).toContain("is not executable")
@@ -132,7 +143,15 @@ describe("NodeSpawner.spawn", () => {
     Effect.gen(function* () {
       const dir = tempDir()
       const spawner = yield* Spawner
-      const req = { id: "a1", command: "sleep", args: ["1"], env: { PATH }, logFile: join(dir, "a1.log"), logs }
+      const req = {
+        id: "a1",
+        command: "sleep",
+        args: ["1"],
+        env: { PATH },
+        logFile: join(dir, "a1.log"),
+        logs,
+        notify: false
+      }
       const missing = yield* Effect.flip(spawner.spawn({ ...req, cwd: join(dir, "gone") }))
       expect(missing.message).toBe(`working directory "${join(dir, "gone")}" does not exist`)
       writeFileSync(join(dir, "file"), "")

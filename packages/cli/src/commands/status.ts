@@ -20,13 +20,18 @@ const kb = (n: number) =>
 /** The health and each probe's last result; without a launcher, where to get them. */
 const healthLines = (row: AgentRow, spec: AgentSpec | undefined, now: number): ReadonlyArray<string> => {
   const configured = spec === undefined ? [] : probesOf(spec.config.health)
-  if (configured.length === 0) return []
-  if (row.probes.length === 0) {
+  const notify = spec?.config.notify === true
+  if (configured.length === 0 && !notify) return []
+  const notifyLine = notify
+    ? [`  notify:    yes: starting until it writes a newline to $AGENTCTL_NOTIFY_FD (fd 3)`]
+    : []
+  if (row.health === null) {
     const why = row.supervisor === "launcher" ? "not running" : "no launcher runs its probes"
-    return [`  health:    - (${why}; agentctl check ${row.id} runs them now)`]
+    return [`  health:    - (${why}; agentctl check ${row.id} runs them now)`, ...notifyLine]
   }
   return [
-    `  health:    ${row.health ?? "-"}`,
+    `  health:    ${row.health}`,
+    ...notifyLine,
     ...row.probes.map((p) => {
       const last =
         p.last === null

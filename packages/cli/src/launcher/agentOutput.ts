@@ -12,7 +12,9 @@ import * as NodeSpawner from "@agentctl/shell/NodeSpawner"
 import { RunDir } from "@agentctl/core/RunDir"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { closeSync } from "node:fs"
 import { join } from "node:path"
+import { ReadyNotices } from "@agentctl/shell/ReadyNotices"
 
 /** How long a stopping launcher waits for the pipes of agents it stopped to drain. */
 const drainGraceMs = 2000
@@ -62,6 +64,25 @@ export const launcherRunDir = (logs: FleetLogs) =>
     })
   )
 
-/** Spawns whose stdout and stderr are the agent's FIFOs, drained by `logs`. */
-export const capturingSpawner = (logs: FleetLogs) =>
-  NodeSpawner.layerWithOutput((req) => logs.outputFor(req.id, req.logs))
+/** Spawns whose stdout and stderr are the agent's FIFOs, drained by `logs`; fd 3 read by `notices`. */
+export const capturingSpawner = (logs: FleetLogs, notices: ReadyNotices) =>
+  NodeSpawner.layerWithOutput((req) => {
+    const output = logs.outputFor(req.id, req.logs)
+    try {
+      return { ...output, notify: req.notify ? notices.descriptorFor(req.id) : null }
+    } catch (error) {
+      closeSync(output.stdout)
+      closeSync(output.stderr)
+      throw error
+    }
+  })
+
+/** The readiness-notification FIFOs, read from now until the launcher's scope closes. */
+export const openReadyNotices = (runDir: string) =>
+  Effect.acquireRelease(
+    Effect.try({
+      try: () => ReadyNotices.open(runDir),
+      catch: (error) => FileError.fromCause(join(runDir, "notify"), "take over the readiness notifications in", error)
+    }),
+    (notices) => Effect.sync(() => notices.close())
+  )

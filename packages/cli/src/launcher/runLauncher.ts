@@ -22,7 +22,14 @@ import { errorCode } from "@agentctl/shell/errno"
 import { osLayer } from "../FleetLayers.ts"
 import { version } from "../version.ts"
 import type { FleetLogs } from "@agentctl/shell/logs/FleetLogs"
-import { capturingSpawner, launcherRunDir, openFleetLogs, reconfigureFleetLogs } from "./agentOutput.ts"
+import {
+  capturingSpawner,
+  launcherRunDir,
+  openFleetLogs,
+  openReadyNotices,
+  reconfigureFleetLogs
+} from "./agentOutput.ts"
+import * as ReadyNotices from "@agentctl/shell/ReadyNotices"
 import { ownLogBound } from "@agentctl/shell/logs/ownLog"
 import { formatLine, type LauncherLogEntry } from "./launcherLog.ts"
 import { launcherPaths } from "./paths.ts"
@@ -76,8 +83,11 @@ export const runLauncher = (root: string) =>
     const log = lineWriter(bound)
     // After the lock: two launchers must never read the same FIFOs.
     const agentLogs = yield* openFleetLogs(fleet, paths.runDir, (notice) => Effect.runFork(log.line(notice)))
+    const notices = yield* openReadyNotices(paths.runDir)
     yield* serveFleet(root, paths, settings, lock.pid, log, agentLogs).pipe(
-      Effect.provide(Layer.mergeAll(capturingSpawner(agentLogs), launcherRunDir(agentLogs)))
+      Effect.provide(
+        Layer.mergeAll(capturingSpawner(agentLogs, notices), launcherRunDir(agentLogs), ReadyNotices.layer(notices))
+      )
     )
   }).pipe(Effect.scoped, Effect.provide(osLayer(root)))
 

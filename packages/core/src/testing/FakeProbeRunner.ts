@@ -6,6 +6,7 @@ import * as Layer from "effect/Layer"
 import type { ProbeKind } from "../HealthSpec.ts"
 import type { ProbeResult } from "../ProbeResult.ts"
 import { ProbeRunner, type ProbeTarget } from "../ProbeRunner.ts"
+import { ReadinessNotices } from "../ReadinessNotices.ts"
 
 /** What a scripted probe answers: passes, fails with an output, cannot run, or hangs. */
 export type Answer =
@@ -19,7 +20,8 @@ export const fail = (output = "exit code 1"): Answer => ({ _tag: "Fail", output 
 
 /**
  * Probes in memory: each (agent, kind) answers what the test set (Pass until told otherwise),
- * taking no time; `log` probes wait for `emitLine`. Every run is recorded with its time.
+ * taking no time; `log` probes wait for `emitLine`, notifications for `notify`. Every run is
+ * recorded with its time.
  */
 export class FakeProbes extends Context.Service<
   FakeProbes,
@@ -27,6 +29,8 @@ export class FakeProbes extends Context.Service<
     readonly answer: (id: string, kind: ProbeKind, answer: Answer) => Effect.Effect<void>
     /** The agent printed a line its log probes match. */
     readonly emitLine: (id: string) => Effect.Effect<void>
+    /** The agent wrote its readiness notification (`notify: true`), now. */
+    readonly notify: (id: string) => Effect.Effect<void>
     /** Times (ms) the probe of this kind ran. */
     readonly runs: (id: string, kind: ProbeKind) => Effect.Effect<ReadonlyArray<number>>
     readonly targets: Effect.Effect<ReadonlyArray<ProbeTarget>>
@@ -47,6 +51,15 @@ export const layer = Layer.effectContext(
     const answers = new Map<string, Answer>()
     const runs: Array<{ readonly key: string; readonly at: number; readonly target: ProbeTarget }> = []
     const lines = new Map<string, Deferred.Deferred<void>>()
+    const notices = new Map<string, Deferred.Deferred<number>>()
+    const noticeOf = (id: string) => {
+      let d = notices.get(id)
+      if (d === undefined) {
+        d = Deferred.makeUnsafe<number>()
+        notices.set(id, d)
+      }
+      return d
+    }
     const lineOf = (id: string) => {
       let d = lines.get(id)
       if (d === undefined) {
@@ -74,9 +87,16 @@ export const layer = Layer.effectContext(
     const probes = FakeProbes.of({
       answer: (id, kind, answer) => Effect.sync(() => void answers.set(keyOf(id, kind), answer)),
       emitLine: (id) => Deferred.succeed(lineOf(id), undefined).pipe(Effect.asVoid),
+      notify: (id) =>
+        Effect.flatMap(Clock.currentTimeMillis, (at) => Deferred.succeed(noticeOf(id), at)).pipe(Effect.asVoid),
       runs: (id, kind) => Effect.sync(() => runs.filter((r) => r.key === keyOf(id, kind)).map((r) => r.at)),
       targets: Effect.sync(() => runs.map((r) => r.target))
     })
-    return Context.make(ProbeRunner, runner).pipe(Context.add(FakeProbes, probes))
+    // Fine for tests that notify after the instance started: a notice before `since` is not kept apart.
+    const readiness = ReadinessNotices.of({ await: (id) => Deferred.await(noticeOf(id)) })
+    return Context.make(ProbeRunner, runner).pipe(
+      Context.add(FakeProbes, probes),
+      Context.add(ReadinessNotices, readiness)
+    )
   })
 )

@@ -19,10 +19,10 @@ import type { LogNotice } from "@agentctl/core/LogNotice"
 import type { LogStream } from "@agentctl/core/LogRecord"
 import { type FleetLogBudget, type ResolvedLogSettings } from "@agentctl/core/LogSettings"
 import { type AgentLogUsage, planEviction } from "@agentctl/core/logBudget"
-import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import { errorCode } from "../errno.ts"
+import { ensureFifo, isFifo, makeFifos } from "../internal/fifo.ts"
 import { launcherLogUsage, type LauncherLogCounters } from "@agentctl/core/logUsageOf"
 import type { LogUsage } from "@agentctl/core/LogUsage"
 import { usageSummaryFile, writeUsageSummary } from "./usageSummary.ts"
@@ -487,24 +487,3 @@ export class FleetLogs {
 
 const agentBytes = (agent: AgentLogs): number =>
   (agent.writer?.currentBytes ?? 0) + agent.rotated.reduce((sum, f) => sum + f.bytes, 0)
-
-const isFifo = (path: string): boolean => {
-  try {
-    return fs.statSync(path).isFIFO()
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return false
-    throw error
-  }
-}
-
-/** mkfifo(3) has no Node binding; mkfifo(1) is coreutils. Made once per agent, then reused. */
-const makeFifos = (paths: ReadonlyArray<string>): void => {
-  if (paths.length === 0) return
-  // Whatever else has the name (a file left by hand) would make mkfifo fail.
-  for (const path of paths) fs.rmSync(path, { force: true })
-  execFileSync("mkfifo", ["-m", "600", "--", ...paths], { stdio: "ignore" })
-}
-
-const ensureFifo = (path: string): void => {
-  if (!isFifo(path)) makeFifos([path])
-}
