@@ -3,6 +3,8 @@ import type { AgentSpec } from "./AgentConfig.ts"
 import type { AgentState } from "./AgentStore.ts"
 import type { DependencyCondition } from "./DependsOn.ts"
 import { formatDurationMs } from "./Duration.ts"
+import { describeCheck, type ProbeSpec } from "./HealthSpec.ts"
+import type { ProbeResult } from "./ProbeResult.ts"
 import { quoted } from "./printable.ts"
 import { describeExit } from "./statusText.ts"
 
@@ -110,6 +112,14 @@ export class DependencyNotMet extends Data.TaggedError("DependencyNotMet")<{
     return new DependencyNotMet({
       dependency,
       detail: `did not ${conditionVerb[condition]} within ${formatDurationMs(timeoutMs)} (${stateInWords(state)})`
+    })
+  }
+  /** Without a launcher: its readiness probe, run here, did not pass in time; `last` is what it said last. */
+  static probeTimedOut(dependency: string, timeoutMs: number, probe: ProbeSpec, last: ProbeResult | null) {
+    const said = last === null ? "not run yet" : (last.error ?? (last.output === "" ? "failed" : last.output))
+    return new DependencyNotMet({
+      dependency,
+      detail: `did not become ready within ${formatDurationMs(timeoutMs)} (readiness probe ${describeCheck(probe)}: ${said})`
     })
   }
   static didNotStart(dependency: string, error: string | null) {

@@ -1,0 +1,165 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
+import * as Daemonless from "../src/Daemonless.ts"
+import type { ProbeResult } from "../src/ProbeResult.ts"
+import { ProbeRunner, type ProbeTarget } from "../src/ProbeRunner.ts"
+import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
+import * as MemoryFleet from "../src/testing/MemoryFleet.ts"
+import { runWithClock } from "../src/testing/TestClockDriver.ts"
+
+/* `start` in depends_on order without a launcher: spawns for `started`, readiness probes for `ready`. */
+
+const agent = (id: string, extra = "") => `agent:\n  id: ${id}\nrun:\n  command: sleep\n  args: [600]\n${extra}`
+const probed = "health:\n  readiness: { exec: [check], period: 1s }\n"
+const ids = (...list: Array<string>) => ({ _tag: "Ids", ids: list }) as const
+const all = { _tag: "All" } as const
+
+/** A ProbeRunner whose probe of an agent passes from its `passFrom`-th run on (never without an entry). */
+const fakeProbes = (passFrom: Readonly<Record<string, number>>) =>
+  Layer.effect(
+    ProbeRunner,
+    Effect.gen(function* () {
+      const runs = yield* Ref.make<ReadonlyArray<ProbeTarget & { readonly at: number }>>([])
+      return ProbeRunner.of({
+        run: (target) =>
+          Effect.gen(function* () {
+            const at = yield* Clock.currentTimeMillis
+            const before = yield* Ref.getAndUpdate(runs, (r) => [...r, { ...target, at }])
+            const n = before.filter((r) => r.id === target.id).length + 1
+            const ok = passFrom[target.id] !== undefined && n >= passFrom[target.id]!
+            return { ok, at, ms: 1, output: ok ? "exit 0" : "exit 1", error: null } satisfies ProbeResult
+          })
+      })
+    })
+  )
+
+const fleetOf = (files: Record<string, string>) =>
+  Layer.mergeAll(FakeProcessTable.layer, MemoryFleet.makeLayer(files, { PATH: "/usr/bin" }))
+
+const spawnOrder = Effect.map(
+  FakeProcessTable.FakeProcessTable.use((t) => t.spawned),
+  (s) => s.map((x) => [x.id, x.at] as const)
+)
+
+const chain = {
+  "agents/a/config.yaml": agent("a"),
+  "agents/b/config.yaml": agent("b", `${probed}depends_on: { a: started }\n`),
+  "agents/c/config.yaml": agent("c", "depends_on: { b: { condition: ready, timeout: 10s } }\n")
+}
+
+describe("Daemonless: depends_on", () => {
+  it.effect("start <id> starts a -> b -> c in order, c once b's readiness probe passed", () =>
+    Effect.gen(function* () {
+      const out = yield* runWithClock(Daemonless.start(ids("c")))
+      assert.deepStrictEqual(
+        out.map((o) => [o.id, o.result]),
+        [
+          ["a", "started"],
+          ["b", "started"],
+          ["c", "started"]
+        ]
+      )
+      const order = yield* spawnOrder
+      assert.deepStrictEqual(
+        order.map(([id]) => id),
+        ["a", "b", "c"]
+      )
+      // b's probe ran at its start, then every second: the third run passed.
+      assert.isAtLeast(order[2]![1] - order[1]![1], 2000)
+    }).pipe(Effect.provide(Layer.mergeAll(fleetOf(chain), fakeProbes({ b: 3 }))))
+  )
+
+  it.effect("a readiness probe that does not pass in time fails the dependent, naming the dependency", () =>
+    Effect.gen(function* () {
+      const out = yield* runWithClock(Daemonless.start(all))
+      assert.deepStrictEqual(
+        out.map((o) => [o.id, o.result, o.error]),
+        [
+          ["a", "started", null],
+          ["b", "started", null],
+          ["c", "failed", 'dependency "b" did not become ready within 10s (readiness probe exec check: exit 1)']
+        ]
+      )
+    }).pipe(Effect.provide(Layer.mergeAll(fleetOf(chain), fakeProbes({}))))
+  )
+
+  it.effect("a dependency without a readiness probe is ready once spawned; a running target waits for nothing", () =>
+    Effect.gen(function* () {
+      const first = yield* runWithClock(Daemonless.start(ids("b")))
+      assert.deepStrictEqual(
+        first.map((o) => [o.id, o.result]),
+        [
+          ["a", "started"],
+          ["b", "started"]
+        ]
+      )
+      yield* runWithClock(Daemonless.stop(ids("a")))
+      const again = yield* runWithClock(Daemonless.start(ids("b")))
+      assert.deepStrictEqual(
+        again.map((o) => [o.id, o.result]),
+        [["b", "already-running"]]
+      )
+    }).pipe(
+      Effect.provide(
+        fleetOf({
+          "agents/a/config.yaml": agent("a"),
+          "agents/b/config.yaml": agent("b", "depends_on: { a: ready }\n")
+        })
+      )
+    )
+  )
+
+  it.effect("completed needs a launcher: the dependent fails saying so, and the dependency is not run for it", () =>
+    Effect.gen(function* () {
+      const out = yield* runWithClock(Daemonless.start(ids("api")))
+      assert.deepStrictEqual(out, [
+        {
+          id: "api",
+          result: "failed",
+          pid: null,
+          error:
+            'dependency "migrate" is awaited until it completed, which only a launcher sees (agentctl launcher start): without one, no exit code is known'
+        }
+      ])
+      assert.deepStrictEqual(yield* spawnOrder, [])
+    }).pipe(
+      Effect.provide(
+        fleetOf({
+          "agents/migrate/config.yaml": agent("migrate"),
+          "agents/api/config.yaml": agent("api", "depends_on: { migrate: completed }\n")
+        })
+      )
+    )
+  )
+
+  it.effect("a dependency that fails to start fails its dependents at once", () =>
+    Effect.gen(function* () {
+      yield* FakeProcessTable.FakeProcessTable.use((t) => t.setBehaviour("a", { notFound: true }))
+      const out = yield* runWithClock(Daemonless.start(ids("c")))
+      assert.deepStrictEqual(
+        out.map((o) => [o.id, o.result]),
+        [
+          ["a", "failed"],
+          ["b", "failed"],
+          ["c", "failed"]
+        ]
+      )
+      assert.match(out[2]!.error!, /^dependency "b" failed to start: dependency "a" failed to start: /)
+    }).pipe(Effect.provide(Layer.mergeAll(fleetOf(chain), fakeProbes({ b: 1 }))))
+  )
+
+  it.effect("without a probe runner, a readiness probe cannot be waited for: the dependent fails saying so", () =>
+    Effect.gen(function* () {
+      const out = yield* runWithClock(Daemonless.start(ids("c")))
+      assert.deepStrictEqual(out[2], {
+        id: "c",
+        result: "failed",
+        pid: null,
+        error: 'dependency "b" has a readiness probe, and this agentctl has no probe runner'
+      })
+    }).pipe(Effect.provide(fleetOf(chain)))
+  )
+})
