@@ -168,7 +168,9 @@ export const makeDependencyStarter = (
           const s = stateOf(id)
           return !isUnderway(s) && judgeDependency(condition, s, isGated(fleet, id))._tag !== "Met"
         }
-        const ids = dependencyClosure(graph, targets, needsStart)
+        // A target that runs already has nothing to wait for, nor anything to start for it.
+        const notUnderway = (id: string) => !isUnderway(stateOf(id))
+        const ids = [...new Set([...targets, ...dependencyClosure(graph, targets.filter(notUnderway), needsStart)])]
         const entries = new Map<string, Entry>()
         const fresh: Array<string> = []
         for (const id of ids) {
@@ -185,14 +187,13 @@ export const makeDependencyStarter = (
         const now: Array<readonly [string, Entry]> = []
         for (const id of fresh) {
           const entry = entries.get(id)!
-          const waits = Object.entries(fleet.agents.get(id)?.config.depends_on ?? {}).flatMap(
-            ([d, dep]): ReadonlyArray<readonly [string, Dependency, Entry | undefined]> => {
-              const e = entries.get(d) ?? pending.get(d)
-              if (e !== undefined) return [[d, dep, e]]
-              const met = judgeDependency(dep.condition, stateOf(d), isGated(fleet, d))._tag === "Met"
-              return met ? [] : [[d, dep, undefined]]
-            }
-          )
+          const deps = notUnderway(id) ? Object.entries(fleet.agents.get(id)?.config.depends_on ?? {}) : []
+          const waits = deps.flatMap(([d, dep]): ReadonlyArray<readonly [string, Dependency, Entry | undefined]> => {
+            const e = entries.get(d) ?? pending.get(d)
+            if (e !== undefined) return [[d, dep, e]]
+            const met = judgeDependency(dep.condition, stateOf(d), isGated(fleet, d))._tag === "Met"
+            return met ? [] : [[d, dep, undefined]]
+          })
           if (waits.length === 0) now.push([id, entry])
           else yield* FiberMap.run(gates, id, gate(id, entry, waits))
         }

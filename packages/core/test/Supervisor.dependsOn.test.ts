@@ -178,6 +178,28 @@ describe("Supervisor: depends_on", () => {
     )
   )
 
+  it.effect("start of a running dependent changes nothing, even with its dependency stopped", () =>
+    withLauncher(
+      {
+        "agents/a/config.yaml": plain("a"),
+        "agents/b/config.yaml": plain("b", "{ a: started }")
+      },
+      Effect.void,
+      (launcher) =>
+        Effect.gen(function* () {
+          yield* launcher.boot
+          yield* advance(100)
+          yield* runWithClock(launcher.control.stop(ids("a")))
+          const out = yield* runWithClock(launcher.control.start(ids("b")))
+          assert.deepStrictEqual(
+            out.map((o) => [o.id, o.result]),
+            [["b", "already-running"]]
+          )
+          assert.deepStrictEqual([(yield* spawnTimes("a")).length, yield* statusOf(launcher, "a")], [1, "stopped"])
+        })
+    )
+  )
+
   it.effect("a dependency that does not get ready in time fails its dependent, naming it and what it is doing", () =>
     withLauncher(
       {
