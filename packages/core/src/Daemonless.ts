@@ -98,9 +98,9 @@ export const restart = Effect.fn("Daemonless.restart")(function* (targets: Targe
   if (specs.length === 0) return []
   const chosen: Targets = { _tag: "Ids", ids: specs.map((s) => s.config.agent.id) }
   const stopped = yield* stop(chosen, timeoutMs)
-  // Both answer for the chosen agents, in their order.
-  const started = yield* start(chosen)
-  return stopped.map((outcome, i) => ({ stop: outcome, start: started[i]! }))
+  // The start answers for the chosen agents, after any dependency it had to start for them.
+  const started = new Map((yield* start(chosen)).map((o) => [o.id, o] as const))
+  return stopped.map((outcome) => ({ stop: outcome, start: started.get(outcome.id)! }))
 })
 
 export const setEnabled = Effect.fn("Daemonless.setEnabled")(function* (id: string, enabled: boolean) {

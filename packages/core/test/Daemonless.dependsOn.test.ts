@@ -112,6 +112,27 @@ describe("Daemonless: depends_on", () => {
     )
   )
 
+  it.effect("restart answers for what it restarts, the dependencies it started aside", () =>
+    Effect.gen(function* () {
+      const out = yield* runWithClock(Daemonless.restart(ids("b")))
+      assert.deepStrictEqual(
+        out.map((o) => [o.stop.id, o.stop.result, o.start.id, o.start.result]),
+        [["b", "not-running", "b", "started"]]
+      )
+      assert.deepStrictEqual(
+        (yield* spawnOrder).map(([id]) => id),
+        ["a", "b"]
+      )
+    }).pipe(
+      Effect.provide(
+        fleetOf({
+          "agents/a/config.yaml": agent("a"),
+          "agents/b/config.yaml": agent("b", "depends_on: { a: started }\n")
+        })
+      )
+    )
+  )
+
   it.effect("completed needs a launcher: the dependent fails saying so, and the dependency is not run for it", () =>
     Effect.gen(function* () {
       const out = yield* runWithClock(Daemonless.start(ids("api")))
