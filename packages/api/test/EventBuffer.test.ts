@@ -16,6 +16,7 @@ const event = (seq: number): AgentEvent => ({
   id: "a1",
   status: "running",
   detail: { _tag: "Running", pid: 100 + seq, instances: 1, startedAt: 1000 * seq },
+  health: null,
   message: `event ${seq}`
 })
 /** Entries for these seqs, the first received as `firstIndex`. */

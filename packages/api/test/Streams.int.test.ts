@@ -42,6 +42,7 @@ const crashAndRestart: ReadonlyArray<AgentEvent> = [
     id: "a1",
     status: "exited",
     detail: { _tag: "Exited", pid: 1234, exit, recycled: false },
+    health: null,
     message: "a1 exited with code 1"
   },
   {
@@ -50,6 +51,7 @@ const crashAndRestart: ReadonlyArray<AgentEvent> = [
     id: "a1",
     status: "backoff",
     detail: { _tag: "Backoff", attempt: 1, nextAttemptAt: 3000, exit },
+    health: null,
     message: "a1 restarts in 1s"
   },
   {
@@ -58,6 +60,7 @@ const crashAndRestart: ReadonlyArray<AgentEvent> = [
     id: "a1",
     status: "running",
     detail: { _tag: "Running", pid: 1240, instances: 1, startedAt: 3000 },
+    health: null,
     message: "a1 restarted (pid 1240)"
   }
 ]

@@ -2,6 +2,7 @@ import * as NodePath from "@effect/platform-node/NodePath"
 import * as AgentLogsImpl from "@agentctl/shell/NodeAgentLogs"
 import * as ConfigSourceImpl from "@agentctl/shell/NodeConfigSource"
 import * as FleetLockImpl from "@agentctl/shell/NodeFleetLock"
+import * as ProbeRunnerImpl from "@agentctl/shell/NodeProbeRunner"
 import * as RunDirImpl from "@agentctl/shell/NodeRunDir"
 import * as SignalsImpl from "@agentctl/shell/NodeSignals"
 import * as SpawnerImpl from "@agentctl/shell/NodeSpawner"
@@ -23,15 +24,18 @@ export const hostEnv = (): Record<string, string> =>
 export const proberLayer = fs.existsSync("/proc/self/stat") ? ProcProber.layer : PsProber.layer
 
 /** Every OS service the core programs need, for one fleet root. */
-export const osLayer = (root: string) =>
-  Layer.mergeAll(
+export const osLayer = (root: string) => {
+  const agentLogs = AgentLogsImpl.layer(path.join(root, "run"))
+  return Layer.mergeAll(
     Layer.succeed(Fleet, Fleet.of({ root, hostEnv: hostEnv() })),
     ConfigSourceImpl.layer(root),
     RunDirImpl.layer(path.join(root, "run")),
-    AgentLogsImpl.layer(path.join(root, "run")),
+    agentLogs,
+    ProbeRunnerImpl.layer.pipe(Layer.provide(agentLogs)),
     FleetLockImpl.layer(path.join(root, "run")),
     proberLayer,
     SignalsImpl.layer,
     SpawnerImpl.layer,
     NodePath.layer
   )
+}

@@ -6,6 +6,7 @@ import { CliError, CliOutput, Command } from "effect/cli"
 import { api } from "./commands/api.ts"
 import { build } from "./commands/build.ts"
 import { cache } from "./commands/cache.ts"
+import { check } from "./commands/check.ts"
 import { kill, restart, start, stop } from "./commands/control.ts"
 import { env } from "./commands/env.ts"
 import { launcher, reload } from "./commands/launcher.ts"
@@ -26,6 +27,7 @@ export const command = agentctl.pipe(
   Command.withSubcommands([
     ls,
     status,
+    check,
     start,
     stop,
     restart,

@@ -52,8 +52,6 @@ export const AgentConfig = Schema.Struct({
   agent: AgentMeta,
   run: RunSpec,
   health: withDefault(HealthSpec, {}),
-  /** The agent writes a newline to the fd in $AGENTCTL_NOTIFY_FD when it is ready (s6's notification-fd). */
-  notify: withDefault(Schema.Boolean, false),
   depends_on: withDefault(DependsOn, {})
 })
 export type AgentConfig = typeof AgentConfig.Type

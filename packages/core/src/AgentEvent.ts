@@ -1,4 +1,5 @@
 import * as Schema from "effect/Schema"
+import { HealthName } from "./Health.ts"
 import { Status, StatusName } from "./Status.ts"
 
 /**
@@ -13,6 +14,8 @@ export const AgentEvent = Schema.Struct({
   id: Schema.String,
   status: StatusName,
   detail: Status,
+  /** The instance's health after the change (Health.ts); null without probes or without an instance. */
+  health: Schema.NullOr(HealthName),
   message: Schema.String
 }).annotate({ identifier: "AgentEvent" })
 export type AgentEvent = typeof AgentEvent.Type

@@ -1,5 +1,7 @@
 import * as Schema from "effect/Schema"
+import { HealthName } from "./Health.ts"
 import { LogUsage } from "./LogUsage.ts"
+import { ProbeStatus } from "./ProbeResult.ts"
 import { Status, StatusName } from "./Status.ts"
 
 export const Supervisor = Schema.Literals(["daemonless", "launcher"]).annotate({ identifier: "Supervisor" })
@@ -25,6 +27,13 @@ export const AgentRow = Schema.Struct({
   supervisor: Supervisor,
   detail: Status,
   /** null for an invalid config. */
-  logs: Schema.NullOr(LogUsage)
+  logs: Schema.NullOr(LogUsage),
+  /**
+   * What the launcher's probes say of the running instance (Health.ts); null for an agent without
+   * probes, one that does not run, or without a launcher (nothing runs its probes: `agentctl check`).
+   */
+  health: Schema.NullOr(HealthName),
+  /** Each probe's standing and last result; empty when `health` is null. */
+  probes: Schema.Array(ProbeStatus)
 }).annotate({ identifier: "AgentRow" })
 export type AgentRow = typeof AgentRow.Type

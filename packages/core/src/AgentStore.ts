@@ -8,6 +8,7 @@ import * as Stream from "effect/Stream"
 import type { AgentEvent } from "./AgentEvent.ts"
 import type { HealthName } from "./Health.ts"
 import type { Instance } from "./Identity.ts"
+import type { ProbeStatus } from "./ProbeResult.ts"
 import type { Status } from "./Status.ts"
 import { statusName, statusReason } from "./statusText.ts"
 
@@ -27,6 +28,8 @@ export interface AgentState {
   readonly attempt: number
   /** The running instance's health (Health.ts); null without probes or without an instance. */
   readonly health: HealthName | null
+  /** Its probes' standing, in the order startup, liveness, readiness; empty without probes. */
+  readonly probes: ReadonlyArray<ProbeStatus>
 }
 
 export const idle = (status: Status): AgentState => ({
@@ -35,7 +38,8 @@ export const idle = (status: Status): AgentState => ({
   instance: null,
   failures: [],
   attempt: 0,
-  health: null
+  health: null,
+  probes: []
 })
 
 export interface AgentStore {
@@ -43,8 +47,8 @@ export interface AgentStore {
   readonly get: (id: string) => Effect.Effect<AgentState>
   readonly all: Effect.Effect<ReadonlyMap<string, AgentState>>
   /**
-   * Change one agent's state. An event is published when its status changes, or always when a
-   * `message` says what happened (an adoption, a failure the status alone does not tell).
+   * Change one agent's state. An event is published when its status or health changes, or always
+   * when a `message` says what happened (an adoption, a failure the status alone does not tell).
    */
   readonly update: (id: string, f: (s: AgentState) => AgentState, message?: string) => Effect.Effect<AgentState>
   /** An event about an agent whose state stays as it is: a file that could not be removed, a pid. */
@@ -85,14 +89,15 @@ export const makeAgentStore = Effect.gen(function* () {
 
   const current = (map: ReadonlyMap<string, AgentState>, id: string) => map.get(id) ?? idle({ _tag: "Stopped" })
 
-  const publish = (id: string, status: Status, message: string | undefined, at: number) =>
+  const publish = (id: string, state: AgentState, message: string | undefined, at: number) =>
     PubSub.publish(pubsub, {
       seq: ++seq,
       at,
       id,
-      status: statusName(status),
-      detail: status,
-      message: message ?? statusReason(status, at)
+      status: statusName(state.status),
+      detail: state.status,
+      health: state.health,
+      message: message ?? statusReason(state.status, at)
     })
 
   const update = (id: string, f: (s: AgentState) => AgentState, message?: string) =>
@@ -107,8 +112,8 @@ export const makeAgentStore = Effect.gen(function* () {
             return [[was, next], new Map(map).set(id, next)]
           }
         )
-        if (before.status._tag !== after.status._tag || message !== undefined) {
-          yield* publish(id, after.status, message, at)
+        if (before.status._tag !== after.status._tag || before.health !== after.health || message !== undefined) {
+          yield* publish(id, after, message, at)
         }
         yield* wake(id)
         return after
@@ -123,7 +128,7 @@ export const makeAgentStore = Effect.gen(function* () {
       writer.withPermits(1)(
         Effect.gen(function* () {
           const at = yield* Clock.currentTimeMillis
-          yield* publish(id, current(yield* Ref.get(states), id).status, message, at)
+          yield* publish(id, current(yield* Ref.get(states), id), message, at)
         })
       ),
     events: Stream.fromPubSub(pubsub),

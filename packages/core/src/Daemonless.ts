@@ -16,6 +16,7 @@ import { fleetLogUsage } from "./fleetLogUsage.ts"
 import { daemonlessRows, isRecord } from "./Listing.ts"
 import type { KillOutcome } from "./Outcomes.ts"
 import { Prober } from "./Prober.ts"
+import type { ProbeRunner } from "./ProbeRunner.ts"
 import { RunDir } from "./RunDir.ts"
 import type { SignalName, Signals } from "./Signals.ts"
 import type { Spawner } from "./Spawner.ts"
@@ -115,7 +116,7 @@ export const setEnabled = Effect.fn("Daemonless.setEnabled")(function* (id: stri
   return { id, enabled, changed: rewritten.changed, file: spec.file }
 })
 
-type Requirements = Prober | Signals | Spawner | RunDir | ConfigSource | Path.Path | Fleet | FleetLock
+type Requirements = Prober | Signals | Spawner | RunDir | ConfigSource | Path.Path | Fleet | FleetLock | ProbeRunner
 
 export const layer = Layer.effect(
   Control,

@@ -1,25 +1,22 @@
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Path from "effect/Path"
 import * as Semaphore from "effect/Semaphore"
 import type { AgentSpec } from "./AgentConfig.ts"
-import { agentEnv } from "./AgentEnv.ts"
 import { readRecords, selectAgents, spawnAgent } from "./AgentProcesses.ts"
 import type { Targets } from "./Control.ts"
 import { DependencyNotMet } from "./dependencyCondition.ts"
 import { dependencyClosure, dependencyGraph, startLevels } from "./dependencyGraph.ts"
 import type { Dependency } from "./DependsOn.ts"
-import { toRecord } from "./env.ts"
 import { Fleet } from "./Fleet.ts"
 import { type LoadedFleet, loadFleet } from "./FleetLoader.ts"
 import type { ProbeSpec } from "./HealthSpec.ts"
 import { indexSnapshot } from "./Identity.ts"
-import { isRecord, type ResolvedAgent, resolveAll } from "./Listing.ts"
+import { type ResolvedAgent, resolveAll } from "./Listing.ts"
 import type { StartOutcome } from "./Outcomes.ts"
 import { Prober } from "./Prober.ts"
 import type { ProbeResult } from "./ProbeResult.ts"
-import { ProbeRunner } from "./ProbeRunner.ts"
+import { probeBase, runProbe } from "./probeTarget.ts"
 import { RunDir } from "./RunDir.ts"
 
 /*
@@ -34,30 +31,19 @@ import { RunDir } from "./RunDir.ts"
 /** At most this many spawns at once, as before there was an order. */
 const spawnConcurrency = 16
 
-/** A running dependency's readiness probe, run until it passes `success_threshold` times in a row. */
-const pollReadiness = (fleet: LoadedFleet, dependency: string, spec: AgentSpec, probe: ProbeSpec, since: number) =>
+/**
+ * A dependency's readiness probe, run every `period` until it passes `success_threshold` times in
+ * a row; `last` is what it said last. Without a launcher a log line carries no arrival time, so a
+ * `log` probe matches any line of the agent's log (probeTarget.ts).
+ */
+const pollReadiness = (fleet: LoadedFleet, spec: AgentSpec, probe: ProbeSpec) =>
   Effect.gen(function* () {
-    const path = yield* Path.Path
-    const env = yield* agentEnv(fleet.settings, spec).pipe(
-      Effect.mapError((e) => DependencyNotMet.failed(dependency, `cannot run its readiness probe: ${e.message}`))
-    )
-    const target = {
-      id: dependency,
-      kind: "readiness" as const,
-      probe,
-      cwd: path.resolve(spec.dir, spec.config.run.cwd),
-      env: toRecord(env),
-      since
-    }
-    const runner = yield* Effect.serviceOption(ProbeRunner)
-    if (runner._tag === "None") {
-      return yield* DependencyNotMet.failed(dependency, "has a readiness probe, and this agentctl has no probe runner")
-    }
+    const base = yield* probeBase(fleet.settings, spec, null)
     let last: ProbeResult | null = null
     const poll = Effect.gen(function* () {
       if (probe.initial_delay > 0) yield* Effect.sleep(probe.initial_delay)
       for (let passed = 0; ;) {
-        last = yield* runner.value.run(target)
+        last = yield* runProbe(base, "readiness", probe)
         passed = last.ok ? passed + 1 : 0
         if (passed >= probe.success_threshold) return
         yield* Effect.sleep(probe.period)
@@ -104,9 +90,6 @@ export const start = Effect.fn("Daemonless.start")(function* (targets: Targets) 
     ])
   ]
   const outcomes = new Map(ids.map((id) => [id, Deferred.makeUnsafe<StartOutcome>()] as const))
-  /** When each instance started (unix ms): a log readiness probe looks at what it wrote since. */
-  const startedAt = new Map<string, number>()
-  for (const [id, r] of records) if (isRecord(r)) startedAt.set(id, r.startedAt)
   const spawns = yield* Semaphore.make(spawnConcurrency)
 
   const awaitDependency = (dependency: string, dep: Dependency) =>
@@ -125,8 +108,7 @@ export const start = Effect.fn("Daemonless.start")(function* (targets: Targets) 
       const spec = fleet.agents.get(dependency)!
       const probe = spec.config.health.readiness
       if (dep.condition === "started" || probe === undefined) return
-      const since = startedAt.get(dependency) ?? (yield* Clock.currentTimeMillis)
-      const { poll, last } = yield* pollReadiness(fleet, dependency, spec, probe, since)
+      const { poll, last } = yield* pollReadiness(fleet, spec, probe)
       const passed = yield* Effect.timeoutOption(poll, dep.timeout)
       if (passed._tag === "None") {
         return yield* DependencyNotMet.probeTimedOut(dependency, dep.timeout, probe, last())
@@ -156,10 +138,7 @@ export const start = Effect.fn("Daemonless.start")(function* (targets: Targets) 
       return yield* spawns
         .withPermits(1)(spawnAgent(fleet, spec))
         .pipe(
-          Effect.map(({ pid, startedAt: at }): StartOutcome => {
-            startedAt.set(id, at)
-            return { id, result: "started", pid, error: null }
-          }),
+          Effect.map(({ pid }): StartOutcome => ({ id, result: "started", pid, error: null })),
           Effect.catchTag("SpawnFailed", (e) =>
             Effect.succeed<StartOutcome>({ id, result: "failed", pid: null, error: e.message })
           )

@@ -1,3 +1,5 @@
+import type { HealthName } from "./Health.ts"
+import type { ProbeStatus } from "./ProbeResult.ts"
 import type { AgentSpec } from "./AgentConfig.ts"
 import type { AgentRow, Supervisor } from "./AgentRow.ts"
 import type { ConfigEntry } from "./ConfigFile.ts"
@@ -34,7 +36,9 @@ export const invalidRow = (
     error: e.error,
     supervisor,
     detail,
-    logs: null
+    logs: null,
+    health: null,
+    probes: []
   }
 }
 
@@ -47,6 +51,8 @@ export const rowFromStatus = (
     readonly supervisor: Supervisor
     readonly now: number
     readonly logs: LogUsage | null
+    readonly health: HealthName | null
+    readonly probes: ReadonlyArray<ProbeStatus>
   }
 ): AgentRow => {
   const { config, file } = spec
@@ -66,7 +72,9 @@ export const rowFromStatus = (
     error: extra.error,
     supervisor: extra.supervisor,
     detail,
-    logs: extra.logs
+    logs: extra.logs,
+    health: extra.health,
+    probes: extra.probes
   }
 }
 
@@ -116,7 +124,9 @@ export const daemonlessRows = (
       error: r.recordError,
       supervisor: "daemonless",
       now,
-      logs: logs.get(entry.spec.config.agent.id) ?? null
+      logs: logs.get(entry.spec.config.agent.id) ?? null,
+      health: null,
+      probes: []
     })
   })
 }

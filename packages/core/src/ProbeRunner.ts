@@ -10,8 +10,11 @@ export interface ProbeTarget {
   readonly probe: ProbeSpec
   readonly cwd: string
   readonly env: Readonly<Record<string, string>>
-  /** unix ms the instance started: a `log` probe matches lines written since. */
-  readonly since: number
+  /**
+   * Unix ms the instance started: a `log` probe matches lines that arrived since. Null without a
+   * launcher: daemonless lines carry no arrival time, so any line of the agent's log matches.
+   */
+  readonly since: number | null
 }
 
 /**
@@ -21,6 +24,9 @@ export interface ProbeTarget {
 export class ProbeRunner extends Context.Service<
   ProbeRunner,
   {
+    /** One check, now, within the probe's timeout. A `log` probe: has a matching line appeared since `since`? */
     readonly run: (target: ProbeTarget) => Effect.Effect<ProbeResult>
+    /** A `log` probe as the launcher runs it: completes the moment a matching line appears. */
+    readonly awaitLine: (target: ProbeTarget) => Effect.Effect<ProbeResult>
   }
 >()("@agentctl/core/ProbeRunner") {}

@@ -49,3 +49,12 @@ export interface Usage {
 
 export const isAlive = (p: ProcessInfo | undefined): p is ProcessInfo =>
   p !== undefined && p.state !== "Z" && p.state !== "X" && p.state !== "x"
+
+/** The pids of the session a leader heads, itself included (started no earlier than it). */
+export const sessionPids = (snapshot: Snapshot, leader: number): ReadonlyArray<number> => {
+  const l = snapshot.processes.get(leader)
+  if (!isAlive(l)) return []
+  return [...snapshot.processes.values()]
+    .filter((p) => p.sid === l.sid && isAlive(p) && p.startTime >= l.startTime)
+    .map((p) => p.pid)
+}

@@ -4,7 +4,7 @@ import * as Schema from "effect/Schema"
 import type { AgentRow } from "./AgentRow.ts"
 import { LogUsage } from "./LogUsage.ts"
 import { Prober } from "./Prober.ts"
-import { isAlive, type Snapshot, type Usage } from "./ProcessTable.ts"
+import { sessionPids, type Usage } from "./ProcessTable.ts"
 import { cpuPercent } from "./usage.ts"
 
 export const AgentStats = Schema.Struct({
@@ -26,14 +26,6 @@ export type AgentStats = typeof AgentStats.Type
 
 /** CPU% needs two samples; this is the interval between them. */
 export const sampleIntervalMs = 500
-
-const sessionPids = (snapshot: Snapshot, leader: number): ReadonlyArray<number> => {
-  const l = snapshot.processes.get(leader)
-  if (!isAlive(l)) return []
-  return [...snapshot.processes.values()]
-    .filter((p) => p.sid === l.sid && isAlive(p) && p.startTime >= l.startTime)
-    .map((p) => p.pid)
-}
 
 const sum = (usages: ReadonlyArray<Usage | null>) => {
   const live = usages.filter((u): u is Usage => u !== null)

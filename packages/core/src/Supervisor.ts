@@ -27,6 +27,7 @@ import { RunDir } from "./RunDir.ts"
 import type { SignalName } from "./Signals.ts"
 import { type Launch, superviseAgent, type SuperviseRequirements } from "./superviseAgent.ts"
 import { startedAtMs } from "./usage.ts"
+import { makeSessionRss } from "./watchMemory.ts"
 import { fleetLogUsage } from "./fleetLogUsage.ts"
 import type { LogUsage } from "./LogUsage.ts"
 
@@ -65,7 +66,9 @@ const rowOf = (
     error: null,
     supervisor: "launcher",
     now,
-    logs: logs.get(spec.config.agent.id) ?? null
+    logs: logs.get(spec.config.agent.id) ?? null,
+    health: state.health,
+    probes: state.probes
   })
 }
 
@@ -79,6 +82,7 @@ export const make = Effect.gen(function* () {
   const store = yield* makeAgentStore
   const fibers = yield* FiberMap.make<string>()
   const shuttingDown = yield* Ref.make(false)
+  const rss = yield* makeSessionRss
   const permits = new Map<string, Semaphore.Semaphore>()
   const permitOf = (id: string) => {
     let permit = permits.get(id)
@@ -93,7 +97,7 @@ export const make = Effect.gen(function* () {
     [...new Set(ids)].toSorted().reduceRight((inner, id) => permitOf(id).withPermits(1)(inner), effect)
 
   const launch = (id: string, how: Launch) =>
-    FiberMap.run(fibers, id, provide(superviseAgent(store, fleetRef, id, how)))
+    FiberMap.run(fibers, id, provide(superviseAgent(store, fleetRef, id, how, rss)))
 
   /** The agents' records and one snapshot, resolved: what runs now, whatever the store believes. */
   const observe = (ids: ReadonlyArray<string>) =>

@@ -26,11 +26,11 @@ const waiting: Judgement = { _tag: "Waiting" }
 const failed = (reason: string): Judgement => ({ _tag: "Failed", reason })
 
 /**
- * The agent says itself when it is ready (a startup or readiness probe, or `notify`): until its
- * health says `ready`, it is not. Without one, running is ready.
+ * The agent has a startup or readiness probe: until its health says `ready`, it is not (a null
+ * health there is one not judged yet). Without one, running is ready.
  */
 export const hasReadinessGate = (spec: AgentSpec): boolean =>
-  spec.config.health.startup !== undefined || spec.config.health.readiness !== undefined || spec.config.notify
+  spec.config.health.startup !== undefined || spec.config.health.readiness !== undefined
 
 /** `gated`: the dependency has a readiness gate (hasReadinessGate), so a null health is "not judged yet". */
 export const judgeDependency = (condition: DependencyCondition, state: AgentState, gated: boolean): Judgement => {

@@ -41,11 +41,14 @@ export interface RestartInput {
   readonly failures: ReadonlyArray<number>
   readonly now: number
   readonly random01: number
+  /** The launcher ended it (a failed liveness probe, over max_memory): a failure whatever its exit code. */
+  readonly endedBy: "unhealthy" | "memory" | null
 }
 
 export const decideRestart = (input: RestartInput): RestartDecision => {
   const { policy, settings, exit, now } = input
-  if (policy === "never" || (policy === "on-failure" && !isFailure(exit))) return { _tag: "Exit" }
+  const failed = input.endedBy !== null || isFailure(exit)
+  if (policy === "never" || (policy === "on-failure" && !failed)) return { _tag: "Exit" }
   const failures = [...input.failures.filter((t) => now - t < settings.failure_window), now]
   if (failures.length >= settings.max_failures) return { _tag: "GiveUp", failures }
   // After a stable run a crash is news, not a loop: restart at once and start the backoff over.

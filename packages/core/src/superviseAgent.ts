@@ -20,6 +20,9 @@ import { RunDir } from "./RunDir.ts"
 import type { Signals } from "./Signals.ts"
 import type { Spawner } from "./Spawner.ts"
 import type { ExitInfo, Status } from "./Status.ts"
+import type { ProbeRunner } from "./ProbeRunner.ts"
+import { initialHealth, type Verdict, watchHealth } from "./watchHealth.ts"
+import { type SessionRss, watchMemory } from "./watchMemory.ts"
 
 /*
  * One agent's supervision, as one fiber of the launcher: start the agent (or watch the live
@@ -38,12 +41,17 @@ export type Launch =
   /** It runs already (found at boot or by `start`): watch it, never start a second copy. */
   | { readonly _tag: "Adopt"; readonly instance: Instance; readonly startedAt: number | null }
 
-export type SuperviseRequirements = Prober | Signals | Spawner | RunDir | ConfigSource | Path.Path | Fleet
+export type SuperviseRequirements = Prober | Signals | Spawner | RunDir | ConfigSource | Path.Path | Fleet | ProbeRunner
 
 interface Running {
   readonly startedAt: number
+  /** The leader's pid; null when the start failed (nothing runs, nothing to watch). */
+  readonly pid: number | null
   readonly exit: Effect.Effect<ExitInfo, never, SuperviseRequirements>
 }
+
+/** What an instance leaves in the store once it is gone: no instance, no health. */
+const gone = { instance: null, health: null, probes: [] } as const
 
 const firstLine = (cause: Cause.Cause<unknown>) => Cause.pretty(cause).split("\n")[0] ?? "unknown error"
 
@@ -51,7 +59,8 @@ export const superviseAgent = (
   store: AgentStore,
   fleetRef: Ref.Ref<LoadedFleet>,
   id: string,
-  launch: Launch
+  launch: Launch,
+  rss: SessionRss
 ): Effect.Effect<void, never, SuperviseRequirements> => {
   const spawned = launch._tag === "Spawn" ? launch.spawned : null
 
@@ -83,15 +92,19 @@ export const superviseAgent = (
       }
     })
 
-  const adopt = (instance: Instance, startedAt: number | null) =>
+  const adopt = (spec: AgentSpec, instance: Instance, startedAt: number | null) =>
     Effect.gen(function* () {
       const status: Status = { _tag: "Running", pid: instance.pid, instances: 1, startedAt }
       yield* store.update(
         id,
-        (s) => ({ ...s, instance, status }),
+        (s) => ({ ...s, ...initialHealth(spec), instance, status }),
         `adopted pid ${instance.pid} (it runs without a launcher's supervision until now)`
       )
-      return { startedAt: yield* Clock.currentTimeMillis, exit: awaitGone(instance, status) } satisfies Running
+      return {
+        startedAt: startedAt ?? (yield* Clock.currentTimeMillis),
+        pid: instance.pid,
+        exit: awaitGone(instance, status)
+      } satisfies Running
     })
 
   const spawn = (fleet: LoadedFleet, spec: AgentSpec, report: Deferred.Deferred<StartOutcome> | null) =>
@@ -104,6 +117,9 @@ export const superviseAgent = (
           Effect.tap((s) =>
             store.update(id, (st) => ({
               ...st,
+              // With its Running status, in one update: a dependent waiting for `ready` never
+              // sees a running instance whose probes have not been set up yet.
+              ...initialHealth(spec),
               instance: spawnedInstance(s.pid, s.startTime ?? -1),
               status: { _tag: "Running", pid: s.pid, instances: 1, startedAt: s.startedAt }
             }))
@@ -121,19 +137,21 @@ export const superviseAgent = (
           )
         )
       )
-      if (result._tag === "Success") return { startedAt: result.success.startedAt, exit: result.success.exit }
+      if (result._tag === "Success") {
+        return { startedAt: result.success.startedAt, pid: result.success.pid, exit: result.success.exit }
+      }
       const at = yield* Clock.currentTimeMillis
       yield* store.update(id, (s) => s, `failed to start: ${result.failure.message}`)
       // A command that cannot start is a failure like a crash: the policy and its backoff apply.
-      return { startedAt: at, exit: Effect.succeed({ code: 127, signal: null, at }) } satisfies Running
+      return { startedAt: at, pid: null, exit: Effect.succeed({ code: 127, signal: null, at }) } satisfies Running
     })
 
   /**
-   * The instance's leader is gone; anything still carrying the agent's marker (a worker it started
-   * in a session of its own) would outlive it and run beside the next start. Stop it the way the
-   * agent is stopped.
+   * Stop whatever carries the agent's marker, the way the agent is stopped: after its leader is
+   * gone (a worker it started in a session of its own would outlive it and run beside the next
+   * start), or the whole instance when the launcher ends it for a verdict.
    */
-  const stopLeftovers = (spec: AgentSpec) =>
+  const stopInstances = (spec: AgentSpec, what: string) =>
     Effect.gen(function* () {
       const { root } = yield* Fleet
       const index = indexSnapshot(yield* (yield* Prober).snapshot)
@@ -152,8 +170,34 @@ export const superviseAgent = (
         index,
         { removeRecords: false }
       )
-      yield* store.note(id, `stopped what the exited instance left running: pid ${outcomes[0]?.pids.join(", ")}`)
-    }).pipe(Effect.catch((e) => store.note(id, `could not stop what the exited instance left running: ${e.message}`)))
+      yield* store.note(id, `stopped ${what}: pid ${outcomes[0]?.pids.join(", ")}`)
+    }).pipe(Effect.catch((e) => store.note(id, `could not stop ${what}: ${e.message}`)))
+
+  /** The probes and the memory ceiling of a running instance: the first verdict wins. */
+  const watch = (
+    fleet: LoadedFleet,
+    spec: AgentSpec,
+    running: Running
+  ): Effect.Effect<Verdict, never, SuperviseRequirements> =>
+    running.pid === null
+      ? Effect.never
+      : Effect.raceFirst(
+          watchHealth(store, fleet.settings, spec, running.startedAt),
+          watchMemory(spec, running.pid, rss)
+        )
+
+  /** The instance's exit, or the launcher's verdict on it, then its exit after being stopped for it. */
+  const ended = (fleet: LoadedFleet, spec: AgentSpec, running: Running) =>
+    Effect.gen(function* () {
+      const first = yield* Effect.raceFirst(
+        Effect.map(running.exit, (exit) => ({ exit, verdict: null })),
+        Effect.map(watch(fleet, spec, running), (verdict) => ({ exit: null, verdict }))
+      )
+      if (first.verdict === null) return first
+      yield* store.note(id, `${first.verdict.message}: restarting it per its policy (reason ${first.verdict.reason})`)
+      yield* stopInstances(spec, `the instance (${first.verdict.reason})`)
+      return { exit: yield* running.exit, verdict: first.verdict }
+    })
 
   const loop = Effect.gen(function* () {
     const runDir = yield* RunDir
@@ -163,9 +207,11 @@ export const superviseAgent = (
       const spec = fleet.agents.get(id)
       if (spec === undefined) return
       const running =
-        next._tag === "Adopt" ? yield* adopt(next.instance, next.startedAt) : yield* spawn(fleet, spec, next.spawned)
-      const exit = yield* running.exit
-      yield* stopLeftovers(spec)
+        next._tag === "Adopt"
+          ? yield* adopt(spec, next.instance, next.startedAt)
+          : yield* spawn(fleet, spec, next.spawned)
+      const { exit, verdict } = yield* ended(fleet, spec, running)
+      yield* stopInstances(spec, "what the exited instance left running")
       yield* runDir
         .removePidRecord(id)
         .pipe(Effect.catch((e) => store.note(id, `could not remove its pid record: ${e.message}`)))
@@ -179,12 +225,13 @@ export const superviseAgent = (
         attempt: state.attempt,
         failures: state.failures,
         now,
-        random01: yield* Random.next
+        random01: yield* Random.next,
+        endedBy: verdict?.reason ?? null
       })
       if (decision._tag === "Exit") {
         yield* store.update(id, (s) => ({
           ...s,
-          instance: null,
+          ...gone,
           status: { _tag: "Exited", pid: s.instance?.pid ?? null, exit, recycled: false }
         }))
         return
@@ -193,7 +240,7 @@ export const superviseAgent = (
         const { cooldown } = fleet.settings.restart
         yield* store.update(id, (s) => ({
           ...s,
-          instance: null,
+          ...gone,
           failures: decision.failures,
           status: {
             _tag: "GaveUp",
@@ -217,7 +264,7 @@ export const superviseAgent = (
       }
       yield* store.update(id, (s) => ({
         ...s,
-        instance: null,
+        ...gone,
         failures: decision.failures,
         attempt: decision.attempt,
         status: { _tag: "Backoff", attempt: decision.attempt, nextAttemptAt: now + decision.delayMs, exit }

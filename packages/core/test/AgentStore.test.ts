@@ -31,7 +31,8 @@ describe("AgentStore", () => {
         instance: null,
         failures: [],
         attempt: 0,
-        health: null
+        health: null,
+        probes: []
       })
       assert.strictEqual((yield* store.all).size, 0)
       assert.deepStrictEqual(idle({ _tag: "Disabled" }), {
@@ -40,7 +41,8 @@ describe("AgentStore", () => {
         instance: null,
         failures: [],
         attempt: 0,
-        health: null
+        health: null,
+        probes: []
       })
     })
   )
@@ -53,7 +55,7 @@ describe("AgentStore", () => {
       assert.deepStrictEqual([after.status, after.restarts], [running, 2])
       assert.deepStrictEqual(yield* store.get("a"), after)
       assert.deepStrictEqual(yield* take, [
-        { seq: 1, at: 7000, id: "a", status: "running", detail: running, message: "running as pid 42" }
+        { seq: 1, at: 7000, id: "a", status: "running", detail: running, health: null, message: "running as pid 42" }
       ])
     })
   )
@@ -77,6 +79,22 @@ describe("AgentStore", () => {
     })
   )
 
+  it.effect("a change of health alone is an event too, carrying the health", () =>
+    Effect.gen(function* () {
+      const { store, take } = yield* storeWithEvents
+      yield* store.update("a", (s) => ({ ...s, status: running, health: "starting" }))
+      yield* store.update("a", (s) => ({ ...s, health: "starting" }))
+      yield* store.update("a", (s) => ({ ...s, health: "ready" }))
+      assert.deepStrictEqual(
+        (yield* take).map((e) => [e.seq, e.status, e.health]),
+        [
+          [1, "running", "starting"],
+          [2, "running", "ready"]
+        ]
+      )
+    })
+  )
+
   it.effect("a note is an event about the agent as it is, and changes nothing", () =>
     Effect.gen(function* () {
       const { store, take } = yield* storeWithEvents
@@ -85,9 +103,25 @@ describe("AgentStore", () => {
       yield* store.note("a", "stopped its duplicates: pid 7")
       yield* store.note("b", "never seen")
       assert.deepStrictEqual(yield* take, [
-        { seq: 1, at: 0, id: "a", status: "running", detail: running, message: "running as pid 42" },
-        { seq: 2, at: 1000, id: "a", status: "running", detail: running, message: "stopped its duplicates: pid 7" },
-        { seq: 3, at: 1000, id: "b", status: "stopped", detail: { _tag: "Stopped" }, message: "never seen" }
+        { seq: 1, at: 0, id: "a", status: "running", detail: running, health: null, message: "running as pid 42" },
+        {
+          seq: 2,
+          at: 1000,
+          id: "a",
+          status: "running",
+          detail: running,
+          health: null,
+          message: "stopped its duplicates: pid 7"
+        },
+        {
+          seq: 3,
+          at: 1000,
+          id: "b",
+          status: "stopped",
+          detail: { _tag: "Stopped" },
+          health: null,
+          message: "never seen"
+        }
       ])
       assert.deepStrictEqual((yield* store.get("a")).status, running)
       assert.strictEqual((yield* store.all).size, 1)
@@ -122,6 +156,7 @@ describe("AgentStore", () => {
         assert.deepStrictEqual(Object.keys(json as object).toSorted(), [
           "at",
           "detail",
+          "health",
           "id",
           "message",
           "seq",

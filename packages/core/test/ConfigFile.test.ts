@@ -70,7 +70,6 @@ describe("parseAgentConfig", () => {
         logs: {}
       },
       health: {},
-      notify: false,
       depends_on: {}
     })
   })

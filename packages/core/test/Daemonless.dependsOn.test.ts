@@ -1,11 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Ref from "effect/Ref"
+import { TestClock } from "effect/testing"
 import * as Daemonless from "../src/Daemonless.ts"
-import type { ProbeResult } from "../src/ProbeResult.ts"
-import { ProbeRunner, type ProbeTarget } from "../src/ProbeRunner.ts"
+import * as FakeProbeRunner from "../src/testing/FakeProbeRunner.ts"
 import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
 import * as MemoryFleet from "../src/testing/MemoryFleet.ts"
 import { runWithClock } from "../src/testing/TestClockDriver.ts"
@@ -17,27 +17,11 @@ const probed = "health:\n  readiness: { exec: [check], period: 1s }\n"
 const ids = (...list: Array<string>) => ({ _tag: "Ids", ids: list }) as const
 const all = { _tag: "All" } as const
 
-/** A ProbeRunner whose probe of an agent passes from its `passFrom`-th run on (never without an entry). */
-const fakeProbes = (passFrom: Readonly<Record<string, number>>) =>
-  Layer.effect(
-    ProbeRunner,
-    Effect.gen(function* () {
-      const runs = yield* Ref.make<ReadonlyArray<ProbeTarget & { readonly at: number }>>([])
-      return ProbeRunner.of({
-        run: (target) =>
-          Effect.gen(function* () {
-            const at = yield* Clock.currentTimeMillis
-            const before = yield* Ref.getAndUpdate(runs, (r) => [...r, { ...target, at }])
-            const n = before.filter((r) => r.id === target.id).length + 1
-            const ok = passFrom[target.id] !== undefined && n >= passFrom[target.id]!
-            return { ok, at, ms: 1, output: ok ? "exit 0" : "exit 1", error: null } satisfies ProbeResult
-          })
-      })
-    })
-  )
-
 const fleetOf = (files: Record<string, string>) =>
-  Layer.mergeAll(FakeProcessTable.layer, MemoryFleet.makeLayer(files, { PATH: "/usr/bin" }))
+  Layer.mergeAll(FakeProcessTable.layer, FakeProbeRunner.layer, MemoryFleet.makeLayer(files, { PATH: "/usr/bin" }))
+
+const readinessOf = (id: string, answer: FakeProbeRunner.Answer) =>
+  FakeProbeRunner.FakeProbes.use((p) => p.answer(id, "readiness", answer))
 
 const spawnOrder = Effect.map(
   FakeProcessTable.FakeProcessTable.use((t) => t.spawned),
@@ -53,7 +37,16 @@ const chain = {
 describe("Daemonless: depends_on", () => {
   it.effect("start <id> starts a -> b -> c in order, c once b's readiness probe passed", () =>
     Effect.gen(function* () {
-      const out = yield* runWithClock(Daemonless.start(ids("c")))
+      yield* readinessOf("b", FakeProbeRunner.fail())
+      const starting = yield* Effect.forkChild(Daemonless.start(ids("c")))
+      for (let i = 0; i < 25; i++) yield* TestClock.adjust("100 millis")
+      assert.deepStrictEqual(
+        (yield* spawnOrder).map(([id]) => id),
+        ["a", "b"]
+      )
+      const passedAt = yield* Clock.currentTimeMillis
+      yield* readinessOf("b", FakeProbeRunner.pass)
+      const out = yield* runWithClock(Fiber.join(starting))
       assert.deepStrictEqual(
         out.map((o) => [o.id, o.result]),
         [
@@ -67,23 +60,43 @@ describe("Daemonless: depends_on", () => {
         order.map(([id]) => id),
         ["a", "b", "c"]
       )
-      // b's probe ran at its start, then every second: the third run passed.
-      assert.isAtLeast(order[2]![1] - order[1]![1], 2000)
-    }).pipe(Effect.provide(Layer.mergeAll(fleetOf(chain), fakeProbes({ b: 3 }))))
+      assert.isAtLeast(order[2]![1], passedAt)
+      // Run as soon as b was spawned, then every period.
+      assert.deepStrictEqual(
+        yield* FakeProbeRunner.FakeProbes.use((p) => p.runs("b", "readiness")),
+        [0, 1000, 2000, 3000]
+      )
+    }).pipe(Effect.provide(fleetOf(chain)))
   )
 
-  it.effect("a readiness probe that does not pass in time fails the dependent, naming the dependency", () =>
+  it.effect("a readiness probe that does not pass in time fails the dependent, with what it said last", () =>
     Effect.gen(function* () {
+      yield* readinessOf("b", FakeProbeRunner.fail("exit code 1: not yet"))
       const out = yield* runWithClock(Daemonless.start(all))
       assert.deepStrictEqual(
         out.map((o) => [o.id, o.result, o.error]),
         [
           ["a", "started", null],
           ["b", "started", null],
-          ["c", "failed", 'dependency "b" did not become ready within 10s (readiness probe exec check: exit 1)']
+          [
+            "c",
+            "failed",
+            'dependency "b" did not become ready within 10s (readiness probe exec check: exit code 1: not yet)'
+          ]
         ]
       )
-    }).pipe(Effect.provide(Layer.mergeAll(fleetOf(chain), fakeProbes({}))))
+    }).pipe(Effect.provide(fleetOf(chain)))
+  )
+
+  it.effect("a probe that cannot run is waited out too, and its error is the reason given", () =>
+    Effect.gen(function* () {
+      yield* readinessOf("b", { _tag: "Error", error: "check: command not found" })
+      const out = yield* runWithClock(Daemonless.start(ids("c")))
+      assert.strictEqual(
+        out[2]!.error,
+        'dependency "b" did not become ready within 10s (readiness probe exec check: check: command not found)'
+      )
+    }).pipe(Effect.provide(fleetOf(chain)))
   )
 
   it.effect("a dependency without a readiness probe is ready once spawned; a running target waits for nothing", () =>
@@ -169,18 +182,6 @@ describe("Daemonless: depends_on", () => {
         ]
       )
       assert.match(out[2]!.error!, /^dependency "b" failed to start: dependency "a" failed to start: /)
-    }).pipe(Effect.provide(Layer.mergeAll(fleetOf(chain), fakeProbes({ b: 1 }))))
-  )
-
-  it.effect("without a probe runner, a readiness probe cannot be waited for: the dependent fails saying so", () =>
-    Effect.gen(function* () {
-      const out = yield* runWithClock(Daemonless.start(ids("c")))
-      assert.deepStrictEqual(out[2], {
-        id: "c",
-        result: "failed",
-        pid: null,
-        error: 'dependency "b" has a readiness probe, and this agentctl has no probe runner'
-      })
     }).pipe(Effect.provide(fleetOf(chain)))
   )
 })

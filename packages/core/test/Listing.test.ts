@@ -51,11 +51,13 @@ const rowKeys = [
   "enabled",
   "error",
   "file",
+  "health",
   "id",
   "instances",
   "logs",
   "name",
   "pid",
+  "probes",
   "reason",
   "restarts",
   "status",
@@ -119,7 +121,9 @@ describe("rowFromStatus", () => {
       error: null,
       supervisor: "launcher",
       now,
-      logs: null
+      logs: null,
+      health: null,
+      probes: []
     })
     expect({ pid: row.pid, instances: row.instances, uptime: row.uptime }).toEqual(shown)
   })
@@ -134,7 +138,9 @@ describe("rowFromStatus", () => {
         error: "corrupt pid record",
         supervisor: "launcher",
         now,
-        logs: usage
+        logs: usage,
+        health: "ready",
+        probes: []
       })
     ).toEqual({
       id: "a",
@@ -150,7 +156,9 @@ describe("rowFromStatus", () => {
       error: "corrupt pid record",
       supervisor: "launcher",
       detail,
-      logs: usage
+      logs: usage,
+      health: "ready",
+      probes: []
     })
   })
 })
@@ -171,7 +179,9 @@ describe("invalidRow", () => {
       error: invalid.error,
       supervisor: "daemonless",
       detail: { _tag: "Invalid", file: invalid.file, error: invalid.error },
-      logs: null
+      logs: null,
+      health: null,
+      probes: []
     })
   })
 })

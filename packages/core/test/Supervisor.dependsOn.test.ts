@@ -4,14 +4,16 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { TestClock } from "effect/testing"
 import type { HealthName } from "../src/Health.ts"
+import * as FakeProbeRunner from "../src/testing/FakeProbeRunner.ts"
 import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
 import { runWithClock } from "../src/testing/TestClockDriver.ts"
 import { agent, behave, type Launcher, recordEvents, spawnTimes, withLauncher } from "./supervisorHarness.ts"
 
 /*
  * `depends_on` under the launcher: starts in order, each dependent once its dependencies meet
- * their conditions; stops in reverse; restart: true. These tests play the health engine's part:
- * an agent with a readiness probe is ready when its health says so, set here through the store.
+ * their conditions; stops in reverse; restart: true. Most tests play the health engine's part (an
+ * agent with a readiness probe is ready when its health says so, set here through the store, as
+ * watchHealth sets it); one drives the real engine through fake probes.
  */
 
 const all = { _tag: "All" } as const
@@ -32,6 +34,8 @@ const setHealth = (launcher: Launcher, id: string, health: HealthName | null) =>
 const advance = (ms: number) =>
   Effect.forEach(Array.from({ length: Math.ceil(ms / 10) }), () => TestClock.adjust("10 millis"), { discard: true })
 const settle = advance(100)
+/** The agent printed the line its log probes wait for (the real health engine then marks it ready). */
+const emitLine = (id: string) => FakeProbeRunner.FakeProbes.use((p) => p.emitLine(id))
 const statusOf = (launcher: Launcher, id: string) => Effect.map(launcher.control.status(id), (r) => r.status)
 
 describe("Supervisor: depends_on", () => {
@@ -66,6 +70,41 @@ describe("Supervisor: depends_on", () => {
           const [c] = yield* spawnTimes("c")
           assert.isAtLeast(c!, bReady)
           assert.strictEqual(yield* statusOf(launcher, "c"), "running")
+        })
+    )
+  )
+
+  it.effect("with the health engine: a -> b -> c ready by log line start in order, and stop in reverse", () =>
+    withLauncher(
+      {
+        "agents/a/config.yaml": gated("a"),
+        "agents/b/config.yaml": gated("b", "{ a: ready }"),
+        "agents/c/config.yaml": gated("c", "{ b: ready }")
+      },
+      Effect.void,
+      (launcher) =>
+        Effect.gen(function* () {
+          yield* launcher.boot
+          yield* advance(2000)
+          assert.strictEqual((yield* launcher.store.get("a")).health, "starting")
+          assert.deepStrictEqual([yield* spawnTimes("b"), yield* spawnTimes("c")], [[], []])
+          const aReady = yield* Clock.currentTimeMillis
+          yield* emitLine("a")
+          yield* settle
+          assert.strictEqual((yield* launcher.store.get("a")).health, "ready")
+          assert.isAtLeast((yield* spawnTimes("b"))[0]!, aReady)
+          yield* advance(1000)
+          assert.deepStrictEqual(yield* spawnTimes("c"), [])
+          const bReady = yield* Clock.currentTimeMillis
+          yield* emitLine("b")
+          yield* settle
+          assert.isAtLeast((yield* spawnTimes("c"))[0]!, bReady)
+          const events = yield* recordEvents(launcher.control.events)
+          yield* runWithClock(launcher.stopAll())
+          assert.deepStrictEqual(
+            (yield* events.take).filter((e) => e.status === "stopping").map((e) => e.id),
+            ["c", "b", "a"]
+          )
         })
     )
   )

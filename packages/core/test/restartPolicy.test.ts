@@ -53,11 +53,27 @@ describe("decideRestart", () => {
     failures: [],
     now: 100_000,
     random01: 0.5,
+    endedBy: null,
     ...over
   })
   it.each<[string, Partial<RestartInput>, unknown]>([
     ["never: exit", { policy: "never" }, { _tag: "Exit" }],
     ["on-failure, clean exit: exit", { exit: exit(0) }, { _tag: "Exit" }],
+    [
+      "on-failure, clean exit of an instance the launcher ended unhealthy: a failure",
+      { exit: exit(0), endedBy: "unhealthy" },
+      { _tag: "Restart", delayMs: 1000, attempt: 1, failures: [100_000] }
+    ],
+    [
+      "on-failure, ended over max_memory: a failure",
+      { exit: exit(0), endedBy: "memory" },
+      { _tag: "Restart", delayMs: 1000, attempt: 1, failures: [100_000] }
+    ],
+    [
+      "never, ended unhealthy: exit (the policy says never)",
+      { policy: "never", endedBy: "unhealthy" },
+      { _tag: "Exit" }
+    ],
     ["on-failure, crash: first backoff", {}, { _tag: "Restart", delayMs: 1000, attempt: 1, failures: [100_000] }],
     [
       "always, clean exit: restart",

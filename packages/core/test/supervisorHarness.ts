@@ -9,6 +9,7 @@ import { Control } from "../src/Control.ts"
 import { RunDir } from "../src/RunDir.ts"
 import * as Supervisor from "../src/Supervisor.ts"
 import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
+import * as FakeProbeRunner from "../src/testing/FakeProbeRunner.ts"
 import * as MemoryFleet from "../src/testing/MemoryFleet.ts"
 
 /** The launcher's tests: a fleet in memory, the fake process table, TestClock. */
@@ -18,11 +19,12 @@ export const agent = (id: string, extra = "") => `agent:\n  id: ${id}\nrun:\n  c
 export const settings =
   "restart:\n  initial_delay: 1s\n  multiplier: 2\n  max_delay: 60s\n  jitter: 0\n  stable_after: 30s\n  max_failures: 5\n  failure_window: 60s\n"
 
-type Services = FakeProcessTable.FakeProcessTable | RunDir | ConfigSource
+type Services = FakeProcessTable.FakeProcessTable | RunDir | ConfigSource | FakeProbeRunner.FakeProbes
 
 const base = (files: Record<string, string>) =>
   Layer.mergeAll(
     FakeProcessTable.layer,
+    FakeProbeRunner.layer,
     MemoryFleet.makeLayer({ "agentctl.yaml": settings, ...files }, { PATH: "/bin" })
   )
 

@@ -1,4 +1,7 @@
+import type { AgentSpec } from "@agentctl/core/AgentConfig"
+import type { AgentRow } from "@agentctl/core/AgentRow"
 import { Control } from "@agentctl/core/Control"
+import { probesOf } from "@agentctl/core/HealthSpec"
 import { formatDurationMs, formatUptime } from "@agentctl/core/Duration"
 import { loadFleet } from "@agentctl/core/FleetLoader"
 import { AgentLogs, everything } from "@agentctl/core/AgentLogs"
@@ -13,6 +16,26 @@ import { idArgument, inFleet, jsonOutput } from "../Root.ts"
 
 const kb = (n: number) =>
   n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`
+
+/** The health and each probe's last result; without a launcher, where to get them. */
+const healthLines = (row: AgentRow, spec: AgentSpec | undefined, now: number): ReadonlyArray<string> => {
+  const configured = spec === undefined ? [] : probesOf(spec.config.health)
+  if (configured.length === 0) return []
+  if (row.probes.length === 0) {
+    const why = row.supervisor === "launcher" ? "not running" : "no launcher runs its probes"
+    return [`  health:    - (${why}; agentctl check ${row.id} runs them now)`]
+  }
+  return [
+    `  health:    ${row.health ?? "-"}`,
+    ...row.probes.map((p) => {
+      const last =
+        p.last === null
+          ? "not run yet"
+          : `${p.last.error ?? p.last.output} (${formatUptime((now - p.last.at) / 1000)} ago, took ${p.last.ms}ms)`
+      return `  ${`${p.kind}:`.padEnd(10)} ${p.state}, ${p.check}: ${last}`
+    })
+  ]
+}
 
 /** How many of the agent's last log lines `status` shows. */
 const lastLines = 5
@@ -39,6 +62,7 @@ export const status = Command.make(
           `  pid:       ${row.pid ?? "-"}${row.instances > 0 ? ` (${row.instances} instance${row.instances === 1 ? "" : "s"})` : ""}`,
           `  uptime:    ${row.uptime === null ? "-" : formatUptime(row.uptime)}`,
           `  restarts:  ${row.restarts}`,
+          ...healthLines(row, spec, Date.now()),
           `  config:    ${row.file}`
         ]
         if (spec !== undefined) {

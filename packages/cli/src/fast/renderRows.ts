@@ -15,7 +15,7 @@ export interface Listing {
 }
 
 export const renderRows = ({ rows, supervisor, launcherPid }: Listing): string => {
-  const headers = ["ID", "NAME", "ENABLED", "STATUS", "PID", "INST", "UPTIME", "RESTARTS"]
+  const headers = ["ID", "NAME", "ENABLED", "STATUS", "HEALTH", "PID", "INST", "UPTIME", "RESTARTS"]
   const valid = rows.filter((r) => r.status !== "invalid")
   const invalid = rows.filter((r) => r.status === "invalid")
   const cells = valid.map((r) => [
@@ -23,6 +23,7 @@ export const renderRows = ({ rows, supervisor, launcherPid }: Listing): string =
     r.name,
     r.enabled ? "yes" : "no",
     r.status,
+    r.health ?? "-",
     r.pid === null ? "-" : String(r.pid),
     String(r.instances),
     r.uptime === null ? "-" : formatUptime(r.uptime),
@@ -35,6 +36,16 @@ export const renderRows = ({ rows, supervisor, launcherPid }: Listing): string =
     else if (r.instances > 1 || r.error !== null) lines.push(`  ${r.id}: ${r.error ?? r.reason}`)
   }
   for (const r of valid) if (r.logs?.warning != null) lines.push(`  ${r.id}: warning: ${r.logs.warning}`)
+  // Why it is not ready: each probe that fails or cannot run, with what it said.
+  for (const r of valid) {
+    for (const p of r.probes) {
+      if (p.state !== "failing" && p.state !== "error") continue
+      const said = p.last === null ? "" : `: ${p.last.error ?? p.last.output}`
+      lines.push(
+        `  ${r.id}: ${p.kind} probe ${p.state === "error" ? "cannot run" : `failing (${p.failures} in a row)`}${said}`
+      )
+    }
+  }
   if (invalid.length > 0) {
     lines.push("", `${invalid.length} invalid config${invalid.length === 1 ? "" : "s"} (not started, not supervised):`)
     for (const r of invalid) lines.push(`  ${r.error ?? r.reason}`)

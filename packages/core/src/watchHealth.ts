@@ -1,0 +1,178 @@
+/**
+ * The probes of one running instance, as a fiber beside the one that waits for its exit
+ * (superviseAgent races the two). Kubernetes' order: the startup probe alone until it passes,
+ * then liveness and readiness together. It ends only with a verdict — the startup or liveness
+ * probe failed `failure_threshold` times in a row — and the supervisor restarts the agent for it;
+ * readiness never ends it, it only moves the instance between `starting`, `ready` and `unhealthy`.
+ */
+import * as Effect from "effect/Effect"
+import * as Path from "effect/Path"
+import type { AgentSpec } from "./AgentConfig.ts"
+import type { AgentStore } from "./AgentStore.ts"
+import { formatDurationMs } from "./Duration.ts"
+import type { FleetSettings } from "./FleetSettings.ts"
+import type { ConfigSource } from "./ConfigSource.ts"
+import type { Fleet } from "./Fleet.ts"
+import type { HealthName } from "./Health.ts"
+import { describeCheck, type ProbeKind, probesOf, type ProbeSpec } from "./HealthSpec.ts"
+import { healthOf, judge, pendingStanding, type Standing, transition } from "./probeJudge.ts"
+import type { ProbeResult, ProbeStatus } from "./ProbeResult.ts"
+import { ProbeRunner } from "./ProbeRunner.ts"
+import { probeBase, runProbe, targetOf } from "./probeTarget.ts"
+
+/** Why the launcher ends an instance itself; the supervisor stops it and counts it like a crash. */
+export interface Verdict {
+  readonly reason: "unhealthy" | "memory"
+  readonly message: string
+}
+
+/** How much longer than its own timeout a probe may take before the launcher stops waiting for it. */
+const runnerGraceMs = 1000
+
+type Standings = Partial<Record<ProbeKind, Standing>>
+
+const statusesOf = (spec: AgentSpec, standings: Standings): ReadonlyArray<ProbeStatus> =>
+  probesOf(spec.config.health).map(([kind, probe]) => ({
+    kind,
+    check: describeCheck(probe),
+    ...(standings[kind] ?? pendingStanding)
+  }))
+
+const healthFrom = (spec: AgentSpec, standings: Standings, wasReady: boolean): HealthName | null => {
+  const { health } = spec.config
+  const at = (kind: ProbeKind) => (health[kind] === undefined ? null : (standings[kind] ?? pendingStanding))
+  return healthOf({
+    startup: at("startup"),
+    liveness: at("liveness"),
+    readiness: at("readiness"),
+    wasReady
+  })
+}
+
+/** The health and probe list a new instance starts with: set with its `Running` status, in one update. */
+export const initialHealth = (
+  spec: AgentSpec
+): { readonly health: HealthName | null; readonly probes: ReadonlyArray<ProbeStatus> } => ({
+  health: healthFrom(spec, {}, false),
+  probes: statusesOf(spec, {})
+})
+
+/** The verdict on a startup or liveness probe that reached its failure threshold. */
+const failed = (kind: ProbeKind, s: Standing): Verdict => ({
+  reason: "unhealthy",
+  message: `${kind} probe failed ${s.failures} time${s.failures === 1 ? "" : "s"} in a row${s.last === null ? "" : `: ${s.last.output}`}`
+})
+
+export const watchHealth = (
+  store: AgentStore,
+  settings: FleetSettings,
+  spec: AgentSpec,
+  since: number
+): Effect.Effect<Verdict, never, ProbeRunner | Path.Path | ConfigSource | Fleet> =>
+  Effect.gen(function* () {
+    const probes = probesOf(spec.config.health)
+    if (probes.length === 0) return yield* Effect.never
+    const runner = yield* ProbeRunner
+    const id = spec.config.agent.id
+    const base = yield* probeBase(settings, spec, since)
+    const standings: Standings = {}
+    let wasReady = false
+
+    const record = (kind: ProbeKind, result: ProbeResult) =>
+      Effect.gen(function* () {
+        const was = standings[kind] ?? pendingStanding
+        const now = judge(spec.config.health[kind]!, was, result)
+        standings[kind] = now
+        const health = healthFrom(spec, standings, wasReady)
+        if (health === "ready") wasReady = true
+        const message = transition(kind, spec.config.health[kind]!, was, now)
+        yield* store.update(id, (s) => ({ ...s, health, probes: statusesOf(spec, standings) }), message ?? undefined)
+        return now
+      })
+
+    const runOnce = (kind: ProbeKind, probe: ProbeSpec) =>
+      runProbe(base, kind, probe).pipe(
+        Effect.timeoutOrElse({
+          duration: probe.timeout + runnerGraceMs,
+          orElse: () =>
+            Effect.map(
+              Effect.clockWith((c) => c.currentTimeMillis),
+              (at): ProbeResult => ({
+                ok: false,
+                at: at - probe.timeout - runnerGraceMs,
+                ms: probe.timeout + runnerGraceMs,
+                output: `no answer within ${formatDurationMs(probe.timeout)}`,
+                error: null
+              })
+            )
+        })
+      )
+
+    /** Run every `period` until `done` says the standing is final; returns that standing. */
+    const polled = (kind: ProbeKind, probe: ProbeSpec, done: (s: Standing) => boolean) =>
+      Effect.gen(function* () {
+        yield* Effect.sleep(probe.initial_delay)
+        for (;;) {
+          const standing = yield* record(kind, yield* runOnce(kind, probe))
+          if (done(standing)) return standing
+          yield* Effect.sleep(probe.period)
+        }
+      })
+
+    /**
+     * A `log` probe passes the moment its line appears (it cannot fail after: a line seen stays
+     * seen). Its deadline, for a startup probe, is the time the thresholds give an exec probe.
+     */
+    const logged = (kind: ProbeKind, probe: ProbeSpec, deadline: boolean) =>
+      Effect.gen(function* () {
+        yield* Effect.sleep(probe.initial_delay)
+        const seen = runner.awaitLine(targetOf(base, kind, probe))
+        const withinMs = probe.failure_threshold * probe.period
+        const missed = Effect.map(
+          Effect.clockWith((c) => c.currentTimeMillis),
+          (at): ProbeResult => ({
+            ok: false,
+            at,
+            ms: withinMs,
+            output: `no line matching /${probe.log}/ within ${formatDurationMs(withinMs)}`,
+            error: null
+          })
+        )
+        const result = deadline
+          ? yield* seen.pipe(Effect.timeoutOrElse({ duration: withinMs, orElse: () => missed }))
+          : yield* seen
+        // Judged as the whole streak it stands for: a miss is failure_threshold failures.
+        standings[kind] = result.ok
+          ? { ...pendingStanding, successes: probe.success_threshold - 1 }
+          : { ...pendingStanding, failures: probe.failure_threshold - 1 }
+        return yield* record(kind, result)
+      })
+
+    const { startup, liveness, readiness } = spec.config.health
+    if (startup !== undefined) {
+      const s =
+        startup.log !== undefined
+          ? yield* logged("startup", startup, true)
+          : yield* polled("startup", startup, (st) => st.state === "passing" || st.state === "failing")
+      if (s.state === "failing") return failed("startup", s)
+    }
+    const ready =
+      readiness === undefined
+        ? Effect.never
+        : Effect.andThen(
+            readiness.log !== undefined
+              ? logged("readiness", readiness, false)
+              : polled("readiness", readiness, () => false),
+            Effect.never
+          )
+    const live =
+      liveness === undefined
+        ? Effect.never
+        : Effect.map(
+            polled("liveness", liveness, (st) => st.state === "failing"),
+            (s) => failed("liveness", s)
+          )
+    // Nothing judged yet but the startup probe passed: an agent with only a startup probe is ready now.
+    if (startup !== undefined) yield* store.update(id, (s) => ({ ...s, health: healthFrom(spec, standings, wasReady) }))
+    return yield* Effect.raceFirst(live, ready)
+  })

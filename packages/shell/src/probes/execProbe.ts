@@ -1,0 +1,80 @@
+/**
+ * An `exec` probe: argv as written, no shell, in the agent's cwd and env, its own session (so
+ * the whole tree it starts is killed at the timeout, and the agent's marker is not on it).
+ */
+import type { ProbeResult } from "@agentctl/core/ProbeResult"
+import { spawn } from "node:child_process"
+import { trimOutput } from "./probeOutput.ts"
+
+/** More output than this is not kept: a probe is judged by its exit code, the text is for people. */
+const maxOutputBytes = 4096
+
+const killGroup = (pid: number | undefined) => {
+  if (pid === undefined) return
+  try {
+    process.kill(-pid, "SIGKILL")
+  } catch {
+    // ESRCH: the group is gone already, which is what the kill was for.
+  }
+}
+
+export interface ExecProbe {
+  readonly argv: ReadonlyArray<string>
+  readonly cwd: string
+  readonly env: Readonly<Record<string, string>>
+  readonly timeoutMs: number
+}
+
+/** Resolves with the result; `signal` aborts it (the launcher stops watching), killing the probe. */
+export const runExecProbe = (probe: ExecProbe, signal: AbortSignal): Promise<ProbeResult> =>
+  new Promise((resolve) => {
+    const at = Date.now()
+    const [command, ...args] = probe.argv
+    const chunks: Array<Buffer> = []
+    let kept = 0
+    let settled = false
+    const done = (result: Omit<ProbeResult, "at" | "ms">) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      signal.removeEventListener("abort", onAbort)
+      resolve({ ok: result.ok, at, ms: Date.now() - at, output: result.output, error: result.error })
+    }
+    const text = () => trimOutput(Buffer.concat(chunks).toString("utf8"))
+    const child = spawn(command!, args, {
+      cwd: probe.cwd,
+      env: { ...probe.env },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    const keep = (chunk: Buffer) => {
+      if (kept >= maxOutputBytes) return
+      chunks.push(chunk.subarray(0, maxOutputBytes - kept))
+      kept += chunk.length
+    }
+    child.stdout.on("data", keep)
+    child.stderr.on("data", keep)
+    const timer = setTimeout(() => {
+      killGroup(child.pid)
+      done({
+        ok: false,
+        output: `killed after its ${probe.timeoutMs}ms timeout${text() === "" ? "" : `: ${text()}`}`,
+        error: null
+      })
+    }, probe.timeoutMs)
+    const onAbort = () => {
+      killGroup(child.pid)
+      done({ ok: false, output: "cancelled", error: null })
+    }
+    signal.addEventListener("abort", onAbort, { once: true })
+    // Not found, not executable, cwd gone: the probe could not run, which says nothing of the agent.
+    child.once("error", (e: NodeJS.ErrnoException) =>
+      done({ ok: false, output: "", error: `could not run ${JSON.stringify(command)}: ${e.code ?? e.message}` })
+    )
+    // "close", not "exit": both pipes are drained, so the output is whole.
+    child.once("close", (code, sig) => {
+      const said = text()
+      const how = sig !== null ? `killed by ${sig}` : `exit code ${code}`
+      done({ ok: code === 0, output: said === "" ? how : `${how}: ${said}`, error: null })
+    })
+  })
