@@ -251,12 +251,20 @@ export class FleetGroup extends HttpApiGroup.make("fleet")
       payload: FleetTargets,
       success: Schema.Array(StartOutcome),
       error: BodyErrors
-    }).annotateMerge(doc("Start agents (all: every enabled one); an outcome per agent, never 409")),
+    }).annotateMerge(
+      doc(
+        "Start agents (all: every enabled one) in depends_on order, with the dependencies they need that do not run (their outcomes first); an outcome per agent, never 409"
+      )
+    ),
     HttpApiEndpoint.post("stop", "/fleet/stop", {
       payload: FleetStopTargets,
       success: Schema.Array(StopOutcome),
       error: BodyErrors
-    }).annotateMerge(doc("Stop agents concurrently (one timeout in all); an outcome per agent, never 409")),
+    }).annotateMerge(
+      doc(
+        "Stop agents concurrently (one timeout in all; with all, dependents first, one timeout per depends_on level); an outcome per agent, never 409"
+      )
+    ),
     HttpApiEndpoint.post("restart", "/fleet/restart", {
       payload: FleetStopTargets,
       success: Schema.Array(RestartOutcome),

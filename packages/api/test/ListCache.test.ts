@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Daemonless from "@agentctl/core/Daemonless"
 import * as FakeProcessTable from "@agentctl/core/testing/FakeProcessTable"
+import * as FakeProbeRunner from "@agentctl/core/testing/FakeProbeRunner"
 import * as MemoryFleet from "@agentctl/core/testing/MemoryFleet"
 import { Control } from "@agentctl/core/Control"
 import type { AgentRow } from "@agentctl/core/AgentRow"
@@ -33,6 +34,7 @@ describe("ListCache", () => {
       Effect.provide(
         Layer.mergeAll(
           FakeProcessTable.layer,
+          FakeProbeRunner.layer,
           MemoryFleet.makeLayer({
             "agents/a/config.yaml": "agent: { id: crash }\nrun: { command: x }\n",
             "agents/b/config.yaml": "agent: { id: off, enabled: false }\nrun: { command: x }\n",

@@ -13,6 +13,7 @@ import * as Daemonless from "@agentctl/core/Daemonless"
 import { Fleet } from "@agentctl/core/Fleet"
 import * as FakeFleetLock from "@agentctl/core/testing/FakeFleetLock"
 import * as FakeProcessTable from "@agentctl/core/testing/FakeProcessTable"
+import * as FakeProbeRunner from "@agentctl/core/testing/FakeProbeRunner"
 import * as MemoryFleet from "@agentctl/core/testing/MemoryFleet"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeServices from "@effect/platform-node/NodeServices"
@@ -67,7 +68,9 @@ const hostEnv = { PATH: "/usr/bin:/bin", HOME: "/root", API_TOKEN: "hunter2" }
 /** Configs in memory, processes fake, Daemonless as the Control. */
 export const memoryFleet = (files: Readonly<Record<string, string>>) =>
   Daemonless.layer.pipe(
-    Layer.provideMerge(Layer.mergeAll(FakeProcessTable.layer, MemoryFleet.makeLayer(files, hostEnv)))
+    Layer.provideMerge(
+      Layer.mergeAll(FakeProcessTable.layer, FakeProbeRunner.layer, MemoryFleet.makeLayer(files, hostEnv))
+    )
   )
 
 /** Configs, logs and pid records in a real folder; processes fake, Daemonless as the Control. */
@@ -76,6 +79,7 @@ export const diskFleet = (root: string) =>
     Layer.provideMerge(
       Layer.mergeAll(
         FakeProcessTable.layer,
+        FakeProbeRunner.layer,
         Layer.succeed(Fleet, Fleet.of({ root, hostEnv })),
         NodeConfigSource.layer(root),
         NodeRunDir.layer(join(root, "run")),

@@ -1,4 +1,5 @@
 import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as PubSub from "effect/PubSub"
 import * as Ref from "effect/Ref"
@@ -54,6 +55,12 @@ export interface AgentStore {
   readonly note: (id: string, message: string) => Effect.Effect<void>
   /** Every event from now on. */
   readonly events: Stream.Stream<AgentEvent>
+  /**
+   * The agent's state once `predicate` holds: at once if it does now, else after the first
+   * `update` of that agent that makes it hold. Every update wakes it, published or not (a health
+   * change keeps the status tag, so waiting on events would miss it); no polling.
+   */
+  readonly waitFor: (id: string, predicate: (s: AgentState) => boolean) => Effect.Effect<AgentState>
 }
 
 export const makeAgentStore = Effect.gen(function* () {
@@ -61,6 +68,24 @@ export const makeAgentStore = Effect.gen(function* () {
   const pubsub = yield* PubSub.unbounded<AgentEvent>()
   const writer = yield* Semaphore.make(1)
   let seq = 0
+  // Per agent, the signal its next update completes (then replaces): a waiter takes the signal
+  // before it reads the state, so an update between the two still wakes it.
+  const changed = new Map<string, Deferred.Deferred<void>>()
+  const changeOf = (id: string) => {
+    let signal = changed.get(id)
+    if (signal === undefined) {
+      signal = Deferred.makeUnsafe<void>()
+      changed.set(id, signal)
+    }
+    return signal
+  }
+  const wake = (id: string) =>
+    Effect.sync(() => {
+      const signal = changed.get(id)
+      if (signal === undefined) return
+      changed.delete(id)
+      Deferred.doneUnsafe(signal, Effect.void)
+    })
 
   const current = (map: ReadonlyMap<string, AgentState>, id: string) => map.get(id) ?? idle({ _tag: "Stopped" })
 
@@ -90,6 +115,7 @@ export const makeAgentStore = Effect.gen(function* () {
         if (before.status._tag !== after.status._tag || before.health !== after.health || message !== undefined) {
           yield* publish(id, after, message, at)
         }
+        yield* wake(id)
         return after
       })
     )
@@ -105,6 +131,15 @@ export const makeAgentStore = Effect.gen(function* () {
           yield* publish(id, current(yield* Ref.get(states), id), message, at)
         })
       ),
-    events: Stream.fromPubSub(pubsub)
+    events: Stream.fromPubSub(pubsub),
+    waitFor: (id, predicate) =>
+      Effect.gen(function* () {
+        for (;;) {
+          const signal = changeOf(id)
+          const state = current(yield* Ref.get(states), id)
+          if (predicate(state)) return state
+          yield* Deferred.await(signal)
+        }
+      })
   } satisfies AgentStore
 })

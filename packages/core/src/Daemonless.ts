@@ -3,18 +3,20 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Path from "effect/Path"
 import * as Stream from "effect/Stream"
-import { observe, readRecords, selectAgents, spawnAgent, stopPlans } from "./AgentProcesses.ts"
+import { observe, readRecords, selectAgents, stopPlans } from "./AgentProcesses.ts"
 import { setAgentEnabled } from "./configRewrite.ts"
 import { ConfigSource } from "./ConfigSource.ts"
 import { Control, type Targets } from "./Control.ts"
+import { start as startInOrder } from "./DaemonlessStart.ts"
 import { ConfigInvalid, UsageError } from "./Errors.ts"
 import type { Fleet } from "./Fleet.ts"
 import { FleetLock } from "./FleetLock.ts"
 import { type LoadedFleet, loadFleet, requireAgent } from "./FleetLoader.ts"
 import { fleetLogUsage } from "./fleetLogUsage.ts"
 import { daemonlessRows, isRecord } from "./Listing.ts"
-import type { KillOutcome, StartOutcome } from "./Outcomes.ts"
+import type { KillOutcome } from "./Outcomes.ts"
 import { Prober } from "./Prober.ts"
+import type { ProbeRunner } from "./ProbeRunner.ts"
 import { RunDir } from "./RunDir.ts"
 import type { SignalName, Signals } from "./Signals.ts"
 import type { Spawner } from "./Spawner.ts"
@@ -53,32 +55,8 @@ export const status = Effect.fn("Daemonless.status")(function* (id: string) {
   return row!
 })
 
-export const start = Effect.fn("Daemonless.start")(function* (targets: Targets) {
-  const { fleet, resolved, index } = yield* observe(targets, true)
-  const runDir = yield* RunDir
-  const now = yield* Clock.currentTimeMillis
-  return yield* Effect.forEach(
-    resolved,
-    Effect.fnUntraced(function* (a) {
-      const id = a.entry.spec.config.agent.id
-      const { primary, repair } = a.resolution
-      if (primary !== null) {
-        if (repair) {
-          const { bootId } = index.snapshot
-          yield* runDir.writePidRecord(id, { pid: primary.pid, startTime: primary.startTime, bootId, startedAt: now })
-        }
-        return { id, result: "already-running", pid: primary.pid, error: null } satisfies StartOutcome
-      }
-      return yield* spawnAgent(fleet, a.entry.spec).pipe(
-        Effect.map(({ pid }): StartOutcome => ({ id, result: "started", pid, error: null })),
-        Effect.catchTag("SpawnFailed", (e) =>
-          Effect.succeed<StartOutcome>({ id, result: "failed", pid: null, error: e.message })
-        )
-      )
-    }),
-    { concurrency: 16 }
-  )
-})
+/** In `depends_on` order (DaemonlessStart.ts). */
+export const start = startInOrder
 
 /** Stop these agents' instances, each with its own signal and timeout unless `override` says otherwise. */
 const stopResolved = Effect.fnUntraced(function* (
@@ -121,9 +99,9 @@ export const restart = Effect.fn("Daemonless.restart")(function* (targets: Targe
   if (specs.length === 0) return []
   const chosen: Targets = { _tag: "Ids", ids: specs.map((s) => s.config.agent.id) }
   const stopped = yield* stop(chosen, timeoutMs)
-  // Both answer for the chosen agents, in their order.
-  const started = yield* start(chosen)
-  return stopped.map((outcome, i) => ({ stop: outcome, start: started[i]! }))
+  // The start answers for the chosen agents, after any dependency it had to start for them.
+  const started = new Map((yield* start(chosen)).map((o) => [o.id, o] as const))
+  return stopped.map((outcome) => ({ stop: outcome, start: started.get(outcome.id)! }))
 })
 
 export const setEnabled = Effect.fn("Daemonless.setEnabled")(function* (id: string, enabled: boolean) {
@@ -138,7 +116,7 @@ export const setEnabled = Effect.fn("Daemonless.setEnabled")(function* (id: stri
   return { id, enabled, changed: rewritten.changed, file: spec.file }
 })
 
-type Requirements = Prober | Signals | Spawner | RunDir | ConfigSource | Path.Path | Fleet | FleetLock
+type Requirements = Prober | Signals | Spawner | RunDir | ConfigSource | Path.Path | Fleet | FleetLock | ProbeRunner
 
 export const layer = Layer.effect(
   Control,

@@ -4,6 +4,7 @@ import * as Result from "effect/Result"
 import type { AgentSpec } from "./AgentConfig.ts"
 import { ConfigSource } from "./ConfigSource.ts"
 import { type ConfigEntry, markDuplicates, parseAgentConfig, parseFleetSettings } from "./ConfigFile.ts"
+import { markDependencyIssues } from "./dependencyIssues.ts"
 import { AgentNotFound, ConfigInvalid } from "./Errors.ts"
 import { Fleet } from "./Fleet.ts"
 import type { FleetSettings } from "./FleetSettings.ts"
@@ -38,8 +39,11 @@ export const loadFleet = Effect.fn("FleetLoader.loadFleet")(function* () {
   const texts = yield* Effect.forEach(files, (file) => Effect.map(source.read(file), (text) => [file, text] as const), {
     concurrency: 16
   })
-  const entries = markDuplicates(
-    texts.flatMap(([file, text]) => (text === null ? [] : [parseAgentConfig(file, path.dirname(file), text)]))
+  // After duplicates: a dependency on an id two files claim is a dependency on an invalid config.
+  const entries = markDependencyIssues(
+    markDuplicates(
+      texts.flatMap(([file, text]) => (text === null ? [] : [parseAgentConfig(file, path.dirname(file), text)]))
+    )
   )
   const agents = new Map<string, AgentSpec>()
   for (const e of entries) if (e._tag === "Valid") agents.set(e.spec.config.agent.id, e.spec)

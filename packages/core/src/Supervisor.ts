@@ -12,6 +12,9 @@ import type { AgentSpec } from "./AgentConfig.ts"
 import type { ConfigEntry } from "./ConfigFile.ts"
 import { Control, type Targets } from "./Control.ts"
 import * as Daemonless from "./Daemonless.ts"
+import { dependencyGraph, dependentsMap, stopLevels } from "./dependencyGraph.ts"
+import { makeDependencyStarter } from "./DependencyStarter.ts"
+import { watchDependentRestarts } from "./dependentRestarts.ts"
 import { Fleet } from "./Fleet.ts"
 import { type LoadedFleet, loadFleet, requireAgent } from "./FleetLoader.ts"
 import { indexSnapshot, type Instance, liveMembers, type SnapshotIndex } from "./Identity.ts"
@@ -167,6 +170,7 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const before = new Map<string, AgentState>()
       for (const id of ids) {
+        yield* starter.cancel(id)
         yield* FiberMap.remove(fibers, id)
         before.set(id, yield* store.get(id))
         yield* store.update(id, (s) => ({ ...s, status: { _tag: "Stopping", pid: s.instance?.pid ?? null } }))
@@ -216,9 +220,59 @@ export const make = Effect.gen(function* () {
       )
     })
 
-  const startAgents = (ids: ReadonlyArray<string>) => holding(ids, startHeld(ids))
+  // depends_on: ordered starts (DependencyStarter.ts) and stops (dependents first, a level at a time).
+  const starter = yield* makeDependencyStarter({
+    store,
+    fleet: Ref.get(fleetRef),
+    startBatch: (ids, isLive) =>
+      holding(
+        ids,
+        Effect.suspend(() => startHeld(ids.filter(isLive)))
+      )
+  })
+  /** Start these agents and the dependencies they need; dependencies started on the way are answered for first. */
+  const startAgents = (ids: ReadonlyArray<string>) =>
+    Effect.flatMap(starter.schedule(ids), (s) =>
+      Effect.map(s.outcomes, ({ targets, dependencies }) => [...dependencies, ...targets])
+    )
   const stopAgents = (ids: ReadonlyArray<string>, signalOverride: SignalName | null, timeoutMs?: number) =>
     holding(ids, stopHeld(ids, signalOverride, timeoutMs))
+  /** Dependents before their dependencies, each level at once; the caller holds the permits. Answers in `ids` order. */
+  const stopHeldInOrder = (ids: ReadonlyArray<string>, signalOverride: SignalName | null, timeoutMs?: number) =>
+    Effect.gen(function* () {
+      const levels = stopLevels(dependencyGraph((yield* Ref.get(fleetRef)).agents.values()), ids)
+      const outcomes = new Map<string, StopOutcome>()
+      for (const level of levels) {
+        for (const o of yield* stopHeld(level, signalOverride, timeoutMs)) outcomes.set(o.id, o)
+      }
+      return ids.flatMap((id) => {
+        const o = outcomes.get(id)
+        return o === undefined ? [] : [o]
+      })
+    })
+  const stopAgentsInOrder = (ids: ReadonlyArray<string>, timeoutMs?: number) =>
+    holding(ids, stopHeldInOrder(ids, null, timeoutMs))
+
+  /** A dependent with `restart: true` whose dependency restarted, if it still runs the instance that saw it restart. */
+  const restartDependent = (id: string, instance: Instance, reason: string) =>
+    holding(
+      [id],
+      Effect.gen(function* () {
+        const current = (yield* store.get(id)).instance
+        // Restarted or stopped meanwhile: whoever did it has had its say.
+        if (current === null || current.pid !== instance.pid || current.startTime !== instance.startTime) return
+        yield* store.note(id, reason)
+        yield* stopHeld([id], null)
+        yield* startHeld([id])
+      }).pipe(Effect.catch((e) => store.note(id, `could not restart it: ${e.message}`)))
+    )
+  yield* watchDependentRestarts({
+    store,
+    fleet: Ref.get(fleetRef),
+    since: yield* Clock.currentTimeMillis,
+    awaitDependency: starter.awaitDependency,
+    restart: restartDependent
+  })
 
   const targetIds = (targets: Targets, allMeansEnabled: boolean) =>
     Effect.flatMap(Ref.get(fleetRef), (fleet) =>
@@ -255,11 +309,16 @@ export const make = Effect.gen(function* () {
 
   /**
    * Take the fleet over: adopt what still runs (never a second copy), start the rest per policy.
-   * Holds every agent's permit, so a request that arrives meanwhile waits for the outcome.
+   * Holds every agent's permit, so a request that arrives meanwhile waits for the outcome. An
+   * agent with `depends_on` is not started here but scheduled, under those permits, to start
+   * once its dependencies are up: the boot does not wait for that (the launcher's socket opens
+   * after the boot), and a stop from then on calls it off.
    */
   const boot = Effect.gen(function* () {
     const fleet = yield* Ref.get(fleetRef)
     const ids = [...fleet.agents.keys()]
+    const dependents = dependentsMap(dependencyGraph(fleet.agents.values()))
+    const waiting: Array<string> = []
     yield* holding(
       ids,
       Effect.gen(function* () {
@@ -297,9 +356,17 @@ export const make = Effect.gen(function* () {
               yield* launch(id, { _tag: "Adopt", instance: action.instance, startedAt: action.startedAt })
               break
             }
-            case "Start":
-              yield* launch(id, { _tag: "Spawn", spawned: null })
+            case "Start": {
+              if (Object.keys(fleet.agents.get(id)!.config.depends_on).length > 0) {
+                waiting.push(id)
+                break
+              }
+              // What depends on it awaits the outcome of this spawn.
+              const spawned = dependents.has(id) ? yield* Deferred.make<StartOutcome>() : null
+              if (spawned !== null) yield* starter.track(id, spawned)
+              yield* launch(id, { _tag: "Spawn", spawned })
               break
+            }
             case "Exited":
               yield* store.update(id, () =>
                 idle({
@@ -316,6 +383,7 @@ export const make = Effect.gen(function* () {
           }
         }
         if (duplicates.length > 0) yield* stopDuplicates(duplicates, index)
+        if (waiting.length > 0) yield* starter.schedule(waiting)
       })
     )
   })
@@ -349,18 +417,27 @@ export const make = Effect.gen(function* () {
         return rowOf(spec, yield* store.all, yield* Clock.currentTimeMillis, logs)
       }),
     start: (targets) => Effect.flatMap(targetIds(targets, true), startAgents),
-    stop: (targets, timeoutMs) => Effect.flatMap(targetIds(targets, false), (ids) => stopAgents(ids, null, timeoutMs)),
+    // `stop <id>` stops what it names, and nothing else, in no order: stopping a dependency leaves its dependents be.
+    stop: (targets, timeoutMs) =>
+      Effect.flatMap(targetIds(targets, false), (ids) =>
+        targets._tag === "All" ? stopAgentsInOrder(ids, timeoutMs) : stopAgents(ids, null, timeoutMs)
+      ),
     restart: (targets, timeoutMs) =>
       Effect.gen(function* () {
         const ids = yield* targetIds(targets, true)
-        return yield* holding(
+        // The starts are scheduled before the permits go: a stop that comes after calls them off.
+        const { stopped, scheduled } = yield* holding(
           ids,
           Effect.gen(function* () {
-            const stopped = yield* stopHeld(ids, null, timeoutMs)
-            const started = yield* startHeld(ids)
-            return stopped.map((stop, i) => ({ stop, start: started[i]! }))
+            const outcomes =
+              targets._tag === "All"
+                ? yield* stopHeldInOrder(ids, null, timeoutMs)
+                : yield* stopHeld(ids, null, timeoutMs)
+            return { stopped: outcomes, scheduled: yield* starter.schedule(ids) }
           })
         )
+        const started = (yield* scheduled.outcomes).targets
+        return stopped.map((stop, i) => ({ stop, start: started[i]! }))
       }),
     kill: (targets) =>
       Effect.gen(function* () {
@@ -385,14 +462,18 @@ export const make = Effect.gen(function* () {
     events: store.events
   })
 
-  /** Graceful launcher stop: no new starts, then every agent at once, each with its own signal and timeout. */
+  /**
+   * Graceful launcher stop: no new starts, then every agent, dependents before their dependencies,
+   * each level at once, each agent with its own signal and timeout.
+   */
   const stopAll = (timeoutMs?: number) =>
     Effect.andThen(
       Ref.set(shuttingDown, true),
-      Effect.flatMap(targetIds({ _tag: "All" }, false), (ids) => stopAgents(ids, null, timeoutMs))
+      Effect.flatMap(targetIds({ _tag: "All" }, false), (ids) => stopAgentsInOrder(ids, timeoutMs))
     )
   /** `boot` takes the fleet over (adopt or start); separate so a caller can subscribe to events first. */
-  return { control, boot, stopAll }
+  // `store`: for tests, which play the health engine's part (health is not theirs to fake otherwise).
+  return { control, boot, stopAll, store }
 })
 
 export const layer = Layer.effect(

@@ -31,7 +31,7 @@ export const statusName = (s: Status): StatusName => {
   }
 }
 
-const describeExit = (e: ExitInfo): string =>
+export const describeExit = (e: ExitInfo): string =>
   e.signal !== null ? `killed by ${e.signal}` : e.code !== null ? `exit code ${e.code}` : "exit status unknown"
 
 /** One readable sentence: why the agent is in this state. */

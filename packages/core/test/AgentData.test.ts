@@ -23,12 +23,14 @@ import type { StatusName } from "../src/Status.ts"
 import * as Daemonless from "../src/Daemonless.ts"
 import { FileError } from "../src/Errors.ts"
 import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
+import * as FakeProbeRunner from "../src/testing/FakeProbeRunner.ts"
 import * as MemoryFleet from "../src/testing/MemoryFleet.ts"
 
 const fleet = Daemonless.layer.pipe(
   Layer.provideMerge(
     Layer.mergeAll(
       FakeProcessTable.layer,
+      FakeProbeRunner.layer,
       MemoryFleet.makeLayer({
         "agents/a/config.yaml": "agent:\n  id: a\n  name: A\nrun:\n  command: sleep\n  args: [600]\n"
       })

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Queue from "effect/Queue"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
@@ -165,6 +166,49 @@ describe("AgentStore", () => {
       }
       const bad = { seq: 1, at: 0, id: "a", status: "running", detail: running }
       assert.isTrue(Result.isFailure(Schema.decodeUnknownResult(AgentEvent)(bad)))
+    })
+  )
+
+  it.effect("waitFor answers at once when the state already holds", () =>
+    Effect.gen(function* () {
+      const store = yield* makeAgentStore
+      yield* store.update("a", (s) => ({ ...s, status: running }))
+      const state = yield* store.waitFor("a", (s) => s.status._tag === "Running")
+      assert.deepStrictEqual(state.status, running)
+    })
+  )
+
+  it.effect("waitFor wakes on an update that publishes nothing (a health change), not on other agents", () =>
+    Effect.gen(function* () {
+      const store = yield* makeAgentStore
+      yield* store.update("a", (s) => ({ ...s, status: running, health: "starting" }))
+      const waiting = yield* Effect.forkChild(store.waitFor("a", (s) => s.health === "ready"))
+      yield* Effect.yieldNow
+      yield* store.update("b", (s) => ({ ...s, status: running, health: "ready" }))
+      yield* store.update("a", (s) => ({ ...s, restarts: 1 }))
+      yield* Effect.yieldNow
+      assert.isUndefined(waiting.pollUnsafe())
+      yield* store.update("a", (s) => ({ ...s, health: "ready" }))
+      const state = yield* Fiber.join(waiting)
+      assert.deepStrictEqual([state.health, state.restarts], ["ready", 1])
+    })
+  )
+
+  it.effect("waitFor sees every update of the agent, however many waiters and updates race", () =>
+    Effect.gen(function* () {
+      const store = yield* makeAgentStore
+      const waiters = yield* Effect.forEach(
+        Array.from({ length: 10 }, (_, i) => i + 1),
+        // Forked by the test's own fiber: a child of a short-lived forEach fiber would die with it.
+        (n) => Effect.forkChild(store.waitFor("a", (s) => s.restarts >= n))
+      )
+      yield* Effect.forEach(
+        Array.from({ length: 10 }, () => store.update("a", (s) => ({ ...s, restarts: s.restarts + 1 }))),
+        (update) => update,
+        { concurrency: "unbounded" }
+      )
+      const seen = yield* Effect.forEach(waiters, Fiber.join)
+      assert.isTrue(seen.every((s, i) => s.restarts >= i + 1))
     })
   )
 })

@@ -75,6 +75,27 @@ describe("parseAgentConfig", () => {
     })
   })
 
+  it.each<[string, string, unknown]>([
+    ["the short form", "{ db: ready }", { db: { condition: "ready", restart: false, timeout: 60_000 } }],
+    [
+      "the long form, defaults filled in",
+      "{ db: { restart: true, timeout: 2m } }",
+      { db: { condition: "started", restart: true, timeout: 120_000 } }
+    ]
+  ])("depends_on: %s", (_, yaml, expected) => {
+    const entry = parse(`agent: { id: a }\nrun: { command: x }\ndepends_on: ${yaml}\n`)
+    expect(entry._tag === "Valid" && entry.spec.config.depends_on).toEqual(expected)
+  })
+
+  it.each<[string, RegExp]>([
+    ["{ db: soon }", /depends_on\.db: /],
+    ["{ db: { condition: ready, timeout: later } }", /depends_on\.db\.timeout: expected a duration/],
+    ["{ Bad_Id: ready }", /depends_on: not an agent id: "Bad_Id"/]
+  ])("depends_on: %s is an error naming the field", (yaml, message) => {
+    const entry = parse(`agent: { id: a }\nrun: { command: x }\ndepends_on: ${yaml}\n`)
+    expect(entry._tag === "Invalid" && entry.error).toMatch(message)
+  })
+
   it("run.logs: what the agent overrides, in bytes", () => {
     const entry = parse("agent: { id: a }\nrun: { command: x, logs: { max_size: 1MiB, keep: 2 } }\n")
     expect(entry._tag === "Valid" && entry.spec.config.run.logs).toEqual({ max_size: 1024 * 1024, keep: 2 })

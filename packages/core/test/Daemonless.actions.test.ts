@@ -11,6 +11,7 @@ import { indexSnapshot, resolveAgent } from "../src/Identity.ts"
 import { Prober } from "../src/Prober.ts"
 import { RunDir } from "../src/RunDir.ts"
 import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
+import * as FakeProbeRunner from "../src/testing/FakeProbeRunner.ts"
 import * as MemoryFleet from "../src/testing/MemoryFleet.ts"
 import { runWithClock } from "../src/testing/TestClockDriver.ts"
 
@@ -18,7 +19,8 @@ import { runWithClock } from "../src/testing/TestClockDriver.ts"
 
 const agent = (id: string, extra = "", enabled = true) =>
   `agent:\n  id: ${id}\n  enabled: ${enabled}\nrun:\n  command: sleep\n${extra}`
-const fleetOf = (files: Record<string, string>) => Layer.mergeAll(FakeProcessTable.layer, MemoryFleet.makeLayer(files))
+const fleetOf = (files: Record<string, string>) =>
+  Layer.mergeAll(FakeProcessTable.layer, FakeProbeRunner.layer, MemoryFleet.makeLayer(files))
 const all = { _tag: "All" } as const
 const ids = (...list: Array<string>) => ({ _tag: "Ids", ids: list }) as const
 describe("Daemonless restart", () => {

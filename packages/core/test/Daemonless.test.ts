@@ -8,6 +8,7 @@ import * as Daemonless from "../src/Daemonless.ts"
 import { RunDir } from "../src/RunDir.ts"
 import * as FakeFleetLock from "../src/testing/FakeFleetLock.ts"
 import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
+import * as FakeProbeRunner from "../src/testing/FakeProbeRunner.ts"
 import * as MemoryFleet from "../src/testing/MemoryFleet.ts"
 import { runWithClock } from "../src/testing/TestClockDriver.ts"
 
@@ -15,7 +16,11 @@ const agent = (id: string, extra = "", enabled = true) =>
   `agent:\n  id: ${id}\n  name: Agent ${id}\n  enabled: ${enabled}\nrun:\n  command: sleep\n  args: [600]\n${extra}`
 
 const fleetOf = (files: Record<string, string>) =>
-  Layer.mergeAll(FakeProcessTable.layer, MemoryFleet.makeLayer(files, { PATH: "/usr/bin", HOME: "/root" }))
+  Layer.mergeAll(
+    FakeProcessTable.layer,
+    FakeProbeRunner.layer,
+    MemoryFleet.makeLayer(files, { PATH: "/usr/bin", HOME: "/root" })
+  )
 
 const all = { _tag: "All" } as const
 const ids = (...list: Array<string>) => ({ _tag: "Ids", ids: list }) as const

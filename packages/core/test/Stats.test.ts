@@ -10,6 +10,7 @@ import { Control } from "../src/Control.ts"
 import * as Daemonless from "../src/Daemonless.ts"
 import { AgentStats, sampleIntervalMs, statsFor } from "../src/Stats.ts"
 import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
+import * as FakeProbeRunner from "../src/testing/FakeProbeRunner.ts"
 import * as MemoryFleet from "../src/testing/MemoryFleet.ts"
 import { runWithClock } from "../src/testing/TestClockDriver.ts"
 
@@ -20,6 +21,7 @@ const fleet = Daemonless.layer.pipe(
   Layer.provideMerge(
     Layer.mergeAll(
       FakeProcessTable.layer,
+      FakeProbeRunner.layer,
       MemoryFleet.makeLayer({
         "agents/busy/config.yaml": agent("busy"),
         "agents/idle/config.yaml": agent("idle"),
