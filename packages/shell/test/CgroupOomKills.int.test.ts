@@ -73,6 +73,9 @@ describe("CgroupOomKills", () => {
         yield* Effect.promise(() => waitFor("the OOM killer", () => (isAlive(pid) ? undefined : true), 60_000))
         const after = yield* o.recount(before)
         expect(after?.kills).toBe(before.kills + 1)
+        // The kernel log, where it may be read (CAP_SYSLOG, or dmesg_restrict 0), names the victim.
+        const victims = yield* o.victims
+        if (victims !== null) expect([...victims]).toContain(pid)
       })
     ).pipe(Effect.scoped)
   )

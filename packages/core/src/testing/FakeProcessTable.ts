@@ -365,7 +365,12 @@ export const layer = Layer.effectContext(
       file: "/fake/cgroup/memory.events",
       kills: s.oomKilled.length
     }))
-    const oomKills = OomKills.of({ count: () => oomCount, recount: () => oomCount })
+    const oomKills = OomKills.of({
+      count: () => oomCount,
+      recount: () => oomCount,
+      // The fake kernel's log is readable: it names every victim.
+      victims: Effect.map(Ref.get(state), (s): ReadonlySet<number> => new Set(s.oomKilled))
+    })
 
     return Context.make(FakeProcessTable, table).pipe(
       Context.add(Spawner, spawner),
