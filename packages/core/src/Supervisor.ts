@@ -15,6 +15,7 @@ import * as Daemonless from "./Daemonless.ts"
 import { Fleet } from "./Fleet.ts"
 import { type LoadedFleet, loadFleet, requireAgent } from "./FleetLoader.ts"
 import { indexSnapshot, type Instance, liveMembers, type SnapshotIndex } from "./Identity.ts"
+import { carriedRestarts, noteStop } from "./launcherHistory.ts"
 import { invalidRow, type ResolvedAgent, resolveAll, rowFromStatus } from "./Listing.ts"
 import type { KillOutcome, StartOutcome, StopOutcome } from "./Outcomes.ts"
 import { planBoot } from "./planBoot.ts"
@@ -74,6 +75,9 @@ export const make = Effect.gen(function* () {
   const { root } = yield* Fleet
   const fleetRef = yield* Ref.make<LoadedFleet>(yield* provide(loadFleet()))
   const store = yield* makeAgentStore
+  // Restart counts survive the launcher: each agent's starts from its history file.
+  const carryRestarts = carriedRestarts(store)
+  yield* provide(carryRestarts((yield* Ref.get(fleetRef)).agents.keys()))
   const fibers = yield* FiberMap.make<string>()
   const shuttingDown = yield* Ref.make(false)
   const permits = new Map<string, Semaphore.Semaphore>()
@@ -90,7 +94,10 @@ export const make = Effect.gen(function* () {
     [...new Set(ids)].toSorted().reduceRight((inner, id) => permitOf(id).withPermits(1)(inner), effect)
 
   const launch = (id: string, how: Launch) =>
-    FiberMap.run(fibers, id, provide(superviseAgent(store, fleetRef, id, how)))
+    Effect.andThen(
+      provide(carryRestarts([id])),
+      FiberMap.run(fibers, id, provide(superviseAgent(store, fleetRef, id, how)))
+    )
 
   /** The agents' records and one snapshot, resolved: what runs now, whatever the store believes. */
   const observe = (ids: ReadonlyArray<string>) =>
@@ -184,12 +191,12 @@ export const make = Effect.gen(function* () {
           staleRecord: r?.resolution.record === "stale"
         }
       })
-      const { outcomes, survivors } = yield* provide(stopPlans(plans, index, { removeRecords: true }))
+      const { outcomes, survivors, endedAt } = yield* provide(stopPlans(plans, index, { removeRecords: true }))
       return yield* Effect.forEach(outcomes, (o) =>
         Effect.gen(function* () {
           const enabled = fleet.agents.get(o.id)?.config.agent.enabled ?? true
           const left = survivors.get(o.id) ?? []
-          yield* store.update(
+          const after = yield* store.update(
             o.id,
             (s) => ({
               ...idle(
@@ -203,6 +210,17 @@ export const make = Effect.gen(function* () {
             }),
             left.length > 0 ? `pid ${left.join(", ")} still alive after SIGKILL` : undefined
           )
+          if (o.result === "stopped") {
+            yield* noteStop(store, {
+              before: before.get(o.id)!,
+              plan: plans.find((p) => p.id === o.id)!,
+              outcome: o,
+              requested: signalOverride === "SIGKILL" ? "kill" : "stop",
+              snapshot: index.snapshot,
+              endedAt: endedAt.get(o.id) ?? null,
+              restarts: after.restarts
+            }).pipe(provide)
+          }
           const was = before.get(o.id)?.status
           // Waiting to restart: a backoff, or a give-up's cool-down.
           const waiting = was?._tag === "Backoff" || (was?._tag === "GaveUp" && was.retryAt !== null)
@@ -297,17 +315,18 @@ export const make = Effect.gen(function* () {
               yield* launch(id, { _tag: "Spawn", spawned: null })
               break
             case "Exited":
-              yield* store.update(id, () =>
-                idle({
+              yield* store.update(id, (s) => ({
+                ...idle({
                   _tag: "Exited",
                   pid: action.pid,
                   exit: { code: null, signal: null, at: null },
                   recycled: action.recycled
-                })
-              )
+                }),
+                restarts: s.restarts
+              }))
               break
             case "Disabled":
-              yield* store.update(id, () => idle({ _tag: "Disabled" }))
+              yield* store.update(id, (s) => ({ ...idle({ _tag: "Disabled" }), restarts: s.restarts }))
               break
           }
         }

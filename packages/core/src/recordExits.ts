@@ -89,6 +89,8 @@ export interface DaemonlessStop {
   readonly plan: StopPlan
   readonly outcome: StopOutcome
   readonly primary: Instance | null
+  /** When its instances were seen gone (stopPlans' `endedAt`); null: when the stop ended. */
+  readonly endedAt: number | null
 }
 
 /**
@@ -101,9 +103,9 @@ export const recordStops = Effect.fnUntraced(function* (
   requested: "stop" | "kill",
   snapshot: Snapshot
 ) {
-  const at = yield* Clock.currentTimeMillis
+  const now = yield* Clock.currentTimeMillis
   let first: FileError | null = null
-  for (const { plan, outcome, primary } of stops) {
+  for (const { plan, outcome, primary, endedAt } of stops) {
     if (outcome.result !== "stopped") continue
     const instance = primary ?? plan.instances[0] ?? null
     const record = stoppedRecord({
@@ -112,7 +114,7 @@ export const recordStops = Effect.fnUntraced(function* (
       signal: plan.signal,
       escalated: outcome.escalated,
       requested,
-      at
+      at: endedAt ?? now
     })
     const written = yield* Effect.result(recordExit(plan.id, record, "keep"))
     first ??= written._tag === "Failure" ? written.failure : written.success

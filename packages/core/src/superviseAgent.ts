@@ -12,6 +12,8 @@ import type { ConfigSource } from "./ConfigSource.ts"
 import { Fleet } from "./Fleet.ts"
 import type { LoadedFleet } from "./FleetLoader.ts"
 import { indexSnapshot, type Instance, resolveAgent, spawnedInstance } from "./Identity.ts"
+import { noteRestarts, watchInstance } from "./launcherHistory.ts"
+import type { OomKills } from "./OomKills.ts"
 import type { StartOutcome } from "./Outcomes.ts"
 import { Prober } from "./Prober.ts"
 import { formatDurationMs } from "./Duration.ts"
@@ -38,10 +40,12 @@ export type Launch =
   /** It runs already (found at boot or by `start`): watch it, never start a second copy. */
   | { readonly _tag: "Adopt"; readonly instance: Instance; readonly startedAt: number | null }
 
-export type SuperviseRequirements = Prober | Signals | Spawner | RunDir | ConfigSource | Path.Path | Fleet
+export type SuperviseRequirements = Prober | Signals | Spawner | RunDir | ConfigSource | Path.Path | Fleet | OomKills
 
 interface Running {
   readonly startedAt: number
+  /** For its exit record: its pid, and when it really started (an adopted one: as /proc says, null when unknown). */
+  readonly instance: { readonly pid: number | null; readonly startedAt: number | null }
   readonly exit: Effect.Effect<ExitInfo, never, SuperviseRequirements>
 }
 
@@ -91,7 +95,11 @@ export const superviseAgent = (
         (s) => ({ ...s, instance, status }),
         `adopted pid ${instance.pid} (it runs without a launcher's supervision until now)`
       )
-      return { startedAt: yield* Clock.currentTimeMillis, exit: awaitGone(instance, status) } satisfies Running
+      return {
+        startedAt: yield* Clock.currentTimeMillis,
+        instance: { pid: instance.pid, startedAt },
+        exit: awaitGone(instance, status)
+      } satisfies Running
     })
 
   const spawn = (fleet: LoadedFleet, spec: AgentSpec, report: Deferred.Deferred<StartOutcome> | null) =>
@@ -121,11 +129,18 @@ export const superviseAgent = (
           )
         )
       )
-      if (result._tag === "Success") return { startedAt: result.success.startedAt, exit: result.success.exit }
+      if (result._tag === "Success") {
+        const { pid, startedAt, exit } = result.success
+        return { startedAt, instance: { pid, startedAt }, exit } satisfies Running
+      }
       const at = yield* Clock.currentTimeMillis
       yield* store.update(id, (s) => s, `failed to start: ${result.failure.message}`)
       // A command that cannot start is a failure like a crash: the policy and its backoff apply.
-      return { startedAt: at, exit: Effect.succeed({ code: 127, signal: null, at }) } satisfies Running
+      return {
+        startedAt: at,
+        instance: { pid: null, startedAt: at },
+        exit: Effect.succeed({ code: 127, signal: null, at })
+      } satisfies Running
     })
 
   /**
@@ -164,7 +179,10 @@ export const superviseAgent = (
       if (spec === undefined) return
       const running =
         next._tag === "Adopt" ? yield* adopt(next.instance, next.startedAt) : yield* spawn(fleet, spec, next.spawned)
+      // `end.endedBy`: the health code sets it before it stops this instance (launcherHistory.ts).
+      const end = yield* watchInstance(store, id, running.instance)
       const exit = yield* running.exit
+      yield* end.record(exit, (yield* store.get(id)).restarts)
       yield* stopLeftovers(spec)
       yield* runDir
         .removePidRecord(id)
@@ -207,11 +225,12 @@ export const superviseAgent = (
         if (cooldown === "never") return
         // The cool-down: then a fresh start, its backoff and failure count from zero.
         yield* Effect.sleep(cooldown)
-        yield* store.update(
+        const retried = yield* store.update(
           id,
           (s) => ({ ...s, failures: [], attempt: 0, restarts: s.restarts + 1 }),
           `trying again after the ${formatDurationMs(cooldown)} cool-down`
         )
+        yield* noteRestarts(store, id, retried.restarts)
         next = { _tag: "Spawn", spawned: null }
         continue
       }
@@ -223,7 +242,8 @@ export const superviseAgent = (
         status: { _tag: "Backoff", attempt: decision.attempt, nextAttemptAt: now + decision.delayMs, exit }
       }))
       if (decision.delayMs > 0) yield* Effect.sleep(decision.delayMs)
-      yield* store.update(id, (s) => ({ ...s, restarts: s.restarts + 1 }))
+      const restarted = yield* store.update(id, (s) => ({ ...s, restarts: s.restarts + 1 }))
+      yield* noteRestarts(store, id, restarted.restarts)
       next = { _tag: "Spawn", spawned: null }
     }
   })
