@@ -147,6 +147,11 @@ export const restart = Effect.fn("Daemonless.restart")(function* (targets: Targe
   )
 })
 
+export const history = Effect.fn("Daemonless.history")(function* (id: string) {
+  yield* requireAgent(yield* loadFleet(), id)
+  return yield* (yield* RunDir).readHistory(id)
+})
+
 export const setEnabled = Effect.fn("Daemonless.setEnabled")(function* (id: string, enabled: boolean) {
   const fleet = yield* loadFleet()
   const spec = yield* requireAgent(fleet, id)
@@ -172,6 +177,7 @@ export const layer = Layer.effect(
       supervisor: "daemonless",
       list: run(list()),
       status: (id) => run(status(id)),
+      history: (id) => run(history(id)),
       start: (targets) => mutate(start(targets)),
       stop: (targets, timeoutMs) => mutate(stop(targets, timeoutMs)),
       restart: (targets, timeoutMs) => mutate(restart(targets, timeoutMs)),

@@ -363,6 +363,13 @@ export const make = Effect.gen(function* () {
         const logs = yield* provide(fleetLogUsage(fleet, [spec]))
         return rowOf(spec, yield* store.all, yield* Clock.currentTimeMillis, logs)
       }),
+    history: (id) =>
+      Effect.gen(function* () {
+        yield* requireAgent(yield* Ref.get(fleetRef), id)
+        const history = yield* runDir.readHistory(id)
+        // The count `ls` shows: the file's too, unless writing it failed (an event said so).
+        return { ...history, restarts: (yield* store.get(id)).restarts }
+      }),
     start: (targets) => Effect.flatMap(targetIds(targets, true), startAgents),
     stop: (targets, timeoutMs) => Effect.flatMap(targetIds(targets, false), (ids) => stopAgents(ids, null, timeoutMs)),
     restart: (targets, timeoutMs) =>

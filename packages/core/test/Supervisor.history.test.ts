@@ -91,8 +91,9 @@ describe("Supervisor: exit history", () => {
             // It dies (at 6000) while adopted, and is restarted: restart 3, in ls and in the file.
             yield* TestClock.adjust("10 seconds")
             assert.isAtLeast((yield* launcher.control.status("c")).restarts, 3)
-            const history = yield* historyOf("c")
+            const history = yield* launcher.control.history("c")
             assert.strictEqual(history.restarts, (yield* launcher.control.status("c")).restarts)
+            assert.strictEqual((yield* historyOf("c")).restarts, history.restarts)
             // The adopted instance's end: not our child, so no code or signal; a failure all the same.
             const adopted = history.exits.find((e) => e.at >= 6000 && e.code === null)
             assert.deepInclude(adopted, { signal: null, reason: "crashed" })
