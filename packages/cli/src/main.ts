@@ -8,6 +8,7 @@ import { build } from "./commands/build.ts"
 import { cache } from "./commands/cache.ts"
 import { kill, restart, start, stop } from "./commands/control.ts"
 import { env } from "./commands/env.ts"
+import { history } from "./commands/history.ts"
 import { launcher, reload } from "./commands/launcher.ts"
 import { logs } from "./commands/logs.ts"
 import { memory } from "./commands/memory.ts"
@@ -26,6 +27,7 @@ export const command = agentctl.pipe(
   Command.withSubcommands([
     ls,
     status,
+    history,
     start,
     stop,
     restart,

@@ -7,8 +7,9 @@ import * as Effect from "effect/Effect"
 import { formatBytes } from "@agentctl/core/bytesText"
 import { Command } from "effect/cli"
 import { dirname } from "node:path"
+import { exitCells, exitHeader } from "../exitLines.ts"
 import { formatLine } from "../logLines.ts"
-import { printJson } from "../Output.ts"
+import { printJson, printWarning, renderTable } from "../Output.ts"
 import { idArgument, inFleet, jsonOutput } from "../Root.ts"
 
 const kb = (n: number) =>
@@ -16,6 +17,8 @@ const kb = (n: number) =>
 
 /** How many of the agent's last log lines `status` shows. */
 const lastLines = 5
+/** How many of its last exits `status` shows (`history` shows them all). */
+const lastExits = 3
 
 export const status = Command.make(
   "status",
@@ -24,8 +27,14 @@ export const status = Command.make(
     const json = yield* jsonOutput
     yield* inFleet(
       Effect.gen(function* () {
-        const row = yield* (yield* Control).status(id)
-        if (json) return yield* printJson(row)
+        const control = yield* Control
+        const row = yield* control.status(id)
+        // An unreadable history is said, and the rest of the status still shown.
+        const history = yield* Effect.result(control.history(id))
+        if (json) {
+          if (history._tag === "Failure") yield* printWarning(`no exit history: ${history.failure.message}`)
+          return yield* printJson({ ...row, history: history._tag === "Success" ? history.success.exits : null })
+        }
         const fleet = yield* loadFleet()
         const spec = fleet.agents.get(id)
         const agentLogs = yield* AgentLogs
@@ -64,6 +73,15 @@ export const status = Command.make(
           )
         }
         if (usage?.warning != null) lines.push(`  warning:   ${usage.warning}`)
+        if (history._tag === "Failure") lines.push(`  exits:     cannot be read: ${history.failure.message}`)
+        else if (history.success.exits.length > 0) {
+          const { exits } = history.success
+          lines.push(
+            `  exits:     the last ${Math.min(lastExits, exits.length)} of ${exits.length} (agentctl history ${id})`
+          )
+          const table = renderTable(exitHeader, exits.slice(0, lastExits).map(exitCells))
+          for (const line of table.split("\n")) lines.push(`    ${line}`)
+        }
         if (last.length > 0) {
           lines.push(`  last lines:`)
           for (const record of last)
