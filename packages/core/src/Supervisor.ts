@@ -75,9 +75,8 @@ export const make = Effect.gen(function* () {
   const { root } = yield* Fleet
   const fleetRef = yield* Ref.make<LoadedFleet>(yield* provide(loadFleet()))
   const store = yield* makeAgentStore
-  // Restart counts survive the launcher: each agent's starts from its history file.
+  // Restart counts survive the launcher: each agent's starts from its history file (at boot, or its first launch).
   const carryRestarts = carriedRestarts(store)
-  yield* provide(carryRestarts((yield* Ref.get(fleetRef)).agents.keys()))
   const fibers = yield* FiberMap.make<string>()
   const shuttingDown = yield* Ref.make(false)
   const permits = new Map<string, Semaphore.Semaphore>()
@@ -274,6 +273,7 @@ export const make = Effect.gen(function* () {
   const boot = Effect.gen(function* () {
     const fleet = yield* Ref.get(fleetRef)
     const ids = [...fleet.agents.keys()]
+    yield* provide(carryRestarts(ids))
     yield* holding(
       ids,
       Effect.gen(function* () {

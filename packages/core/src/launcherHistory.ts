@@ -5,7 +5,7 @@ import type { StopPlan } from "./AgentProcesses.ts"
 import type { AgentState, AgentStore } from "./AgentStore.ts"
 import type { FileError } from "./Errors.ts"
 import { type ExitRecord, exitReason, type LauncherStop, parseHistory } from "./ExitHistory.ts"
-import { OomKills, provedOomKill } from "./OomKills.ts"
+import { oomKilledBetween, OomKills, provedOomKill } from "./OomKills.ts"
 import type { StopOutcome } from "./Outcomes.ts"
 import type { Snapshot } from "./ProcessTable.ts"
 import { instanceStartedAt, recordExit, stoppedRecord, updateHistory, uptimeBetween } from "./recordExits.ts"
@@ -68,11 +68,14 @@ export const watchInstance = Effect.fnUntraced(function* (
   const record = (exit: ExitInfo, restarts: number) =>
     Effect.gen(function* () {
       const at = exit.at ?? (yield* Clock.currentTimeMillis)
-      const oomKilled =
-        exit.signal === "SIGKILL" &&
-        instance.pid !== null &&
-        before !== null &&
-        provedOomKill({ pid: instance.pid, before, after: yield* oom.recount(before), victims: yield* oom.victims })
+      let oomKilled = false
+      if (exit.signal === "SIGKILL" && instance.pid !== null && before !== null) {
+        const after = yield* oom.recount(before)
+        // The kernel log is read only when the count says the OOM killer struck.
+        oomKilled =
+          oomKilledBetween(before, after) &&
+          provedOomKill({ pid: instance.pid, before, after, victims: yield* oom.victims })
+      }
       const reason = exitReason({ exit, requested: yield* Ref.get(endedBy), oomKilled })
       yield* noteExit(
         store,

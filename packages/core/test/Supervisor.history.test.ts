@@ -175,7 +175,9 @@ describe("Supervisor: exit history", () => {
             yield* TestClock.adjust("1500 millis")
             const notes = (yield* events.take).filter((e) => e.id === "c").map((e) => e.message)
             assert.isTrue(
-              notes.some((m) => m.includes(`cannot ${parseHistory}`) && m.includes("run/history/c.json")),
+              notes.some(
+                (m) => m.includes(`cannot ${parseHistory} /fleet/run/history/c.json`) && m.includes("starts at 0")
+              ),
               notes.join("\n")
             )
             assert.deepStrictEqual(
