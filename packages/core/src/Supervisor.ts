@@ -15,7 +15,7 @@ import * as Daemonless from "./Daemonless.ts"
 import { Fleet } from "./Fleet.ts"
 import { type LoadedFleet, loadFleet, requireAgent } from "./FleetLoader.ts"
 import { indexSnapshot, type Instance, liveMembers, type SnapshotIndex } from "./Identity.ts"
-import { carriedRestarts, noteStop } from "./launcherHistory.ts"
+import { carriedRestarts, type LauncherStopFacts, noteStop } from "./launcherHistory.ts"
 import { invalidRow, type ResolvedAgent, resolveAll, rowFromStatus } from "./Listing.ts"
 import type { KillOutcome, StartOutcome, StopOutcome } from "./Outcomes.ts"
 import { planBoot } from "./planBoot.ts"
@@ -191,7 +191,8 @@ export const make = Effect.gen(function* () {
         }
       })
       const { outcomes, survivors, endedAt } = yield* provide(stopPlans(plans, index, { removeRecords: true }))
-      return yield* Effect.forEach(outcomes, (o) =>
+      const stops: Array<LauncherStopFacts> = []
+      const results = yield* Effect.forEach(outcomes, (o) =>
         Effect.gen(function* () {
           const enabled = fleet.agents.get(o.id)?.config.agent.enabled ?? true
           const left = survivors.get(o.id) ?? []
@@ -210,7 +211,7 @@ export const make = Effect.gen(function* () {
             left.length > 0 ? `pid ${left.join(", ")} still alive after SIGKILL` : undefined
           )
           if (o.result === "stopped") {
-            yield* noteStop(store, {
+            stops.push({
               before: before.get(o.id)!,
               plan: plans.find((p) => p.id === o.id)!,
               outcome: o,
@@ -218,7 +219,7 @@ export const make = Effect.gen(function* () {
               snapshot: index.snapshot,
               endedAt: endedAt.get(o.id) ?? null,
               restarts: after.restarts
-            }).pipe(provide)
+            })
           }
           const was = before.get(o.id)?.status
           // Waiting to restart: a backoff, or a give-up's cool-down.
@@ -227,6 +228,9 @@ export const make = Effect.gen(function* () {
           return cancelled ? ({ ...o, result: "restart-cancelled" } satisfies StopOutcome) : o
         })
       )
+      // One small file per agent, written at once: a stop --all pays for one, not for every agent.
+      yield* Effect.forEach(stops, (stop) => noteStop(store, stop), { concurrency: 16, discard: true }).pipe(provide)
+      return results
     })
 
   const startAgents = (ids: ReadonlyArray<string>) => holding(ids, startHeld(ids))

@@ -104,20 +104,22 @@ export const recordStops = Effect.fnUntraced(function* (
   snapshot: Snapshot
 ) {
   const now = yield* Clock.currentTimeMillis
-  let first: FileError | null = null
-  for (const { plan, outcome, primary, endedAt } of stops) {
-    if (outcome.result !== "stopped") continue
-    const instance = primary ?? plan.instances[0] ?? null
-    const record = stoppedRecord({
-      pid: instance?.pid ?? null,
-      startedAt: instance === null ? null : instanceStartedAt(instance, snapshot),
-      signal: plan.signal,
-      escalated: outcome.escalated,
-      requested,
-      at: endedAt ?? now
-    })
-    const written = yield* Effect.result(recordExit(plan.id, record, "keep"))
-    first ??= written._tag === "Failure" ? written.failure : written.success
-  }
-  return first
+  const outcomes = yield* Effect.forEach(
+    stops.filter((s) => s.outcome.result === "stopped"),
+    ({ plan, outcome, primary, endedAt }) => {
+      const instance = primary ?? plan.instances[0] ?? null
+      const record = stoppedRecord({
+        pid: instance?.pid ?? null,
+        startedAt: instance === null ? null : instanceStartedAt(instance, snapshot),
+        signal: plan.signal,
+        escalated: outcome.escalated,
+        requested,
+        at: endedAt ?? now
+      })
+      return recordExit(plan.id, record, "keep").pipe(Effect.catch((e) => Effect.succeed(e)))
+    },
+    // One small file per agent, written at once: a stop --all pays for one, not for every agent.
+    { concurrency: 16 }
+  )
+  return outcomes.find((o) => o !== null) ?? null
 })
