@@ -2,6 +2,7 @@ import { Control } from "@agentctl/core/Control"
 import { formatDurationMs, formatUptime } from "@agentctl/core/Duration"
 import { loadFleet } from "@agentctl/core/FleetLoader"
 import { AgentLogs, everything } from "@agentctl/core/AgentLogs"
+import { RunDir } from "@agentctl/core/RunDir"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { formatBytes } from "@agentctl/core/bytesText"
@@ -27,10 +28,10 @@ export const status = Command.make(
     const json = yield* jsonOutput
     yield* inFleet(
       Effect.gen(function* () {
-        const control = yield* Control
-        const row = yield* control.status(id)
-        // An unreadable history is said, and the rest of the status still shown.
-        const history = yield* Effect.result(control.history(id))
+        const row = yield* (yield* Control).status(id)
+        // Read from the file itself, which the launcher keeps too: the id is known good by now, so
+        // no second load of the fleet nor a second request. Unreadable, it is said, and the rest shown.
+        const history = yield* Effect.result((yield* RunDir).readHistory(id))
         if (json) {
           if (history._tag === "Failure") yield* printWarning(`no exit history: ${history.failure.message}`)
           return yield* printJson({ ...row, history: history._tag === "Success" ? history.success.exits : null })
