@@ -124,6 +124,7 @@ export const AgentsLive = HttpApiBuilder.group(
           Effect.provideContext(context)
         )
       )
+      .handle("history", ({ params }) => control.history(params.id))
       .handle("env", ({ params }) =>
         Effect.gen(function* () {
           const fleet = yield* loadFleet()

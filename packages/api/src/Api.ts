@@ -19,6 +19,7 @@ import {
   SignalDenied,
   UsageError
 } from "@agentctl/core/Errors"
+import { AgentHistory } from "@agentctl/core/ExitHistory"
 import {
   KillOutcome,
   ReloadOutcome,
@@ -172,6 +173,16 @@ export class AgentsGroup extends HttpApiGroup.make("agents")
       success: AgentStats,
       error: ControlErrors
     }).annotateMerge(doc("Uptime, RSS, CPU% (two samples 0.5 s apart), log size, restarts")),
+    HttpApiEndpoint.get("history", "/agents/:id/history", {
+      params: byId,
+      success: AgentHistory,
+      error: ControlErrors
+    }).annotateMerge(
+      doc(
+        "Its last exits, newest first, and its restart count",
+        "Each exit: `at` (unix ms), `pid`, `code`, `signal`, `reason` (crashed, exited, unhealthy, memory, stopped, killed, oom) and `uptime` (seconds). The last 50 are kept in run/history/<id>.json, across launcher restarts."
+      )
+    ),
     HttpApiEndpoint.get("env", "/agents/:id/env", {
       params: byId,
       success: Schema.Array(EnvEntry),

@@ -244,6 +244,38 @@ describe("API routes (typed client, fake processes)", () => {
     )
   )
 
+  it.live("GET /agents/{id}/history: a stop and a kill, newest first; none is an empty history", () =>
+    withApi(
+      Effect.gen(function* () {
+        const api = yield* client
+        const id = { params: { id: "a1" } }
+        assert.deepStrictEqual(yield* api.agents.history(id), { restarts: 0, exits: [] })
+        const first = yield* api.agents.start(id)
+        yield* api.agents.stop({ ...id, query: {} })
+        const second = yield* api.agents.start(id)
+        yield* api.agents.kill(id)
+        const history = yield* api.agents.history(id)
+        assert.deepStrictEqual(
+          history.exits.map((e) => [e.reason, e.pid, e.code, e.signal]),
+          [
+            ["killed", second.pid, null, "SIGKILL"],
+            ["stopped", first.pid, null, "SIGTERM"]
+          ]
+        )
+        assert.strictEqual(history.restarts, 0)
+        const r = yield* raw("GET", "/agents/a1/history")
+        assert.strictEqual(r.status, 200)
+        assert.deepStrictEqual(
+          (r.body as { exits: ReadonlyArray<Record<string, unknown>> }).exits.map((e) => Object.keys(e).toSorted()),
+          [
+            ["at", "code", "pid", "reason", "signal", "uptime"],
+            ["at", "code", "pid", "reason", "signal", "uptime"]
+          ]
+        )
+      })
+    )
+  )
+
   it.live("every per-agent route: 400 for a malformed id, 404 for an unknown one", () =>
     withApi(
       Effect.gen(function* () {
@@ -256,6 +288,7 @@ describe("API routes (typed client, fake processes)", () => {
           ["POST", "/enable"],
           ["POST", "/disable"],
           ["GET", "/stats"],
+          ["GET", "/history"],
           ["GET", "/env"],
           ["GET", "/logs"],
           ["POST", "/clear_memory"],

@@ -50,6 +50,7 @@ const makeGen = (random: () => number) => {
       "/enable",
       "/disable",
       "/stats",
+      "/history",
       "/env",
       "/logs",
       "/clear_memory",
@@ -125,7 +126,7 @@ const makeGen = (random: () => number) => {
       ? { method: anyMethod(), path: path() }
       : pick<() => { method: string; path: string }>([
           () => ({ method: "GET", path: "/agents" }),
-          () => ({ method: "GET", path: `/agents/${knownId()}${pick(["", "/stats", "/env", "/logs"])}` }),
+          () => ({ method: "GET", path: `/agents/${knownId()}${pick(["", "/stats", "/history", "/env", "/logs"])}` }),
           () => ({
             method: "POST",
             path: `/agents/${knownId()}/${pick(["start", "stop", "restart", "kill", "enable", "disable", "clear_memory", "delete_cache"])}`

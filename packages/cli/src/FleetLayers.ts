@@ -1,5 +1,6 @@
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as AgentLogsImpl from "@agentctl/shell/NodeAgentLogs"
+import * as OomKillsImpl from "@agentctl/shell/CgroupOomKills"
 import * as ConfigSourceImpl from "@agentctl/shell/NodeConfigSource"
 import * as FleetLockImpl from "@agentctl/shell/NodeFleetLock"
 import * as ProbeRunnerImpl from "@agentctl/shell/NodeProbeRunner"
@@ -36,6 +37,7 @@ export const osLayer = (root: string) => {
     proberLayer,
     SignalsImpl.layer,
     SpawnerImpl.layer,
+    OomKillsImpl.layer,
     NodePath.layer
   )
 }

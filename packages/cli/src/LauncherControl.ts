@@ -118,6 +118,7 @@ export const layer = (root: string) =>
         supervisor: "launcher",
         list: call(root, api.agents.list()),
         status: (id) => call(root, api.agents.get({ params: { id } })),
+        history: (id) => call(root, api.agents.history({ params: { id } })),
         start: (targets) => call(root, api.fleet.start({ payload: payload(targets) })),
         stop: (targets, timeoutMs) =>
           call(

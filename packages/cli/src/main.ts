@@ -9,6 +9,7 @@ import { cache } from "./commands/cache.ts"
 import { check } from "./commands/check.ts"
 import { kill, restart, start, stop } from "./commands/control.ts"
 import { env } from "./commands/env.ts"
+import { history } from "./commands/history.ts"
 import { launcher, reload } from "./commands/launcher.ts"
 import { logs } from "./commands/logs.ts"
 import { memory } from "./commands/memory.ts"
@@ -28,6 +29,7 @@ export const command = agentctl.pipe(
     ls,
     status,
     check,
+    history,
     start,
     stop,
     restart,

@@ -141,6 +141,7 @@ const leaderKey = (i: Instance) => `${i.pid}:${i.startTime}`
  * signals them too, but never a plan's `keep`. Each plan escalates to SIGKILL at its own deadline. With `removeRecords`, the
  * agents' pid records go too (not when stopping duplicates beside an instance that stays).
  * `survivors`: pids still alive a grace period after SIGKILL (a process stuck in the kernel).
+ * `endedAt`: when each plan's instances were first seen gone (unix ms), for its exit record.
  */
 export const stopPlans = Effect.fn("AgentProcesses.stopPlans")(function* (
   plans: ReadonlyArray<StopPlan>,
@@ -162,6 +163,7 @@ export const stopPlans = Effect.fn("AgentProcesses.stopPlans")(function* (
   let pending = plans.filter((p) => p.instances.length > 0)
   let lastKillAt = t0
   let index = first
+  const endedAt = new Map<string, number>()
   while (pending.length > 0) {
     yield* Effect.sleep(pollIntervalMs)
     index = indexSnapshot(yield* prober.snapshot)
@@ -179,7 +181,11 @@ export const stopPlans = Effect.fn("AgentProcesses.stopPlans")(function* (
         yield* signalInstances(index, fresh, escalated.has(p.id) ? "SIGKILL" : p.signal)
       }
     }
-    pending = pending.filter((p) => liveMembersOf(index, known.get(p.id)!).length > 0)
+    pending = pending.filter((p) => {
+      if (liveMembersOf(index, known.get(p.id)!).length > 0) return true
+      endedAt.set(p.id, now)
+      return false
+    })
     for (const p of pending) {
       if (escalated.has(p.id) || now - t0 < p.timeoutMs) continue
       escalated.add(p.id)
@@ -201,7 +207,7 @@ export const stopPlans = Effect.fn("AgentProcesses.stopPlans")(function* (
   const survivors = new Map(
     pending.map((p) => [p.id, liveMembersOf(index, known.get(p.id)!).map((m) => m.pid)] as const)
   )
-  return { outcomes, survivors }
+  return { outcomes, survivors, endedAt }
 })
 
 const liveMembersOf = (index: SnapshotIndex, instances: ReadonlyArray<Instance>) =>

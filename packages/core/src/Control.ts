@@ -14,6 +14,7 @@ import type {
   SignalDenied,
   UsageError
 } from "./Errors.ts"
+import type { AgentHistory } from "./ExitHistory.ts"
 import type { KillOutcome, ReloadOutcome, StartOutcome, StopOutcome, ToggleOutcome } from "./Outcomes.ts"
 
 export type ControlError =
@@ -41,6 +42,8 @@ export class Control extends Context.Service<
     readonly supervisor: Supervisor
     readonly list: Effect.Effect<ReadonlyArray<AgentRow>, ControlError>
     readonly status: (id: string) => Effect.Effect<AgentRow, ControlError>
+    /** Its last exits, newest first, and the restart count `ls` shows (`run/history/<id>.json`). */
+    readonly history: (id: string) => Effect.Effect<AgentHistory, ControlError>
     readonly start: (targets: Targets) => Effect.Effect<ReadonlyArray<StartOutcome>, ControlError>
     /** `timeoutMs` overrides each agent's `stop_timeout`. */
     readonly stop: (targets: Targets, timeoutMs?: number) => Effect.Effect<ReadonlyArray<StopOutcome>, ControlError>

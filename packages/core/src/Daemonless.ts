@@ -8,7 +8,7 @@ import { setAgentEnabled } from "./configRewrite.ts"
 import { ConfigSource } from "./ConfigSource.ts"
 import { Control, type Targets } from "./Control.ts"
 import { start as startInOrder } from "./DaemonlessStart.ts"
-import { ConfigInvalid, UsageError } from "./Errors.ts"
+import { ConfigInvalid, type FileError, UsageError } from "./Errors.ts"
 import type { Fleet } from "./Fleet.ts"
 import { FleetLock } from "./FleetLock.ts"
 import { type LoadedFleet, loadFleet, requireAgent } from "./FleetLoader.ts"
@@ -17,6 +17,7 @@ import { daemonlessRows, isRecord } from "./Listing.ts"
 import type { KillOutcome } from "./Outcomes.ts"
 import { Prober } from "./Prober.ts"
 import type { ProbeRunner } from "./ProbeRunner.ts"
+import { recordStops } from "./recordExits.ts"
 import { RunDir } from "./RunDir.ts"
 import type { SignalName, Signals } from "./Signals.ts"
 import type { Spawner } from "./Spawner.ts"
@@ -58,33 +59,50 @@ export const status = Effect.fn("Daemonless.status")(function* (id: string) {
 /** In `depends_on` order (DaemonlessStart.ts). */
 export const start = startInOrder
 
-/** Stop these agents' instances, each with its own signal and timeout unless `override` says otherwise. */
+/**
+ * Stop these agents' instances, each with its own signal and timeout unless `override` says
+ * otherwise, and record their exits. `unrecorded`: a history that could not be written (or a
+ * corrupt one replaced), for the command to fail with once it has done what it was asked.
+ */
 const stopResolved = Effect.fnUntraced(function* (
   targets: Targets,
   override: { readonly signal: SignalName; readonly timeoutMs: number } | null,
   timeoutMs?: number
 ) {
   const { resolved, index } = yield* observe(targets, false)
-  const { outcomes } = yield* stopPlans(
-    resolved.map((a) => ({
-      id: a.entry.spec.config.agent.id,
-      instances: a.resolution.instances,
-      signal: override?.signal ?? a.entry.spec.config.run.stop_signal,
-      timeoutMs: override?.timeoutMs ?? timeoutMs ?? a.entry.spec.config.run.stop_timeout,
-      staleRecord: a.resolution.record === "stale"
+  const plans = resolved.map((a) => ({
+    id: a.entry.spec.config.agent.id,
+    instances: a.resolution.instances,
+    signal: override?.signal ?? a.entry.spec.config.run.stop_signal,
+    timeoutMs: override?.timeoutMs ?? timeoutMs ?? a.entry.spec.config.run.stop_timeout,
+    staleRecord: a.resolution.record === "stale"
+  }))
+  const { outcomes, endedAt } = yield* stopPlans(plans, index, { removeRecords: true })
+  const unrecorded = yield* recordStops(
+    outcomes.map((outcome, i) => ({
+      plan: plans[i]!,
+      outcome,
+      primary: resolved[i]!.resolution.primary,
+      endedAt: endedAt.get(outcome.id) ?? null
     })),
-    index,
-    { removeRecords: true }
+    override?.signal === "SIGKILL" ? "kill" : "stop",
+    index.snapshot
   )
-  return outcomes
+  return { outcomes, unrecorded }
 })
 
+/** The action's outcomes, or the history write that failed beside it. */
+const recorded = <A>(outcomes: A, unrecorded: FileError | null) =>
+  unrecorded === null ? Effect.succeed(outcomes) : Effect.fail(unrecorded)
+
 export const stop = Effect.fn("Daemonless.stop")(function* (targets: Targets, timeoutMs?: number) {
-  return yield* stopResolved(targets, null, timeoutMs)
+  const { outcomes, unrecorded } = yield* stopResolved(targets, null, timeoutMs)
+  return yield* recorded(outcomes, unrecorded)
 })
 
 export const kill = Effect.fn("Daemonless.kill")(function* (targets: Targets) {
-  const outcomes = yield* stopResolved(targets, { signal: "SIGKILL", timeoutMs: 0 })
+  const { outcomes, unrecorded } = yield* stopResolved(targets, { signal: "SIGKILL", timeoutMs: 0 })
+  yield* recorded(outcomes, unrecorded)
   return outcomes.map((o): KillOutcome => ({
     id: o.id,
     result: o.result === "stopped" ? "killed" : "not-running",
@@ -98,10 +116,19 @@ export const restart = Effect.fn("Daemonless.restart")(function* (targets: Targe
   const specs = yield* selectAgents(yield* loadFleet(), targets, true)
   if (specs.length === 0) return []
   const chosen: Targets = { _tag: "Ids", ids: specs.map((s) => s.config.agent.id) }
-  const stopped = yield* stop(chosen, timeoutMs)
-  // The start answers for the chosen agents, after any dependency it had to start for them.
+  const stopped = yield* stopResolved(chosen, null, timeoutMs)
+  // The start answers for the chosen agents, after any dependency it had to start for them; a
+  // history not written does not cancel the start.
   const started = new Map((yield* start(chosen)).map((o) => [o.id, o] as const))
-  return stopped.map((outcome) => ({ stop: outcome, start: started.get(outcome.id)! }))
+  return yield* recorded(
+    stopped.outcomes.map((outcome) => ({ stop: outcome, start: started.get(outcome.id)! })),
+    stopped.unrecorded
+  )
+})
+
+export const history = Effect.fn("Daemonless.history")(function* (id: string) {
+  yield* requireAgent(yield* loadFleet(), id)
+  return yield* (yield* RunDir).readHistory(id)
 })
 
 export const setEnabled = Effect.fn("Daemonless.setEnabled")(function* (id: string, enabled: boolean) {
@@ -129,6 +156,7 @@ export const layer = Layer.effect(
       supervisor: "daemonless",
       list: run(list()),
       status: (id) => run(status(id)),
+      history: (id) => run(history(id)),
       start: (targets) => mutate(start(targets)),
       stop: (targets, timeoutMs) => mutate(stop(targets, timeoutMs)),
       restart: (targets, timeoutMs) => mutate(restart(targets, timeoutMs)),

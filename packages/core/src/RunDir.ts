@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type { FileError } from "./Errors.ts"
+import type { AgentHistory } from "./ExitHistory.ts"
 import type { LogUsage } from "./LogUsage.ts"
 import type { PidRecord } from "./PidRecord.ts"
 
@@ -13,8 +14,8 @@ export interface LogUsageQuery {
 }
 
 /**
- * `run/` under the fleet root: pid records and logs. Writes are atomic (temp file + rename),
- * so a crash mid-write never leaves half a record.
+ * `run/` under the fleet root: pid records, exit histories and logs. Writes are atomic (temp
+ * file + rename), so a crash mid-write never leaves half a record.
  */
 export class RunDir extends Context.Service<
   RunDir,
@@ -24,6 +25,13 @@ export class RunDir extends Context.Service<
     readonly readPidRecord: (id: string) => Effect.Effect<PidRecord | null, FileError>
     readonly writePidRecord: (id: string, record: PidRecord) => Effect.Effect<void, FileError>
     readonly removePidRecord: (id: string) => Effect.Effect<void, FileError>
+    /**
+     * `run/history/<id>.json` (ExitHistory.ts): the empty history when there is none; a file that
+     * is not one fails with a FileError naming it, `operation` ExitHistory's `parseHistory`.
+     */
+    readonly readHistory: (id: string) => Effect.Effect<AgentHistory, FileError>
+    /** Replace it whole; one writer per agent at a time (recordExits.ts says who). */
+    readonly writeHistory: (id: string, history: AgentHistory) => Effect.Effect<void, FileError>
     /** Size in bytes, 0 when the log does not exist. */
     readonly logSize: (file: string) => Effect.Effect<number, FileError>
     /** The last `lines` lines; reads backwards from the end, so the cost grows with `lines`, not the file. */

@@ -18,6 +18,7 @@ import { watchDependentRestarts } from "./dependentRestarts.ts"
 import { Fleet } from "./Fleet.ts"
 import { type LoadedFleet, loadFleet, requireAgent } from "./FleetLoader.ts"
 import { indexSnapshot, type Instance, liveMembers, type SnapshotIndex } from "./Identity.ts"
+import { carriedRestarts, type LauncherStopFacts, noteStop } from "./launcherHistory.ts"
 import { invalidRow, type ResolvedAgent, resolveAll, rowFromStatus } from "./Listing.ts"
 import type { KillOutcome, StartOutcome, StopOutcome } from "./Outcomes.ts"
 import { planBoot } from "./planBoot.ts"
@@ -80,6 +81,8 @@ export const make = Effect.gen(function* () {
   const { root } = yield* Fleet
   const fleetRef = yield* Ref.make<LoadedFleet>(yield* provide(loadFleet()))
   const store = yield* makeAgentStore
+  // Restart counts survive the launcher: each agent's starts from its history file (at boot, or its first launch).
+  const carryRestarts = carriedRestarts(store)
   const fibers = yield* FiberMap.make<string>()
   const shuttingDown = yield* Ref.make(false)
   const rss = yield* makeSessionRss
@@ -97,7 +100,10 @@ export const make = Effect.gen(function* () {
     [...new Set(ids)].toSorted().reduceRight((inner, id) => permitOf(id).withPermits(1)(inner), effect)
 
   const launch = (id: string, how: Launch) =>
-    FiberMap.run(fibers, id, provide(superviseAgent(store, fleetRef, id, how, rss)))
+    Effect.andThen(
+      provide(carryRestarts([id])),
+      FiberMap.run(fibers, id, provide(superviseAgent(store, fleetRef, id, how, rss)))
+    )
 
   /** The agents' records and one snapshot, resolved: what runs now, whatever the store believes. */
   const observe = (ids: ReadonlyArray<string>) =>
@@ -192,12 +198,13 @@ export const make = Effect.gen(function* () {
           staleRecord: r?.resolution.record === "stale"
         }
       })
-      const { outcomes, survivors } = yield* provide(stopPlans(plans, index, { removeRecords: true }))
-      return yield* Effect.forEach(outcomes, (o) =>
+      const { outcomes, survivors, endedAt } = yield* provide(stopPlans(plans, index, { removeRecords: true }))
+      const stops: Array<LauncherStopFacts> = []
+      const results = yield* Effect.forEach(outcomes, (o) =>
         Effect.gen(function* () {
           const enabled = fleet.agents.get(o.id)?.config.agent.enabled ?? true
           const left = survivors.get(o.id) ?? []
-          yield* store.update(
+          const after = yield* store.update(
             o.id,
             (s) => ({
               ...idle(
@@ -211,6 +218,17 @@ export const make = Effect.gen(function* () {
             }),
             left.length > 0 ? `pid ${left.join(", ")} still alive after SIGKILL` : undefined
           )
+          if (o.result === "stopped") {
+            stops.push({
+              before: before.get(o.id)!,
+              plan: plans.find((p) => p.id === o.id)!,
+              outcome: o,
+              requested: signalOverride === "SIGKILL" ? "kill" : "stop",
+              snapshot: index.snapshot,
+              endedAt: endedAt.get(o.id) ?? null,
+              restarts: after.restarts
+            })
+          }
           const was = before.get(o.id)?.status
           // Waiting to restart: a backoff, or a give-up's cool-down.
           const waiting = was?._tag === "Backoff" || (was?._tag === "GaveUp" && was.retryAt !== null)
@@ -218,6 +236,9 @@ export const make = Effect.gen(function* () {
           return cancelled ? ({ ...o, result: "restart-cancelled" } satisfies StopOutcome) : o
         })
       )
+      // One small file per agent, written at once: a stop --all pays for one, not for every agent.
+      yield* Effect.forEach(stops, (stop) => noteStop(store, stop), { concurrency: 16, discard: true }).pipe(provide)
+      return results
     })
 
   // depends_on: ordered starts (DependencyStarter.ts) and stops (dependents first, a level at a time).
@@ -317,6 +338,7 @@ export const make = Effect.gen(function* () {
   const boot = Effect.gen(function* () {
     const fleet = yield* Ref.get(fleetRef)
     const ids = [...fleet.agents.keys()]
+    yield* provide(carryRestarts(ids))
     const dependents = dependentsMap(dependencyGraph(fleet.agents.values()))
     const waiting: Array<string> = []
     yield* holding(
@@ -368,17 +390,18 @@ export const make = Effect.gen(function* () {
               break
             }
             case "Exited":
-              yield* store.update(id, () =>
-                idle({
+              yield* store.update(id, (s) => ({
+                ...idle({
                   _tag: "Exited",
                   pid: action.pid,
                   exit: { code: null, signal: null, at: null },
                   recycled: action.recycled
-                })
-              )
+                }),
+                restarts: s.restarts
+              }))
               break
             case "Disabled":
-              yield* store.update(id, () => idle({ _tag: "Disabled" }))
+              yield* store.update(id, (s) => ({ ...idle({ _tag: "Disabled" }), restarts: s.restarts }))
               break
           }
         }
@@ -415,6 +438,13 @@ export const make = Effect.gen(function* () {
         const spec = yield* requireAgent(fleet, id)
         const logs = yield* provide(fleetLogUsage(fleet, [spec]))
         return rowOf(spec, yield* store.all, yield* Clock.currentTimeMillis, logs)
+      }),
+    history: (id) =>
+      Effect.gen(function* () {
+        yield* requireAgent(yield* Ref.get(fleetRef), id)
+        const history = yield* runDir.readHistory(id)
+        // The count `ls` shows: the file's too, unless writing it failed (an event said so).
+        return { ...history, restarts: (yield* store.get(id)).restarts }
       }),
     start: (targets) => Effect.flatMap(targetIds(targets, true), startAgents),
     // `stop <id>` stops what it names, and nothing else, in no order: stopping a dependency leaves its dependents be.

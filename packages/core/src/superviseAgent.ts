@@ -12,6 +12,8 @@ import type { ConfigSource } from "./ConfigSource.ts"
 import { Fleet } from "./Fleet.ts"
 import type { LoadedFleet } from "./FleetLoader.ts"
 import { indexSnapshot, type Instance, resolveAgent, spawnedInstance } from "./Identity.ts"
+import { noteRestarts, watchInstance } from "./launcherHistory.ts"
+import type { OomKills } from "./OomKills.ts"
 import type { StartOutcome } from "./Outcomes.ts"
 import { Prober } from "./Prober.ts"
 import { formatDurationMs } from "./Duration.ts"
@@ -43,7 +45,7 @@ export type Launch =
   | { readonly _tag: "Adopt"; readonly instance: Instance; readonly startedAt: number | null }
 
 export type SuperviseRequirements =
-  Prober | Signals | Spawner | RunDir | ConfigSource | Path.Path | Fleet | ProbeRunner | ReadinessNotices
+  Prober | Signals | Spawner | RunDir | ConfigSource | Path.Path | Fleet | ProbeRunner | ReadinessNotices | OomKills
 
 interface Running {
   readonly startedAt: number
@@ -51,6 +53,8 @@ interface Running {
   readonly pid: number | null
   /** Found running rather than started by this launcher. */
   readonly adopted: boolean
+  /** For its exit record: its pid, and when it really started (an adopted one: as /proc says, null when unknown). */
+  readonly instance: { readonly pid: number | null; readonly startedAt: number | null }
   readonly exit: Effect.Effect<ExitInfo, never, SuperviseRequirements>
 }
 
@@ -105,9 +109,10 @@ export const superviseAgent = (
         `adopted pid ${instance.pid} (it runs without a launcher's supervision until now)`
       )
       return {
-        startedAt: startedAt ?? (yield* Clock.currentTimeMillis),
+        startedAt: yield* Clock.currentTimeMillis,
         pid: instance.pid,
         adopted: true,
+        instance: { pid: instance.pid, startedAt },
         exit: awaitGone(instance, status)
       } satisfies Running
     })
@@ -143,12 +148,8 @@ export const superviseAgent = (
         )
       )
       if (result._tag === "Success") {
-        return {
-          startedAt: result.success.startedAt,
-          pid: result.success.pid,
-          adopted: false,
-          exit: result.success.exit
-        }
+        const { pid, startedAt, exit } = result.success
+        return { startedAt, pid, adopted: false, instance: { pid, startedAt }, exit } satisfies Running
       }
       const at = yield* Clock.currentTimeMillis
       yield* store.update(id, (s) => s, `failed to start: ${result.failure.message}`)
@@ -157,6 +158,7 @@ export const superviseAgent = (
         startedAt: at,
         pid: null,
         adopted: false,
+        instance: { pid: null, startedAt: at },
         exit: Effect.succeed({ code: 127, signal: null, at })
       } satisfies Running
     })
@@ -197,7 +199,7 @@ export const superviseAgent = (
     running.pid === null
       ? Effect.never
       : Effect.raceFirst(
-          watchHealth(store, fleet.settings, spec, running.startedAt, running.adopted),
+          watchHealth(store, fleet.settings, spec, running.instance.startedAt ?? running.startedAt, running.adopted),
           watchMemory(spec, running.pid, rss)
         )
 
@@ -225,7 +227,11 @@ export const superviseAgent = (
         next._tag === "Adopt"
           ? yield* adopt(spec, next.instance, next.startedAt)
           : yield* spawn(fleet, spec, next.spawned)
+      const end = yield* watchInstance(store, id, running.instance)
       const { exit, verdict } = yield* ended(fleet, spec, running)
+      // The exit record's reason: the launcher's own verdict, when it ended the instance.
+      if (verdict !== null) yield* Ref.set(end.endedBy, verdict.reason)
+      yield* end.record(exit, (yield* store.get(id)).restarts)
       yield* stopInstances(spec, "what the exited instance left running")
       yield* runDir
         .removePidRecord(id)
@@ -269,11 +275,12 @@ export const superviseAgent = (
         if (cooldown === "never") return
         // The cool-down: then a fresh start, its backoff and failure count from zero.
         yield* Effect.sleep(cooldown)
-        yield* store.update(
+        const retried = yield* store.update(
           id,
           (s) => ({ ...s, failures: [], attempt: 0, restarts: s.restarts + 1 }),
           `trying again after the ${formatDurationMs(cooldown)} cool-down`
         )
+        yield* noteRestarts(store, id, retried.restarts)
         next = { _tag: "Spawn", spawned: null }
         continue
       }
@@ -285,7 +292,8 @@ export const superviseAgent = (
         status: { _tag: "Backoff", attempt: decision.attempt, nextAttemptAt: now + decision.delayMs, exit }
       }))
       if (decision.delayMs > 0) yield* Effect.sleep(decision.delayMs)
-      yield* store.update(id, (s) => ({ ...s, restarts: s.restarts + 1 }))
+      const restarted = yield* store.update(id, (s) => ({ ...s, restarts: s.restarts + 1 }))
+      yield* noteRestarts(store, id, restarted.restarts)
       next = { _tag: "Spawn", spawned: null }
     }
   })

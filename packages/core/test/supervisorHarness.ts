@@ -7,6 +7,7 @@ import type { AgentEvent } from "../src/AgentEvent.ts"
 import { ConfigSource } from "../src/ConfigSource.ts"
 import { Control } from "../src/Control.ts"
 import { RunDir } from "../src/RunDir.ts"
+import type { Signals } from "../src/Signals.ts"
 import * as Supervisor from "../src/Supervisor.ts"
 import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
 import * as FakeProbeRunner from "../src/testing/FakeProbeRunner.ts"
@@ -19,7 +20,7 @@ export const agent = (id: string, extra = "") => `agent:\n  id: ${id}\nrun:\n  c
 export const settings =
   "restart:\n  initial_delay: 1s\n  multiplier: 2\n  max_delay: 60s\n  jitter: 0\n  stable_after: 30s\n  max_failures: 5\n  failure_window: 60s\n"
 
-type Services = FakeProcessTable.FakeProcessTable | RunDir | ConfigSource | FakeProbeRunner.FakeProbes
+type Services = FakeProcessTable.FakeProcessTable | RunDir | ConfigSource | FakeProbeRunner.FakeProbes | Signals
 
 const base = (files: Record<string, string>) =>
   Layer.mergeAll(
@@ -40,6 +41,12 @@ export const withSupervisor = <A, E>(
   }).pipe(Effect.scoped, Effect.provide(base(files)))
 
 export type Launcher = Effect.Success<typeof Supervisor.make>
+
+/** The fleet and the fake process table alone: for a test that runs launchers one after another over them. */
+export const withFleet = <A, E>(
+  files: Record<string, string>,
+  body: Effect.Effect<A, E, Layer.Success<ReturnType<typeof base>> | Scope.Scope>
+) => body.pipe(Effect.scoped, Effect.provide(base(files)))
 
 /** The launcher before its boot: the test subscribes to events, then boots it (or not). */
 export const withLauncher = <A, E>(

@@ -1,7 +1,9 @@
 /**
- * RunDir on the local file system: `<runDir>/<id>.pid` (JSON, PidRecordJson) and `<runDir>/<id>.log`.
+ * RunDir on the local file system: `<runDir>/<id>.pid` (JSON, PidRecordJson), `<runDir>/<id>.log`
+ * and `<runDir>/history/<id>.json` (AgentHistoryJson).
  */
 import { FileError } from "@agentctl/core/Errors"
+import { type AgentHistory, AgentHistoryJson, emptyHistory, parseHistory } from "@agentctl/core/ExitHistory"
 import { type PidRecord, PidRecordJson } from "@agentctl/core/PidRecord"
 import { RunDir } from "@agentctl/core/RunDir"
 import type * as Context from "effect/Context"
@@ -17,6 +19,20 @@ import { daemonlessUsage, UsageSummaryInvalid, usageSummaryFile } from "./logs/u
 
 const decodeRecord = Schema.decodeUnknownEffect(PidRecordJson)
 const encodeRecord = Schema.encodeSync(PidRecordJson)
+const decodeHistory = Schema.decodeUnknownEffect(AgentHistoryJson)
+const encodeHistory = Schema.encodeSync(AgentHistoryJson)
+
+/** A file's text, null when it does not exist. */
+const readIfExists = (file: string) =>
+  attempt(file, "read", () =>
+    readFile(file, "utf8").catch((error: unknown) => {
+      if (errorCode(error) === "ENOENT") return null
+      throw error
+    })
+  )
+
+/** A schema's complaint on one line, for a FileError's detail. */
+const oneLine = (message: string) => message.replace(/\s*\n\s*/g, " ")
 
 const logSize = (file: string) =>
   attempt(file, "stat", () =>
@@ -39,20 +55,11 @@ export const make = (runDir: string): Context.Service.Shape<typeof RunDir> => {
 
   const readPidRecord = Effect.fn("NodeRunDir.readPidRecord")(function* (id: string) {
     const file = pidFile(id)
-    const text = yield* attempt(file, "read", () =>
-      readFile(file, "utf8").catch((error: unknown) => {
-        if (errorCode(error) === "ENOENT") return null
-        throw error
-      })
-    )
+    const text = yield* readIfExists(file)
     if (text === null) return null
     return yield* decodeRecord(text).pipe(
       Effect.mapError((error) =>
-        FileError.because(file, "parse pid record", {
-          code: null,
-          detail: error.message.replace(/\s*\n\s*/g, " "),
-          cause: error
-        })
+        FileError.because(file, "parse pid record", { code: null, detail: oneLine(error.message), cause: error })
       )
     )
   })
@@ -68,12 +75,33 @@ export const make = (runDir: string): Context.Service.Shape<typeof RunDir> => {
     return attempt(file, "remove", () => rm(file, { force: true }))
   }
 
+  const historyDir = join(dir, "history")
+  const historyFile = (id: string) => join(historyDir, `${id}.json`)
+
+  const readHistory = Effect.fn("NodeRunDir.readHistory")(function* (id: string) {
+    const file = historyFile(id)
+    const text = yield* readIfExists(file)
+    if (text === null) return emptyHistory
+    return yield* decodeHistory(text).pipe(
+      Effect.mapError((error) =>
+        FileError.because(file, parseHistory, { code: null, detail: oneLine(error.message), cause: error })
+      )
+    )
+  })
+
+  const writeHistory = Effect.fn("NodeRunDir.writeHistory")(function* (id: string, history: AgentHistory) {
+    yield* attempt(historyDir, "create folder", () => mkdir(historyDir, { recursive: true }))
+    yield* writeAtomic(historyFile(id), encodeHistory(history) + "\n")
+  })
+
   return RunDir.of({
     dir,
     logFile: (id) => join(dir, `${id}.log`),
     readPidRecord,
     writePidRecord,
     removePidRecord,
+    readHistory,
+    writeHistory,
     logSize,
     logUsage: (agents) =>
       Effect.try({

@@ -5,13 +5,15 @@ import { probesOf } from "@agentctl/core/HealthSpec"
 import { formatDurationMs, formatUptime } from "@agentctl/core/Duration"
 import { loadFleet } from "@agentctl/core/FleetLoader"
 import { AgentLogs, everything } from "@agentctl/core/AgentLogs"
+import { RunDir } from "@agentctl/core/RunDir"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { formatBytes } from "@agentctl/core/bytesText"
 import { Command } from "effect/cli"
 import { dirname } from "node:path"
+import { exitCells, exitHeader } from "../exitLines.ts"
 import { formatLine } from "../logLines.ts"
-import { printJson } from "../Output.ts"
+import { printJson, printWarning, renderTable } from "../Output.ts"
 import { idArgument, inFleet, jsonOutput } from "../Root.ts"
 
 const kb = (n: number) =>
@@ -44,6 +46,8 @@ const healthLines = (row: AgentRow, spec: AgentSpec | undefined, now: number): R
 
 /** How many of the agent's last log lines `status` shows. */
 const lastLines = 5
+/** How many of its last exits `status` shows (`history` shows them all). */
+const lastExits = 3
 
 export const status = Command.make(
   "status",
@@ -53,7 +57,13 @@ export const status = Command.make(
     yield* inFleet(
       Effect.gen(function* () {
         const row = yield* (yield* Control).status(id)
-        if (json) return yield* printJson(row)
+        // Read from the file itself, which the launcher keeps too: the id is known good by now, so
+        // no second load of the fleet nor a second request. Unreadable, it is said, and the rest shown.
+        const history = yield* Effect.result((yield* RunDir).readHistory(id))
+        if (json) {
+          if (history._tag === "Failure") yield* printWarning(`no exit history: ${history.failure.message}`)
+          return yield* printJson({ ...row, history: history._tag === "Success" ? history.success.exits : null })
+        }
         const fleet = yield* loadFleet()
         const spec = fleet.agents.get(id)
         const agentLogs = yield* AgentLogs
@@ -93,6 +103,15 @@ export const status = Command.make(
           )
         }
         if (usage?.warning != null) lines.push(`  warning:   ${usage.warning}`)
+        if (history._tag === "Failure") lines.push(`  exits:     cannot be read: ${history.failure.message}`)
+        else if (history.success.exits.length > 0) {
+          const { exits } = history.success
+          lines.push(
+            `  exits:     the last ${Math.min(lastExits, exits.length)} of ${exits.length} (agentctl history ${id})`
+          )
+          const table = renderTable(exitHeader, exits.slice(0, lastExits).map(exitCells))
+          for (const line of table.split("\n")) lines.push(`    ${line}`)
+        }
         if (last.length > 0) {
           lines.push(`  last lines:`)
           for (const record of last)

@@ -6,6 +6,7 @@ import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import { ProbeFailed, ProcessGone, SignalDenied, SpawnFailed } from "../Errors.ts"
 import { Prober } from "../Prober.ts"
+import { OomKills } from "../OomKills.ts"
 import { MarkerAgentVar, MarkerFleetVar, type ProcessInfo, type Snapshot } from "../ProcessTable.ts"
 import { type SignalName, Signals } from "../Signals.ts"
 import { type ForegroundRequest, type ProcessOutput, type SpawnRequest, Spawner } from "../Spawner.ts"
@@ -69,6 +70,8 @@ interface State {
   readonly ran: ReadonlyArray<ForegroundRequest>
   readonly spawned: ReadonlyArray<SpawnRequest & { readonly pid: number; readonly at: number }>
   readonly signals: ReadonlyArray<{ readonly target: number; readonly group: boolean; readonly signal: SignalName }>
+  /** Pids the fake OOM killer ended, in order: its count is the cgroup's `oom_kill`. */
+  readonly oomKilled: ReadonlyArray<number>
 }
 
 export const fakeBootId = "fake-boot"
@@ -99,6 +102,8 @@ export class FakeProcessTable extends Context.Service<
     readonly signals: Effect.Effect<State["signals"]>
     /** Make a process exit now (as if it crashed). */
     readonly exit: (pid: number) => Effect.Effect<void>
+    /** The kernel's OOM killer: SIGKILL now, counted where OomKills reads (unlike a SIGKILL anyone sends). */
+    readonly oomKill: (pid: number) => Effect.Effect<void>
     /** While set, `Prober.usage` and `snapshot` fail as a broken /proc would. */
     readonly failProbes: (failing: boolean) => Effect.Effect<void>
   }
@@ -116,7 +121,8 @@ export const layer = Layer.effectContext(
       scripts: new Map(),
       ran: [],
       spawned: [],
-      signals: []
+      signals: [],
+      oomKilled: []
     })
     const now = Clock.currentTimeMillis
     const live = (s: State, t: number) => [...s.procs.values()].filter((p) => p.exitAt === null || p.exitAt > t)
@@ -159,9 +165,12 @@ export const layer = Layer.effectContext(
           const t = yield* now
           const p = (yield* Ref.get(state)).procs.get(pid)
           if (p === undefined || (p.exitAt !== null && p.exitAt <= t)) {
-            const killed = (yield* Ref.get(state)).signals.some(
-              (s) => s.signal === "SIGKILL" && (s.target === pid || (s.group && s.target === p?.info.pgid))
-            )
+            const st = yield* Ref.get(state)
+            const killed =
+              st.oomKilled.includes(pid) ||
+              st.signals.some(
+                (s) => s.signal === "SIGKILL" && (s.target === pid || (s.group && s.target === p?.info.pgid))
+              )
             return killed
               ? { code: null, signal: "SIGKILL", at: t }
               : {
@@ -203,6 +212,11 @@ export const layer = Layer.effectContext(
         update((s, t) => {
           const p = s.procs.get(pid)
           return p === undefined ? s : setProc(s, { ...p, exitAt: t })
+        }),
+      oomKill: (pid) =>
+        update((s, t) => {
+          const p = s.procs.get(pid)
+          return p === undefined ? s : { ...setProc(s, { ...p, exitAt: t }), oomKilled: [...s.oomKilled, pid] }
         }),
       failProbes: (failing) => Ref.update(state, (s) => ({ ...s, failingProbes: failing }))
     })
@@ -346,10 +360,23 @@ export const layer = Layer.effectContext(
       sendGroup: (pgid, signal) => deliver(pgid, true, signal)
     })
 
+    // One cgroup for every fake process, as agents share the launcher's.
+    const oomCount = Effect.map(Ref.get(state), (s) => ({
+      file: "/fake/cgroup/memory.events",
+      kills: s.oomKilled.length
+    }))
+    const oomKills = OomKills.of({
+      count: () => oomCount,
+      recount: () => oomCount,
+      // The fake kernel's log is readable: it names every victim.
+      victims: Effect.map(Ref.get(state), (s): ReadonlySet<number> => new Set(s.oomKilled))
+    })
+
     return Context.make(FakeProcessTable, table).pipe(
       Context.add(Spawner, spawner),
       Context.add(Prober, prober),
-      Context.add(Signals, signals)
+      Context.add(Signals, signals),
+      Context.add(OomKills, oomKills)
     )
   })
 )

@@ -8,6 +8,7 @@ import * as Stream from "effect/Stream"
 import { AgentLogs, type LogQuery } from "../AgentLogs.ts"
 import { ConfigSource } from "../ConfigSource.ts"
 import { FileError } from "../Errors.ts"
+import { AgentHistoryJson, emptyHistory, parseHistory } from "../ExitHistory.ts"
 import { Fleet } from "../Fleet.ts"
 import { rawRecord } from "../LogRecord.ts"
 import { PidRecordJson } from "../PidRecord.ts"
@@ -38,6 +39,8 @@ export const makeLayer = (files: Readonly<Record<string, string>> = {}, hostEnv:
       const runDir = `${fakeRoot}/run`
       const recordFile = (id: string) => `${runDir}/${id}.pid`
       const decode = Schema.decodeUnknownEffect(PidRecordJson)
+      const historyFile = (id: string) => `${runDir}/history/${id}.json`
+      const decodeHistory = Schema.decodeUnknownEffect(AgentHistoryJson)
       // Logs in memory are raw `run/<id>.log` text: stdout lines of unknown time, no seq.
       const rawLines = (id: string, query: LogQuery) =>
         Effect.map(read(`${runDir}/${id}.log`), (t) => {
@@ -92,6 +95,17 @@ export const makeLayer = (files: Readonly<Record<string, string>> = {}, hostEnv:
               ),
             writePidRecord: (id, record) => write(recordFile(id), JSON.stringify(record)),
             removePidRecord: (id) => remove(recordFile(id)),
+            readHistory: (id) =>
+              Effect.flatMap(read(historyFile(id)), (text) =>
+                text === null
+                  ? Effect.succeed(emptyHistory)
+                  : decodeHistory(text).pipe(
+                      Effect.mapError((e) =>
+                        FileError.because(historyFile(id), parseHistory, { code: null, detail: e.message })
+                      )
+                    )
+              ),
+            writeHistory: (id, history) => write(historyFile(id), Schema.encodeSync(AgentHistoryJson)(history)),
             logSize: (file) => Effect.map(read(file), (t) => (t === null ? 0 : t.length)),
             tail: (file, lines) =>
               Effect.map(read(file), (t) => {
