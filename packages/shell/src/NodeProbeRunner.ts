@@ -19,7 +19,16 @@ import { runTcpProbe } from "./probes/tcpProbe.ts"
 const aborting = (run: (signal: AbortSignal) => Promise<ProbeResult>) =>
   Effect.callback<ProbeResult>((resume) => {
     const controller = new AbortController()
-    run(controller.signal).then((r) => resume(Effect.succeed(r)))
+    const at = Date.now()
+    run(controller.signal).then(
+      (r) => resume(Effect.succeed(r)),
+      // A probe that throws is our bug, not the agent failing: shown as the probe's error in status,
+      // rather than a fiber that never resumes and a rejection nobody handles.
+      (e: unknown) =>
+        resume(
+          Effect.succeed({ ok: false, at, ms: Date.now() - at, output: "", error: `the probe crashed: ${String(e)}` })
+        )
+    )
     return Effect.sync(() => controller.abort())
   })
 

@@ -107,4 +107,24 @@ describe("exec probe", () => {
       expect(result.error).toContain("EACCES")
     })
   )
+
+  it.live("a cwd that is gone, or is a file, is an error naming the cwd, not the command's ENOENT", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      writeFileSync(join(dir, "file"), "")
+      const cases = [
+        [join(dir, "gone"), "does not exist"],
+        // spawn throws for this one instead of emitting an error
+        [join(dir, "file"), "is not a directory"]
+      ] as const
+      for (const [cwd, problem] of cases) {
+        const result = yield* runOnce(targetOf({ exec: ["true"] }, { cwd }))
+        expect(result).toMatchObject({
+          ok: false,
+          output: "",
+          error: `could not run "true": its cwd ${cwd} ${problem}`
+        })
+      }
+    })
+  )
 })
