@@ -87,6 +87,29 @@ describe("exec probe", () => {
     }).pipe(Effect.provide(runnerLayer()))
   )
 
+  it.live("what a probe leaves running when it exits is killed, and does not hold its result", () =>
+    Effect.gen(function* () {
+      const cwd = tempDir()
+      // One child keeps the probe's stdout open, one does not: both are the probe's litter.
+      const result = yield* runOnce(
+        targetOf(
+          {
+            exec: [
+              "sh",
+              "-c",
+              "sleep 60 & echo $! > held.pid; sleep 60 >/dev/null 2>&1 & echo $! > free.pid; echo done"
+            ],
+            timeout: "20s"
+          },
+          { cwd }
+        )
+      )
+      expect(result).toMatchObject({ ok: true, output: "exit code 0: done", error: null })
+      yield* untilGone(yield* pidWritten(cwd, "held.pid"))
+      yield* untilGone(yield* pidWritten(cwd, "free.pid"))
+    })
+  )
+
   it.live("a missing binary is an error naming the command, not a failure", () =>
     Effect.gen(function* () {
       const result = yield* runOnce(targetOf({ exec: ["no-such-probe-binary", "--check"] }))

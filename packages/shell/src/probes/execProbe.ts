@@ -105,6 +105,9 @@ export const runExecProbe = (probe: ExecProbe, signal: AbortSignal): Promise<Pro
     child.once("error", (e: NodeJS.ErrnoException) =>
       done({ ok: false, output: "", error: couldNotRun(command!, probe.cwd, e) })
     )
+    // The probe is done: what it left in its group is litter, killed now so it cannot hold the
+    // pipes open (and the result, until the timeout) nor pile up one per period.
+    child.once("exit", () => killGroup(child.pid))
     // "close", not "exit": both pipes are drained, so the output is whole.
     child.once("close", (code, sig) => {
       const said = text()
