@@ -1,5 +1,7 @@
 import type { AgentRow } from "@agentctl/core/AgentRow"
 import * as fs from "node:fs"
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { makeFleet, type TestFleet, waitFor } from "./fleetHarness.ts"
@@ -126,5 +128,49 @@ describe("probes", () => {
     }, 30_000)
     expect((await f.run("launcher", "stop")).code).toBe(0)
     await waitFor(() => f.pids().length === 0, 20_000)
+  })
+
+  it("under a launcher: an agent whose /healthz starts failing is restarted, and one that recovers is ready", async () => {
+    // The launcher runs V8 in lite mode, without WebAssembly: an http probe must work there too.
+    let healthy = true
+    const server = http.createServer((_, res) => res.writeHead(healthy ? 200 : 503).end(healthy ? "ok" : "sick"))
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    try {
+      fleet = makeFleet()
+      const f = fleet
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`
+      f.agent(
+        "api",
+        "sleep",
+        ["300"],
+        `  restart: always\nhealth:\n  liveness: { http: "${url}", period: 1s, failure_threshold: 2 }\n`
+      )
+      f.write("agentctl.yaml", "restart:\n  initial_delay: 200ms\n  max_delay: 1s\n")
+      expect((await f.run("launcher", "start")).code).toBe(0)
+      const api = async () => (await f.json<ReadonlyArray<AgentRow>>("ls")).find((r) => r.id === "api")!
+      await waitFor(async () => {
+        const row = await api()
+        return row.status === "running" && row.health === "ready"
+      }, 30_000)
+      const before = await api()
+      expect(before.probes[0]?.last).toMatchObject({ ok: true, output: "HTTP 200: ok", error: null })
+
+      healthy = false
+      await waitFor(async () => {
+        const row = await api()
+        return row.status === "running" && row.pid !== null && row.pid !== before.pid
+      }, 30_000)
+      healthy = true
+      await waitFor(async () => {
+        const row = await api()
+        return row.status === "running" && row.health === "ready"
+      }, 30_000)
+      expect((await api()).restarts).toBeGreaterThanOrEqual(1)
+      expect((await f.run("launcher", "stop")).code).toBe(0)
+      await waitFor(() => f.pids().length === 0, 20_000)
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
   })
 })

@@ -1,5 +1,5 @@
 /**
- * Probes on this host: exec (child processes, no shell), http (fetch), tcp (a connect), and log
+ * Probes on this host: exec (child processes, no shell), http (a node:http GET), tcp (a connect), and log
  * probes over the agent's records (AgentLogs), so the launcher and a daemonless `check` read the
  * same lines.
  */
