@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { ProbeRunner } from "@agentctl/core/ProbeRunner"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { closedPort, runOnce, targetOf } from "./probeHarness.ts"
-import { cleanup } from "./support.ts"
+import { closedPort, runnerLayer, runOnce, targetOf } from "./probeHarness.ts"
+import { cleanup, waitFor } from "./support.ts"
 
 describe("http probe", () => {
   let server: Server
@@ -88,5 +90,21 @@ describe("http probe", () => {
         })
       }
     })
+  )
+
+  it.live("interrupting a run closes its connection", () =>
+    Effect.gen(function* () {
+      const connections = () =>
+        new Promise<number>((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))))
+      const runner = yield* ProbeRunner
+      const fiber = yield* Effect.forkChild(runner.run(targetOf({ http: `${base}/silent`, timeout: "60s" })))
+      yield* Effect.promise(() =>
+        waitFor("the probe's connection", async () => ((await connections()) > 0 ? true : undefined))
+      )
+      yield* Fiber.interrupt(fiber)
+      yield* Effect.promise(() =>
+        waitFor("no connection left", async () => ((await connections()) === 0 ? true : undefined))
+      )
+    }).pipe(Effect.provide(runnerLayer()))
   )
 })

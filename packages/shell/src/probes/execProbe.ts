@@ -6,6 +6,7 @@ import type { ProbeResult } from "@agentctl/core/ProbeResult"
 import { type ChildProcessByStdio, spawn } from "node:child_process"
 import { statSync } from "node:fs"
 import type { Readable } from "node:stream"
+import type { OnCancel } from "./onCancel.ts"
 import { trimOutput } from "./probeOutput.ts"
 
 /** More output than this is not kept: a probe is judged by its exit code, the text is for people. */
@@ -61,8 +62,8 @@ const start = (probe: ExecProbe, command: string, args: ReadonlyArray<string>): 
   }
 }
 
-/** Resolves with the result; `signal` aborts it (the launcher stops watching), killing the probe. */
-export const runExecProbe = (probe: ExecProbe, signal: AbortSignal): Promise<ProbeResult> =>
+/** Resolves with the result; cancelled (the launcher stops watching), it kills the probe. */
+export const runExecProbe = (probe: ExecProbe, onCancel: OnCancel): Promise<ProbeResult> =>
   new Promise((resolve) => {
     const at = Date.now()
     const [command, ...args] = probe.argv
@@ -73,7 +74,6 @@ export const runExecProbe = (probe: ExecProbe, signal: AbortSignal): Promise<Pro
       if (settled) return
       settled = true
       clearTimeout(timer)
-      signal.removeEventListener("abort", onAbort)
       resolve({ ok: result.ok, at, ms: Date.now() - at, output: result.output, error: result.error })
     }
     const text = () => trimOutput(Buffer.concat(chunks).toString("utf8"))
@@ -97,11 +97,10 @@ export const runExecProbe = (probe: ExecProbe, signal: AbortSignal): Promise<Pro
         error: null
       })
     }, probe.timeoutMs)
-    const onAbort = () => {
+    onCancel(() => {
       killGroup(child.pid)
       done({ ok: false, output: "cancelled", error: null })
-    }
-    signal.addEventListener("abort", onAbort, { once: true })
+    })
     child.once("error", (e: NodeJS.ErrnoException) =>
       done({ ok: false, output: "", error: couldNotRun(command!, probe.cwd, e) })
     )

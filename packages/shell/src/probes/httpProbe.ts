@@ -10,6 +10,7 @@
 import type { ProbeResult } from "@agentctl/core/ProbeResult"
 import type { ClientRequest, IncomingMessage } from "node:http"
 import * as http from "node:http"
+import type { OnCancel } from "./onCancel.ts"
 import { trimOutput } from "./probeOutput.ts"
 
 const bodyChars = 200
@@ -25,7 +26,7 @@ export const runHttpProbe = (
   url: string,
   status: number | undefined,
   timeoutMs: number,
-  signal: AbortSignal
+  onCancel: OnCancel
 ): Promise<ProbeResult> =>
   new Promise((resolve) => {
     const at = Date.now()
@@ -37,14 +38,12 @@ export const runHttpProbe = (
       if (settled) return
       settled = true
       clearTimeout(timer)
-      signal.removeEventListener("abort", onAbort)
       response?.destroy()
       request?.destroy()
       resolve({ ok, at, ms: Date.now() - at, output: trimOutput(output), error })
     }
     const timer = setTimeout(() => finish(false, `GET ${url}: no answer within ${timeoutMs}ms`), timeoutMs)
-    const onAbort = () => finish(false, `GET ${url}: cancelled`)
-    signal.addEventListener("abort", onAbort, { once: true })
+    onCancel(() => finish(false, `GET ${url}: cancelled`))
 
     const judge = (res: IncomingMessage, body: string) => {
       const code = res.statusCode ?? 0
