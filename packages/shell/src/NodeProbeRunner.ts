@@ -16,10 +16,13 @@ import type { OnCancel } from "./probes/onCancel.ts"
 import { trimOutput } from "./probes/probeOutput.ts"
 import { runTcpProbe } from "./probes/tcpProbe.ts"
 
+/** A probe cancelled before it handed over its cancel: nothing is running yet to stop. */
+const notStarted = () => {}
+
 /** A promise-returning probe as an Effect that, interrupted, aborts it (an exec probe's group is killed). */
 const aborting = (run: (onCancel: OnCancel) => Promise<ProbeResult>) =>
   Effect.callback<ProbeResult>((resume) => {
-    let cancel = () => {}
+    let cancel: () => void = notStarted
     const at = Date.now()
     run((f) => (cancel = f)).then(
       (r) => resume(Effect.succeed(r)),

@@ -36,6 +36,9 @@ describe("http probe", () => {
       })
   )
 
+  const connections = () =>
+    new Promise<number>((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))))
+
   const probe = (path: string, more: Record<string, unknown> = {}) => runOnce(targetOf({ http: base + path, ...more }))
 
   it.live("a 2xx passes, with the status and the start of the body", () =>
@@ -94,8 +97,6 @@ describe("http probe", () => {
 
   it.live("interrupting a run closes its connection", () =>
     Effect.gen(function* () {
-      const connections = () =>
-        new Promise<number>((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))))
       const runner = yield* ProbeRunner
       const fiber = yield* Effect.forkChild(runner.run(targetOf({ http: `${base}/silent`, timeout: "60s" })))
       yield* Effect.promise(() =>
