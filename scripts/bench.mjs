@@ -1,6 +1,6 @@
 // `pnpm bench` (= build, then `node scripts/bench.mjs [section…]`): measures agentctl on temp fleets and
 // prints each figure beside its floor measured in the same run, then the same as a markdown table for
-// the README. Sections: ls, stop, logs, launcher, api (default: all). Progress goes to stderr, results
+// the README. Sections: ls, start, stop, logs, launcher, api, probes (default: all). Progress goes to stderr, results
 // to stdout. Benchmarks report, they don't gate: a missed target is printed as MISSED and the exit code
 // stays 0. Every process a section starts is killed by pid afterwards (and on exit or Ctrl-C): pids
 // seen in `ls --json`, plus any process whose cwd is inside the fleet or whose environment or argv
@@ -36,7 +36,7 @@ const cli = path.join(repo, "packages", "cli", "dist", "agentctl.cjs")
 const pinnedNode = path.join(repo, "node_modules", ".bin", "node")
 const NODE = existsSync(pinnedNode) ? pinnedNode : process.execPath
 
-const SECTIONS = ["ls", "start", "stop", "logs", "launcher", "api"]
+const SECTIONS = ["ls", "start", "stop", "logs", "launcher", "api", "probes"]
 const RUNS = 9 // timed repetitions for the quick measurements (medians)
 const STOP_RUNS = 3 // repetitions of the (2 s each) stop measurements
 const STUBBORN = ["-c", "trap '' TERM; exec 3<> <(:); while :; do read -u 3; done"]
@@ -230,7 +230,8 @@ const newFleet = (label, settings = "") => {
   return fleet
 }
 
-const addAgent = (fleet, id, command, args, extra = "", { enabled = true } = {}) => {
+/** `extra`: lines of the agent's `run:`; `top`: top-level keys after it (`health:`). */
+const addAgent = (fleet, id, command, args, extra = "", { enabled = true, top = "" } = {}) => {
   mkdirSync(path.join(fleet, "agents", id), { recursive: true })
   writeFileSync(
     path.join(fleet, "agents", id, "config.yaml"),
@@ -249,6 +250,7 @@ const addAgent = (fleet, id, command, args, extra = "", { enabled = true } = {})
         .split("\n")
         .filter(Boolean)
         .map((line) => `  ${line}`),
+      ...top.split("\n").filter(Boolean),
       ""
     ].join("\n")
   )
@@ -1459,6 +1461,240 @@ const bareServerFloor = async () => {
 }
 
 // ---------------------------------------------------------------------------------------------
+// probes
+
+const PROBE_AGENTS = 300
+const PROBE_SECONDS = 20
+const PROBE_SETTLE_MS = 3000
+
+/** A helper node:http server answering 200 on every path; the http and tcp probes of every agent go to it. */
+const startProbeServer = async () => {
+  const code =
+    "const s = require('node:http').createServer((q, r) => r.end('ok'));" +
+    " s.listen(0, '127.0.0.1', () => console.log(s.address().port))"
+  const child = spawn(NODE, ["-e", code], { stdio: ["ignore", "pipe", "ignore"] })
+  await new Promise((resolve, reject) => child.once("spawn", resolve).once("error", reject))
+  helpers.set(child.pid, procStart(child.pid))
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("probe server did not start")), 10_000)
+    child.stdout.once("data", (chunk) => {
+      clearTimeout(timer)
+      resolve(Number(String(chunk).trim()))
+    })
+  })
+  return {
+    port,
+    stop: () => {
+      child.kill("SIGKILL")
+      helpers.delete(child.pid)
+    }
+  }
+}
+
+/** CPU % of one core a process used over `seconds`, and its largest RSS sampled once a second. */
+const sampleCpu = async (pid, seconds) => {
+  const cpu0 = cpuSeconds(pid)
+  const t0 = nowMs()
+  let maxRssKb = rssKb(pid)
+  while (nowMs() - t0 < seconds * 1000) {
+    await sleep(1000)
+    maxRssKb = Math.max(maxRssKb, rssKb(pid))
+  }
+  return { cpu: ((cpuSeconds(pid) - cpu0) / ((nowMs() - t0) / 1000)) * 100, maxRssKb, seconds: (nowMs() - t0) / 1000 }
+}
+
+/**
+ * The floor of a probe: a Node with the launcher's flags doing only the probe's OS work, in n loops
+ * of "run, then wait 1 s" as the launcher's probes are scheduled. exec: spawn `true` as
+ * shell/src/probes/execProbe.ts does (detached, both pipes read, its group killed on exit); tcp:
+ * connect to `port` and close. It prints its count of runs every 250 ms, so the rate is measured.
+ */
+const probeFloor = async (kind, n, seconds, port = 0) => {
+  const dir = mkdtempSync(path.join(tmpdir(), "agentctl-bench-floor-"))
+  const once =
+    kind === "exec"
+      ? [
+          "const once = () => new Promise((resolve) => {",
+          `  const c = spawn('true', [], { cwd: ${JSON.stringify(dir)}, env: { PATH: process.env.PATH }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })`,
+          "  c.stdout.on('data', () => {}); c.stderr.on('data', () => {})",
+          "  c.once('exit', () => { try { process.kill(-c.pid, 'SIGKILL') } catch {} })",
+          "  c.once('close', resolve)",
+          "})"
+        ]
+      : [
+          "const once = () => new Promise((resolve) => {",
+          `  const s = require('node:net').connect({ host: '127.0.0.1', port: ${port} })`,
+          "  s.once('connect', () => { s.destroy(); resolve() }); s.once('error', resolve)",
+          "})"
+        ]
+  const script = [
+    "const { spawn } = require('node:child_process')",
+    ...once,
+    "let runs = 0",
+    "setInterval(() => require('node:fs').writeSync(1, runs + '\\n'), 250)",
+    "const loop = async () => { for (;;) { await once(); runs++; await new Promise((r) => setTimeout(r, 1000)) } }",
+    `for (let i = 0; i < ${n}; i++) loop()`
+  ].join("\n")
+  const child = spawn(NODE, [...launcherNodeFlags, "-e", script], {
+    stdio: ["ignore", "pipe", "ignore"],
+    env: { ...process.env, ...launcherTuning }
+  })
+  await new Promise((resolve, reject) => child.once("spawn", resolve).once("error", reject))
+  helpers.set(child.pid, procStart(child.pid))
+  let runs = 0
+  child.stdout.on("data", (chunk) => {
+    const last = Number(String(chunk).trim().split("\n").pop())
+    if (Number.isFinite(last)) runs = last
+  })
+  try {
+    await sleep(PROBE_SETTLE_MS)
+    const runs0 = runs
+    const m = await sampleCpu(child.pid, seconds)
+    return { ...m, rate: (runs - runs0) / m.seconds }
+  } finally {
+    child.kill("SIGKILL")
+    helpers.delete(child.pid)
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * A launcher with n sleeping agents, each with `health` (or none), once every agent is ready and
+ * PROBE_SETTLE_MS more: its CPU over PROBE_SECONDS and its largest RSS. Then, from `ls --json`,
+ * how fresh and how long the probes' last results are; the rate is estimated from their length
+ * (each agent's probe runs, then waits its 1 s period).
+ */
+const probeFleet = async (label, health, n = PROBE_AGENTS) => {
+  const fleet = newFleet(`probes-${label.replaceAll(" ", "-")}`)
+  try {
+    for (let i = 1; i <= n; i++) addAgent(fleet, `p${i}`, "sleep", ["3600"], "", { top: health })
+    progress(`probes: launcher start with ${n} sleeping agents, ${label}`)
+    agentctl(fleet, ["launcher", "start"])
+    const polled = await waitRunning(fleet, n, 120_000)
+    if (health !== "") {
+      await until(
+        `every agent ready (${label})`,
+        () => {
+          try {
+            return listAgents(fleet).filter((r) => r.health === "ready").length === n
+          } catch {
+            return false // a busy launcher: the next poll will do
+          }
+        },
+        120_000
+      )
+    }
+    await sleep(PROBE_SETTLE_MS)
+    const pid = launcherPid(fleet)
+    progress(`probes: sampling the launcher for ${PROBE_SECONDS} s (${label})`)
+    const { cpu, maxRssKb } = await sampleCpu(pid, PROBE_SECONDS)
+    const now = Date.now()
+    const last = listAgents(fleet).flatMap((r) => (r.probes ?? []).map((p) => p.last).filter((x) => x != null))
+    agentctl(fleet, ["launcher", "stop"], { allowFail: true, timeoutMs: 120_000 })
+    const meanMs = last.length ? last.reduce((sum, r) => sum + r.ms, 0) / last.length : 0
+    return {
+      n,
+      cpu,
+      maxRssKb,
+      probes: last.length,
+      failing: last.filter((r) => !r.ok).length,
+      oldestS: last.length ? Math.max(...last.map((r) => now - r.at)) / 1000 : null,
+      meanMs,
+      rate: n / (1 + meanMs / 1000),
+      note: pollNote(polled).replace(/^; /, "")
+    }
+  } finally {
+    destroyFleet(fleet)
+  }
+}
+
+const fmtPct = (x) => `${x.toFixed(1)}%`
+/** CPU ms per run: % of a core over runs a second. */
+const perRun = (cpuPct, rate) => `${((cpuPct * 10) / rate).toFixed(2)} ms of CPU a run`
+const probeNote = (m, cost) =>
+  [
+    m.probes === m.n
+      ? `≈ ${Math.round(m.rate)} probes/s (each ${m.meanMs.toFixed(1)} ms on average, the oldest last run ${m.oldestS.toFixed(1)} s ago): ${perRun(cost, m.rate)}`
+      : `only ${m.probes} of ${m.n} probes reported a result`,
+    m.failing ? `${m.failing} failing` : "",
+    m.note
+  ]
+    .filter(Boolean)
+    .join("; ")
+
+/**
+ * 8. Probes: a launcher with 300 sleeping agents, each with a liveness probe at a 1 s period
+ * (exec `true`; tcp and http against one local server), against the same fleet without probes:
+ * the launcher's CPU (utime + stime, all threads) and RSS; exec also at 50 agents, where the
+ * spawns do not fill the event loop. And the floors: a Node with the launcher's flags doing only
+ * the spawns, or only the connects, at the same schedule.
+ */
+const benchProbes = async () => {
+  const none = await probeFleet("no probes", "")
+  record({
+    section: "probes",
+    measurement: `launcher CPU / RSS, ${PROBE_AGENTS} sleeping agents, no probes (${PROBE_SECONDS} s)`,
+    figure: `${fmtPct(none.cpu)} of a core / ${fmtMiB(none.maxRssKb)}`,
+    note: none.note
+  })
+  const server = await startProbeServer()
+  try {
+    const kinds = [
+      ["exec", "exec: [true]", PROBE_AGENTS],
+      ["exec", "exec: [true]", 50],
+      ["tcp", `tcp: "127.0.0.1:${server.port}"`, PROBE_AGENTS],
+      ["http", `http: "http://127.0.0.1:${server.port}/healthz"`, PROBE_AGENTS]
+    ]
+    for (const [kind, check, n] of kinds) {
+      await guarded(`probes: ${n} × ${kind}`, async () => {
+        const m = await probeFleet(`${kind} probes`, `health:\n  liveness: { ${check}, period: 1s }\n`, n)
+        const cost = m.cpu - none.cpu
+        const target = n === PROBE_AGENTS
+        record({
+          section: "probes",
+          measurement: `launcher CPU, ${n} agents × ${kind} liveness probe every 1 s`,
+          figure: `${fmtPct(m.cpu)} of a core (probes: ${signed(cost)} points)`,
+          floor: `no probes, ${PROBE_AGENTS} agents: ${fmtPct(none.cpu)}`,
+          target: target ? "probes ≤ 5% of a core" : "—",
+          ok: target ? cost <= 5 : null,
+          note: probeNote(m, cost)
+        })
+        if (target) {
+          record({
+            section: "probes",
+            measurement: `launcher RSS, the same (${kind})`,
+            figure: `max ${fmtMiB(m.maxRssKb)}`,
+            floor: `no probes: ${fmtMiB(none.maxRssKb)}`
+          })
+        }
+      })
+    }
+    await guarded("probes: tcp floor", async () => {
+      progress(`probes: floor: node with the launcher's flags, ${PROBE_AGENTS} loops of connect+close, 1 s apart`)
+      const floor = await probeFloor("tcp", PROBE_AGENTS, PROBE_SECONDS, server.port)
+      record({
+        section: "probes",
+        measurement: `floor: node (the launcher's flags) connecting and closing, ${PROBE_AGENTS} loops of 1 s`,
+        figure: `${fmtPct(floor.cpu)} of a core`,
+        note: `${Math.round(floor.rate)} connects/s: ${perRun(floor.cpu, floor.rate)}`
+      })
+    })
+  } finally {
+    server.stop()
+  }
+  await guarded("probes: spawn floor", async () => {
+    progress(`probes: floor: node with the launcher's flags, ${PROBE_AGENTS} loops of spawning \`true\`, 1 s apart`)
+    const floor = await probeFloor("exec", PROBE_AGENTS, PROBE_SECONDS)
+    record({
+      section: "probes",
+      measurement: `floor: node (the launcher's flags) spawning \`true\` as exec probes do, ${PROBE_AGENTS} loops of 1 s`,
+      figure: `${fmtPct(floor.cpu)} of a core`,
+      note: `${Math.round(floor.rate)} spawns/s: ${perRun(floor.cpu, floor.rate)}`
+    })
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
 // main
 
 const md = (cells) => `| ${cells.map((cell) => String(cell).replaceAll("|", "\\|")).join(" | ")} |`
@@ -1511,7 +1747,8 @@ const main = async () => {
     stop: benchStop,
     logs: benchLogs,
     launcher: benchLauncher,
-    api: benchApi
+    api: benchApi,
+    probes: benchProbes
   }
   const t0 = Date.now()
   for (const name of selected) {

@@ -18,7 +18,7 @@ export interface ProbeTarget {
 }
 
 /**
- * Runs probes: shell/NodeProbeRunner (child processes with a timeout and no shell, fetch, a TCP
+ * Runs probes: shell/NodeProbeRunner (child processes with a timeout and no shell, an HTTP GET, a TCP
  * connect, the agent's log). Never fails: a probe that cannot run says so in `error`.
  */
 export class ProbeRunner extends Context.Service<

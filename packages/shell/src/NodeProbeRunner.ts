@@ -1,5 +1,5 @@
 /**
- * Probes on this host: exec (child processes, no shell), http (fetch), tcp (a connect), and log
+ * Probes on this host: exec (child processes, no shell), http (a node:http GET), tcp (a connect), and log
  * probes over the agent's records (AgentLogs), so the launcher and a daemonless `check` read the
  * same lines.
  */
@@ -12,15 +12,28 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { runExecProbe } from "./probes/execProbe.ts"
 import { runHttpProbe } from "./probes/httpProbe.ts"
+import type { OnCancel } from "./probes/onCancel.ts"
 import { trimOutput } from "./probes/probeOutput.ts"
 import { runTcpProbe } from "./probes/tcpProbe.ts"
 
+/** A probe cancelled before it handed over its cancel: nothing is running yet to stop. */
+const notStarted = () => {}
+
 /** A promise-returning probe as an Effect that, interrupted, aborts it (an exec probe's group is killed). */
-const aborting = (run: (signal: AbortSignal) => Promise<ProbeResult>) =>
+const aborting = (run: (onCancel: OnCancel) => Promise<ProbeResult>) =>
   Effect.callback<ProbeResult>((resume) => {
-    const controller = new AbortController()
-    run(controller.signal).then((r) => resume(Effect.succeed(r)))
-    return Effect.sync(() => controller.abort())
+    let cancel: () => void = notStarted
+    const at = Date.now()
+    run((f) => (cancel = f)).then(
+      (r) => resume(Effect.succeed(r)),
+      // A probe that throws is our bug, not the agent failing: shown as the probe's error in status,
+      // rather than a fiber that never resumes and a rejection nobody handles.
+      (e: unknown) =>
+        resume(
+          Effect.succeed({ ok: false, at, ms: Date.now() - at, output: "", error: `the probe crashed: ${String(e)}` })
+        )
+    )
+    return Effect.sync(() => cancel())
   })
 
 const logQuery = (since: number | null) => ({ tail: null, since, until: null, stream: null, afterSeq: null })
@@ -58,16 +71,16 @@ export const make = Effect.gen(function* () {
   const run = (target: ProbeTarget): Effect.Effect<ProbeResult> => {
     const { probe } = target
     if (probe.exec !== undefined) {
-      return aborting((signal) =>
-        runExecProbe({ argv: probe.exec!, cwd: target.cwd, env: target.env, timeoutMs: probe.timeout }, signal)
+      return aborting((onCancel) =>
+        runExecProbe({ argv: probe.exec!, cwd: target.cwd, env: target.env, timeoutMs: probe.timeout }, onCancel)
       )
     }
     if (probe.http !== undefined)
-      return aborting((signal) => runHttpProbe(probe.http!, probe.status, probe.timeout, signal))
+      return aborting((onCancel) => runHttpProbe(probe.http!, probe.status, probe.timeout, onCancel))
     if (probe.tcp !== undefined) {
       // Checked when the config was decoded.
       const { host, port } = parseTcpAddress(probe.tcp)!
-      return aborting((signal) => runTcpProbe(host, port, probe.timeout, signal))
+      return aborting((onCancel) => runTcpProbe(host, port, probe.timeout, onCancel))
     }
     return logOnce(target)
   }
