@@ -17,6 +17,12 @@ const service = [
   'date +%s%N > started; trap "date +%s%N > stopped; exit 0" TERM; while :; do sleep 0.1; done'
 ] as const
 
+/** The shell creates the file before `date` writes it: written means not empty. */
+const written = (f: TestFleet, id: string, file: string) => {
+  const p = path.join(f.root, "agents", id, file)
+  return fs.existsSync(p) && fs.readFileSync(p, "utf8").endsWith("\n")
+}
+
 const nanos = (f: TestFleet, id: string, file: string) =>
   BigInt(fs.readFileSync(path.join(f.root, "agents", id, file), "utf8").trim())
 
@@ -39,7 +45,7 @@ describe("depends_on under the launcher", () => {
     expect(invalid.stdout + invalid.stderr).toMatch(/depends_on\.pong: depends_on cycle: ping -> pong -> ping/)
 
     expect((await f.run("launcher", "start")).code).toBe(0)
-    await waitFor(() => fs.existsSync(path.join(f.root, "agents", "api", "started")))
+    await waitFor(() => written(f, "api", "started"))
     expect(nanos(f, "api", "started")).toBeGreaterThanOrEqual(nanos(f, "migrate", "done"))
 
     const rows = await f.json<ReadonlyArray<AgentRow>>("ls")
