@@ -5,7 +5,7 @@ import * as Fiber from "effect/Fiber"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { hangingTree, pidWritten, runnerLayer, runOnce, targetOf, untilGone } from "./probeHarness.ts"
-import { cleanup, PATH, tempDir } from "./support.ts"
+import { cleanup, tempDir } from "./support.ts"
 
 describe("exec probe", () => {
   afterEach(cleanup)
