@@ -24,7 +24,7 @@ import type { Spawner } from "./Spawner.ts"
 import type { ExitInfo, Status } from "./Status.ts"
 import type { ProbeRunner } from "./ProbeRunner.ts"
 import type { ReadinessNotices } from "./ReadinessNotices.ts"
-import { initialHealth, type Verdict, watchHealth } from "./watchHealth.ts"
+import { initialHealth, type Verdict, watchesHealth, watchHealth } from "./watchHealth.ts"
 import { type SessionRss, watchMemory } from "./watchMemory.ts"
 
 /*
@@ -190,25 +190,35 @@ export const superviseAgent = (
       yield* store.note(id, `stopped ${what}: pid ${outcomes[0]?.pids.join(", ")}`)
     }).pipe(Effect.catch((e) => store.note(id, `could not stop ${what}: ${e.message}`)))
 
-  /** The probes and the memory ceiling of a running instance: the first verdict wins. */
+  /**
+   * The probes and the memory ceiling of a running instance, the first verdict wins; null when
+   * it has neither. Most agents have neither, and then no watch fibers run at all: two idle
+   * fibers per agent were a megabyte of the launcher's RSS at 100 agents.
+   */
   const watch = (
     fleet: LoadedFleet,
     spec: AgentSpec,
     running: Running
-  ): Effect.Effect<Verdict, never, SuperviseRequirements> =>
-    running.pid === null
-      ? Effect.never
-      : Effect.raceFirst(
-          watchHealth(store, fleet.settings, spec, running.instance.startedAt ?? running.startedAt, running.adopted),
-          watchMemory(spec, running.pid, rss)
-        )
+  ): Effect.Effect<Verdict, never, SuperviseRequirements> | null => {
+    if (running.pid === null) return null
+    const limit = spec.config.run.max_memory
+    const watches = [
+      ...(watchesHealth(spec)
+        ? [watchHealth(store, fleet.settings, spec, running.instance.startedAt ?? running.startedAt, running.adopted)]
+        : []),
+      ...(limit === undefined ? [] : [watchMemory(limit, running.pid, rss)])
+    ]
+    return watches.length === 0 ? null : Effect.raceAllFirst(watches)
+  }
 
   /** The instance's exit, or the launcher's verdict on it, then its exit after being stopped for it. */
   const ended = (fleet: LoadedFleet, spec: AgentSpec, running: Running) =>
     Effect.gen(function* () {
+      const watching = watch(fleet, spec, running)
+      if (watching === null) return { exit: yield* running.exit, verdict: null }
       const first = yield* Effect.raceFirst(
         Effect.map(running.exit, (exit) => ({ exit, verdict: null })),
-        Effect.map(watch(fleet, spec, running), (verdict) => ({ exit: null, verdict }))
+        Effect.map(watching, (verdict) => ({ exit: null, verdict }))
       )
       if (first.verdict === null) return first
       yield* store.note(id, `${first.verdict.message}: restarting it per its policy (reason ${first.verdict.reason})`)

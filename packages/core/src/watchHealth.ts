@@ -78,6 +78,10 @@ const failed = (kind: ProbeKind, s: Standing): Verdict => ({
   message: `${kind} probe failed ${s.failures} time${s.failures === 1 ? "" : "s"} in a row${s.last === null ? "" : `: ${s.last.output}`}`
 })
 
+/** Whether an instance of this agent has anything for watchHealth to watch: a probe or a notification. */
+export const watchesHealth = (spec: AgentSpec): boolean => spec.config.notify || probesOf(spec.config.health).length > 0
+
+/** Call only when `watchesHealth(spec)`: with nothing to watch, it never ends. */
 export const watchHealth = (
   store: AgentStore,
   settings: FleetSettings,
@@ -86,8 +90,6 @@ export const watchHealth = (
   adopted: boolean
 ): Effect.Effect<Verdict, never, ProbeRunner | ReadinessNotices | Path.Path | ConfigSource | Fleet> =>
   Effect.gen(function* () {
-    const probes = probesOf(spec.config.health)
-    if (probes.length === 0 && !spec.config.notify) return yield* Effect.never
     const runner = yield* ProbeRunner
     const notices = yield* ReadinessNotices
     const id = spec.config.agent.id

@@ -4,7 +4,6 @@
  * process-table snapshot per interval for the whole fleet, never a scan per agent.
  */
 import * as Effect from "effect/Effect"
-import type { AgentSpec } from "./AgentConfig.ts"
 import { formatBytes } from "./bytesText.ts"
 import type { ProbeFailed } from "./Errors.ts"
 import { Prober } from "./Prober.ts"
@@ -32,11 +31,9 @@ export const makeSessionRss = Effect.gen(function* () {
   return rss
 })
 
-/** Ends with a verdict when the instance led by `pid` stays over its limit; never without `max_memory`. */
-export const watchMemory = (spec: AgentSpec, pid: number, rss: SessionRss): Effect.Effect<Verdict> => {
-  const limit = spec.config.run.max_memory
-  if (limit === undefined) return Effect.never
-  return Effect.gen(function* () {
+/** Ends with a verdict when the instance led by `pid` stays over `limit` (its `run.max_memory`, bytes). */
+export const watchMemory = (limit: number, pid: number, rss: SessionRss): Effect.Effect<Verdict> =>
+  Effect.gen(function* () {
     let over = 0
     let last = 0
     while (over < samplesOverLimit) {
@@ -56,4 +53,3 @@ export const watchMemory = (spec: AgentSpec, pid: number, rss: SessionRss): Effe
       message: `its RSS (${formatBytes(last)}) stayed above run.max_memory (${formatBytes(limit)}) for ${samplesOverLimit} samples ${memorySampleMs / 1000}s apart`
     } satisfies Verdict
   })
-}
