@@ -73,13 +73,18 @@ const rowOf = (
   })
 }
 
-export const make = Effect.gen(function* () {
+/**
+ * A supervisor of `initial`, the fleet as the launcher read it when it took the fleet over (it
+ * needs it before this, for the agents' logs; reading the files twice would be slower and could
+ * see two different fleets).
+ */
+export const makeWith = Effect.fnUntraced(function* (initial: LoadedFleet) {
   const context = yield* Effect.context<Requirements>()
   const provide = <A, E>(effect: Effect.Effect<A, E, Requirements>) => Effect.provideContext(effect, context)
   const prober = yield* Prober
   const runDir = yield* RunDir
   const { root } = yield* Fleet
-  const fleetRef = yield* Ref.make<LoadedFleet>(yield* provide(loadFleet()))
+  const fleetRef = yield* Ref.make(initial)
   const store = yield* makeAgentStore
   // Restart counts survive the launcher: each agent's starts from its history file (at boot, or its first launch).
   const carryRestarts = carriedRestarts(store)
@@ -503,8 +508,12 @@ export const make = Effect.gen(function* () {
     )
   /** `boot` takes the fleet over (adopt or start); separate so a caller can subscribe to events first. */
   // `store`: for tests, which play the health engine's part (health is not theirs to fake otherwise).
-  return { control, boot, stopAll, store }
+  // `fleet`: the fleet as last read (boot, reload, enable), for the launcher's log settings.
+  return { control, boot, stopAll, store, fleet: Ref.get(fleetRef) }
 })
+
+/** A supervisor of the fleet as its files say now. */
+export const make = Effect.flatMap(loadFleet(), makeWith)
 
 export const layer = Layer.effect(
   Control,

@@ -19,8 +19,18 @@ import { ReadyNotices } from "@agentctl/shell/ReadyNotices"
 /** How long a stopping launcher waits for the pipes of agents it stopped to drain. */
 const drainGraceMs = 2000
 
-const settingsOf = (fleet: LoadedFleet) => (id: string) =>
-  resolveLogSettings(fleet.settings.logs, fleet.agents.get(id)?.config.run.logs ?? {})
+/**
+ * Each agent's log settings, resolved now. A function over the fleet itself would keep that
+ * LoadedFleet (every agent's config) alive in FleetLogs until the next reload, beside the
+ * supervisor's own, newer, copy.
+ */
+const settingsOf = (fleet: LoadedFleet) => {
+  const fleetLogs = fleet.settings.logs
+  const resolved = new Map(
+    Array.from(fleet.agents, ([id, spec]) => [id, resolveLogSettings(fleetLogs, spec.config.run.logs ?? {})])
+  )
+  return (id: string) => resolved.get(id) ?? resolveLogSettings(fleetLogs, {})
+}
 
 export const openFleetLogs = (fleet: LoadedFleet, runDir: string, notify: (notice: LogNotice) => void) =>
   Effect.acquireRelease(

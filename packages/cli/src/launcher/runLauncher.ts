@@ -1,11 +1,7 @@
 import * as Server from "@agentctl/api/Server"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { loadFleet } from "@agentctl/core/FleetLoader"
-import type { FleetSettings } from "@agentctl/core/FleetSettings"
-import type { ConfigSource } from "@agentctl/core/ConfigSource"
+import { type LoadedFleet, loadFleet } from "@agentctl/core/FleetLoader"
 import { Control } from "@agentctl/core/Control"
-import type { Fleet } from "@agentctl/core/Fleet"
-import type * as Path from "effect/Path"
 import * as Supervisor from "@agentctl/core/Supervisor"
 import * as LauncherLock from "@agentctl/shell/LauncherLock"
 import * as NodeApiToken from "@agentctl/shell/NodeApiToken"
@@ -84,7 +80,7 @@ export const runLauncher = (root: string) =>
     // After the lock: two launchers must never read the same FIFOs.
     const agentLogs = yield* openFleetLogs(fleet, paths.runDir, (notice) => Effect.runFork(log.line(notice)))
     const notices = yield* openReadyNotices(paths.runDir)
-    yield* serveFleet(root, paths, settings, lock.pid, log, agentLogs).pipe(
+    yield* serveFleet(root, paths, fleet, lock.pid, log, agentLogs).pipe(
       Effect.provide(
         Layer.mergeAll(capturingSpawner(agentLogs, notices), launcherRunDir(agentLogs), ReadyNotices.layer(notices))
       )
@@ -95,24 +91,21 @@ export const runLauncher = (root: string) =>
 const serveFleet = (
   root: string,
   paths: ReturnType<typeof launcherPaths>,
-  settings: FleetSettings,
+  fleet: LoadedFleet,
   pid: number,
   log: LineWriter,
   agentLogs: FleetLogs
 ) =>
   Effect.gen(function* () {
     const logLine = log.line
-    const supervisor = yield* Supervisor.make
-    // A reload (SIGHUP, `agentctl reload`, the API) also applies the logs: settings to running agents.
-    const files = yield* Effect.context<ConfigSource | Fleet | Path.Path>()
+    const { settings } = fleet
+    const supervisor = yield* Supervisor.makeWith(fleet)
+    // A reload (SIGHUP, `agentctl reload`, the API) also applies the logs: settings to running
+    // agents, from the fleet the reload read.
     const control = Control.of({
       ...supervisor.control,
       reload: supervisor.control.reload.pipe(
-        Effect.tap(() =>
-          Effect.flatMap(loadFleet(), (fleet) => reconfigureFleetLogs(agentLogs, fleet)).pipe(
-            Effect.provideContext(files)
-          )
-        )
+        Effect.tap(() => Effect.flatMap(supervisor.fleet, (now) => reconfigureFleetLogs(agentLogs, now)))
       )
     })
     // Subscribe before boot so the first events (adoptions, starts) are logged too.
