@@ -13,7 +13,7 @@ import { ServeError } from "effect/http/HttpServerError"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
 import * as Layer from "effect/Layer"
 import { chmod, lstat, unlink } from "node:fs/promises"
-import { createServer, maxHeaderSize } from "node:http"
+import { createServer, IncomingMessage, maxHeaderSize } from "node:http"
 import { connect } from "node:net"
 import { ActionRunner } from "./ActionRunner.ts"
 import { AgentsLive } from "./AgentsHandlers.ts"
@@ -26,6 +26,7 @@ import { FleetLive } from "./FleetHandlers.ts"
 import { jsonErrors, RequestErrorsLive } from "./HttpErrors.ts"
 import { ListCache } from "./ListCache.ts"
 import { MessagesCache } from "./MessagesCache.ts"
+import { DatedResponse } from "./HttpDate.ts"
 import { ServerInfo } from "./ServerInfo.ts"
 import { SseStreams, sseResponses } from "./SseResponses.ts"
 import { SystemLive } from "./SystemHandlers.ts"
@@ -80,19 +81,22 @@ const tooLarge = (() => {
 /**
  * A node:http server whose answer to bytes that are not HTTP at all (a bad request line, headers
  * over the limit) is JSON too, instead of node's bare 400. A missing Host is let through, to be
- * answered as JSON by the routes' error handler (HttpErrors.ts).
+ * answered as JSON by the routes' error handler (HttpErrors.ts). Its Date header: HttpDate.ts.
  */
 export const createApiServer = () =>
-  createServer({ requireHostHeader: false }).on("clientError", (error: NodeJS.ErrnoException, socket) => {
-    if (error.code === "ECONNRESET" || !socket.writable) return socket.destroy()
-    const [status, body] =
-      error.code === "HPE_HEADER_OVERFLOW"
-        ? ["431 Request Header Fields Too Large", tooLarge]
-        : ["400 Bad Request", malformed]
-    socket.end(
-      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
-    )
-  })
+  createServer({ requireHostHeader: false, IncomingMessage, ServerResponse: DatedResponse }).on(
+    "clientError",
+    (error: NodeJS.ErrnoException, socket) => {
+      if (error.code === "ECONNRESET" || !socket.writable) return socket.destroy()
+      const [status, body] =
+        error.code === "HPE_HEADER_OVERFLOW"
+          ? ["431 Request Header Fields Too Large", tooLarge]
+          : ["400 Bad Request", malformed]
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+      )
+    }
+  )
 
 /** A socket file left by a launcher that died is removed; one that still answers is someone else's. */
 const clearStaleSocket = (path: string) =>
