@@ -14,7 +14,12 @@ const require = createRequire(import.meta.url)
 //   use them in a few functions (temp directories, TLS sockets, the terminal, the memory routes).
 //   Each import gets an object with one getter per export of this Node (listed here, at build
 //   time) that loads the real module on first access.
-const lazyBuiltins = ["crypto", "tls", "readline", "sqlite"]
+// - node:zlib (0.5 MiB), for rotated log segments and HTTP compression the API never asks for.
+//   Its users touch it while loading (`typeof zlib.zstdCompress`, `promisify(zlib.gzip)`), so a
+//   getter would load it at once: its functions are stand-ins instead, which load it when called
+//   (or constructed; nothing subclasses zlib's classes). Its constants still load it on access.
+const lazyBuiltins = ["crypto", "tls", "readline", "sqlite", "zlib"]
+const forwardedBuiltins = new Set(["zlib"])
 export const launcherDiet = {
   name: "launcher-diet",
   setup(build) {
@@ -34,15 +39,22 @@ export const launcherDiet = {
     )
     build.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => {
       const real = require(`node:${args.path}`)
+      const forwarded = forwardedBuiltins.has(args.path)
       const keys = Object.getOwnPropertyNames(real).map((key) => [
         key,
-        Object.getOwnPropertyDescriptor(real, key).enumerable
+        Object.getOwnPropertyDescriptor(real, key).enumerable,
+        forwarded && typeof real[key] === "function"
       ])
       return {
         contents: `let real
           const load = () => (real ??= require("node:${args.path}"))
-          for (const [key, enumerable] of ${JSON.stringify(keys)})
-            Object.defineProperty(exports, key, { enumerable, get: () => load()[key] })`,
+          const standIn = (key) => function (...args) {
+            const f = load()[key]
+            return new.target === undefined ? Reflect.apply(f, this, args) : Reflect.construct(f, args)
+          }
+          for (const [key, enumerable, stand] of ${JSON.stringify(keys)})
+            if (stand) Object.defineProperty(exports, key, { enumerable, value: standIn(key) })
+            else Object.defineProperty(exports, key, { enumerable, get: () => load()[key] })`,
         loader: "js"
       }
     })

@@ -145,7 +145,7 @@ describe("launcher", () => {
       return fs
         .readFileSync(dump, "utf8")
         .split("\n")
-        .filter((m) => /^NativeModule (crypto|internal\/crypto\/.*|tls|https|readline|sqlite)$/.test(m))
+        .filter((m) => /^NativeModule (crypto|internal\/crypto\/.*|tls|https|readline|sqlite|zlib)$/.test(m))
     }
     expect(await loaded()).toEqual([])
     // The TCP listener created the token at start; checking it needs no OpenSSL either.
