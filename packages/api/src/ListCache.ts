@@ -4,7 +4,6 @@
  * control request through this API changes something; a change the launcher makes on its own
  * (a crash, a restart) shows within that second.
  */
-import type { AgentRow } from "@agentctl/core/AgentRow"
 import { Control } from "@agentctl/core/Control"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -37,13 +36,14 @@ export class ListCache extends Context.Service<
         readonly second: number
         readonly fiber: Fiber.Fiber<Uint8Array, ListError>
       } | null = null
-      const withMessages = (row: AgentRow): Effect.Effect<AgentListRow> =>
-        row.id === null
-          ? Effect.succeed({ ...row, messages_24h: null })
-          : Effect.map(messages.get(row.id), (m) => ({ ...row, messages_24h: m }))
       const refresh = (at: number, second: number) =>
         Effect.gen(function* () {
-          const rows = yield* Effect.forEach(yield* control.list, withMessages, { concurrency: 16 })
+          const listed = yield* control.list
+          const counts = yield* messages.getAll(listed.flatMap((row) => (row.id === null ? [] : [row.id])))
+          const rows: ReadonlyArray<AgentListRow> = listed.map((row) => ({
+            ...row,
+            messages_24h: row.id === null ? null : (counts.get(row.id) ?? null)
+          }))
           // Every field of AgentListRow is JSON as it is (its encoded and decoded forms are the
           // same; ListCache.test checks this against the schema), so JSON.stringify is the encoding.
           // Kept as bytes: encoding 60 KB of text per response (100 agents) was most of what a

@@ -1,6 +1,9 @@
 /**
  * messages_24h for `GET /agents`, per agent, cached 30 s: a fleet listing must not open every
- * agent's SQLite file on every request. Expiry runs on Clock, so a TestClock drives it.
+ * agent's SQLite file on every request. Expiry runs on Clock, so a TestClock drives it. A
+ * listing asks for the whole fleet at once: agents with nothing under `data/` (most of them)
+ * are known from one directory read, without a lookup of their own. At 100 agents, 100 lookups
+ * were the megabyte of garbage that the first listing after a boot left in the launcher.
  */
 import { AgentData } from "@agentctl/core/AgentData"
 import * as Cache from "effect/Cache"
@@ -16,6 +19,8 @@ export class MessagesCache extends Context.Service<
   {
     /** null: no memory.db, or it could not be read (logged; the listing still answers). */
     readonly get: (id: string) => Effect.Effect<number | null>
+    /** `get` of each id; the ids with no data folder answered null at once. */
+    readonly getAll: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, number | null>>
     /** After clear_memory: the next listing counts again. */
     readonly invalidate: (id: string) => Effect.Effect<void>
   }
@@ -33,8 +38,23 @@ export class MessagesCache extends Context.Service<
             Effect.catch((error) => Effect.as(Effect.logWarning(`messages_24h of ${id}: ${error.message}`), null))
           )
       })
+      const get = (id: string) => Cache.get(cache, id)
+      const withData = data.withData.pipe(
+        Effect.catch((error) => Effect.as(Effect.logWarning(`messages_24h: ${error.message}`), new Set<string>()))
+      )
       return MessagesCache.of({
-        get: (id) => Cache.get(cache, id),
+        get,
+        getAll: (ids) =>
+          Effect.gen(function* () {
+            const present = yield* withData
+            const counts = new Map<string, number | null>(ids.map((id) => [id, null]))
+            yield* Effect.forEach(
+              ids.filter((id) => present.has(id)),
+              (id) => Effect.map(get(id), (n) => void counts.set(id, n)),
+              { concurrency: 16, discard: true }
+            )
+            return counts
+          }),
         invalidate: (id) => Cache.invalidate(cache, id)
       })
     })

@@ -72,7 +72,9 @@ describe("ListCache", () => {
         supervisor: "launcher",
         list: Ref.update(lists, (n) => n + 1).pipe(Effect.andThen(Effect.sleep("10 millis")), Effect.as([row]))
       })
-      const messages = Layer.mock(MessagesCache, { get: () => Effect.succeed(null) })
+      const messages = Layer.mock(MessagesCache, {
+        getAll: (ids) => Effect.succeed(new Map(ids.map((id) => [id, null])))
+      })
       yield* Effect.gen(function* () {
         const cache = yield* ListCache
         const burst = Effect.forEach(Array.from({ length: 20 }), () => Effect.forkChild(cache.body)).pipe(

@@ -78,6 +78,11 @@ export type DeletedCache = typeof DeletedCache.Type
 export class AgentData extends Context.Service<
   AgentData,
   {
+    /**
+     * The ids with something under `data/` (a folder, or a link for messages24h to judge): one
+     * directory read, so a listing looks up only those agents instead of each one's paths.
+     */
+    readonly withData: Effect.Effect<ReadonlySet<string>, FileError>
     /** Messages with `created_at` in the 24 h before `nowMs`; null when the agent has no memory.db. */
     readonly messages24h: (id: string, nowMs: number) => Effect.Effect<number | null, AgentDataError>
     /** Every row of `messages` and `facts`, deleted in one transaction. */

@@ -13,7 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import type { Stats } from "node:fs"
-import { lstat, realpath, rm, stat, unlink } from "node:fs/promises"
+import { lstat, readdir, realpath, rm, stat, unlink } from "node:fs/promises"
 import { DatabaseSync } from "node:sqlite"
 import { join, resolve, sep } from "node:path"
 import { errorCode } from "./errno.ts"
@@ -123,6 +123,15 @@ export const make = (root: string): Context.Service.Shape<typeof AgentData> => {
     return file
   })
 
+  const dataRoot = join(fleetRoot, "data")
+  const withData = attempt(dataRoot, "read", () =>
+    readdir(dataRoot).catch((error: unknown) => {
+      const code = errorCode(error)
+      if (code === "ENOENT" || code === "ENOTDIR") return []
+      throw error
+    })
+  ).pipe(Effect.map((names) => new Set(names.filter(isAgentId))))
+
   const messages24h = Effect.fn("SqliteAgentData.messages24h")(function* (id: string, nowMs: number) {
     const file = yield* memoryDb(id)
     if (file === null) return null
@@ -164,7 +173,7 @@ export const make = (root: string): Context.Service.Shape<typeof AgentData> => {
     } satisfies DeletedCache
   })
 
-  return AgentData.of({ messages24h, clearMemory, deleteCache })
+  return AgentData.of({ withData, messages24h, clearMemory, deleteCache })
 }
 
 /** AgentData for the fleet at `root` (its `data/` folder). */

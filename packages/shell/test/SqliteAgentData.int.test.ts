@@ -40,6 +40,19 @@ describe("SqliteAgentData", () => {
     )
   )
 
+  it.effect("withData: the agent ids under data/, none when there is no data/ at all", () =>
+    withData((data, root) =>
+      Effect.gen(function* () {
+        assert.deepStrictEqual([...(yield* data.withData)], [])
+        mkdirSync(join(root, "data", "a"), { recursive: true })
+        mkdirSync(join(root, "data", "Not An Id"))
+        writeFileSync(join(root, "data", "b"), "")
+        symlinkSync("/nowhere", join(root, "data", "c"))
+        assert.deepStrictEqual([...(yield* data.withData)].toSorted(), ["a", "b", "c"])
+      })
+    )
+  )
+
   it.effect("messages24h: null without memory.db, 0 without a messages table, the 24 h window otherwise", () =>
     withData((data, root) =>
       Effect.gen(function* () {
