@@ -1,5 +1,5 @@
 // Indexes "documents" from the store; keeps indexer.alive for its liveness probe.
-const fs = require("node:fs")
+import * as fs from "node:fs"
 fs.writeFileSync("indexer.alive", String(process.pid))
 let n = 0
 setInterval(() => console.log(`indexer: indexed document ${++n}`), 3000)

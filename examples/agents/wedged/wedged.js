@@ -1,5 +1,5 @@
 // Healthy for 20 seconds, then /healthz says 503 while the process stays up.
-const http = require("node:http")
+import * as http from "node:http"
 const started = Date.now()
 const server = http.createServer((req, res) => {
   const wedged = Date.now() - started > 20_000
