@@ -2,6 +2,7 @@ import * as NodePath from "@effect/platform-node/NodePath"
 import * as AgentLogsImpl from "@agentctl/shell/NodeAgentLogs"
 import * as OomKillsImpl from "@agentctl/shell/CgroupOomKills"
 import * as ConfigSourceImpl from "@agentctl/shell/NodeConfigSource"
+import * as FleetCacheImpl from "@agentctl/shell/NodeFleetCache"
 import * as FleetLockImpl from "@agentctl/shell/NodeFleetLock"
 import * as ProbeRunnerImpl from "@agentctl/shell/NodeProbeRunner"
 import * as RunDirImpl from "@agentctl/shell/NodeRunDir"
@@ -30,6 +31,7 @@ export const osLayer = (root: string) => {
   return Layer.mergeAll(
     Layer.succeed(Fleet, Fleet.of({ root, hostEnv: hostEnv() })),
     ConfigSourceImpl.layer(root),
+    FleetCacheImpl.layer(root),
     RunDirImpl.layer(path.join(root, "run")),
     agentLogs,
     ProbeRunnerImpl.layer.pipe(Layer.provide(agentLogs)),

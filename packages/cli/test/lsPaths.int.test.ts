@@ -1,5 +1,6 @@
 import { Control } from "@agentctl/core/Control"
 import * as Daemonless from "@agentctl/core/Daemonless"
+import { loadFleet } from "@agentctl/core/FleetLoader"
 import { readUsageSync } from "@agentctl/shell/procfsSync"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -8,7 +9,6 @@ import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { refreshCache } from "../src/commands/ls.ts"
 import { daemonlessListing, launcherListing } from "../src/fast/fastLs.ts"
 import { type Listing, renderListing } from "../src/fast/renderRows.ts"
 import { osLayer } from "../src/FleetLayers.ts"
@@ -100,8 +100,9 @@ describe("ls: the fast path and the full path print the same bytes", () => {
     }, 5000)
     fs.writeFileSync(path.join(run, "nonleader.pid"), record(child, readUsageSync(child, Date.now())!.startTime))
     await waitFor(async () => (await f.json<ReadonlyArray<{ id: string; instances: number }>>("ls")).length > 0)
-    // The cache the fast path reads, written by this code (a bundle's cache is for that build only).
-    await Effect.runPromise(refreshCache(f.root).pipe(Effect.provide(osLayer(f.root))))
+    // The cache the fast path reads, written by this code (a bundle's cache is for that build
+    // only): a fleet load through the OS layers' FleetCache writes it on a miss.
+    await Effect.runPromise(loadFleet().pipe(Effect.provide(osLayer(f.root))))
     const now = Date.now()
     const fast = daemonlessListing(f.root, now)
     const full = { rows: await fullDaemonless(f.root, now), supervisor: "daemonless" as const, launcherPid: null }

@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Path from "effect/Path"
 import * as Result from "effect/Result"
 import type { AgentSpec } from "./AgentConfig.ts"
@@ -7,6 +8,7 @@ import { type ConfigEntry, markDuplicates, parseAgentConfig, parseFleetSettings 
 import { markDependencyIssues } from "./dependencyIssues.ts"
 import { AgentNotFound, ConfigInvalid } from "./Errors.ts"
 import { Fleet } from "./Fleet.ts"
+import { FleetCache } from "./FleetCache.ts"
 import type { FleetSettings } from "./FleetSettings.ts"
 
 export const settingsFileName = "agentctl.yaml"
@@ -30,21 +32,33 @@ export const loadSettings = Effect.fn("FleetLoader.loadSettings")(function* () {
   return parsed.success
 })
 
-export const loadFleet = Effect.fn("FleetLoader.loadFleet")(function* () {
-  const { root } = yield* Fleet
+/** Every config file `glob` matches, parsed and judged together (duplicate ids, dependencies). */
+const parseEntries = Effect.fnUntraced(function* (glob: string) {
   const path = yield* Path.Path
   const source = yield* ConfigSource
-  const settings = yield* loadSettings()
-  const files = yield* source.glob(settings.agents)
+  const files = yield* source.glob(glob)
   const texts = yield* Effect.forEach(files, (file) => Effect.map(source.read(file), (text) => [file, text] as const), {
     concurrency: 16
   })
   // After duplicates: a dependency on an id two files claim is a dependency on an invalid config.
-  const entries = markDependencyIssues(
+  return markDependencyIssues(
     markDuplicates(
       texts.flatMap(([file, text]) => (text === null ? [] : [parseAgentConfig(file, path.dirname(file), text)]))
     )
   )
+})
+
+export const loadFleet = Effect.fn("FleetLoader.loadFleet")(function* () {
+  const { root } = yield* Fleet
+  const settings = yield* loadSettings()
+  const cache = yield* Effect.serviceOption(FleetCache)
+  const lookup = Option.isSome(cache) ? yield* cache.value.lookup(settings.agents) : null
+  let entries: ReadonlyArray<ConfigEntry>
+  if (lookup?._tag === "Hit") entries = lookup.entries
+  else {
+    entries = yield* parseEntries(settings.agents)
+    if (lookup !== null) yield* lookup.remember(settings, entries)
+  }
   const agents = new Map<string, AgentSpec>()
   for (const e of entries) if (e._tag === "Valid") agents.set(e.spec.config.agent.id, e.spec)
   return { root, settings, entries, agents } satisfies LoadedFleet

@@ -8,7 +8,7 @@ import { readSmallBytesSync, readSnapshotSync } from "@agentctl/shell/procfsSync
 // Named imports: a namespace import of a builtin makes the bundle copy every export at start-up.
 import { existsSync, writeSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { readConfigCache } from "./configCache.ts"
+import { readConfigCache } from "@agentctl/shell/configCache"
 import { type Listing, renderListing } from "./renderRows.ts"
 
 /*

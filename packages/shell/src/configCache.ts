@@ -4,11 +4,12 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "no
 import { dirname, join } from "node:path"
 
 /*
- * A cache of parsed configs in run/.configs.json, so `ls` on an unchanged fleet reads one JSON
- * file and stats the configs instead of parsing N YAML files (parsing dominates `ls` at 100+
- * agents). Keyed by each file's inode, size and mtime in ns, plus the glob's result: any edit,
- * new or removed config misses and the full path re-parses. Plain node:fs, no Effect, because
- * the fast `ls` path reads it before Effect is loaded.
+ * A cache of parsed configs in run/.configs.json, so a command on an unchanged fleet reads one
+ * JSON file and stats the configs instead of parsing N YAML files (parsing dominates every
+ * command at 100+ agents). Keyed by each file's inode, size and mtime in ns, plus the glob's
+ * result: any edit, new or removed config misses and the files are parsed again. Plain node:fs,
+ * no Effect, because the fast `ls` path (cli/fast/fastLs.ts) reads it before Effect is loaded;
+ * every other command reads and writes it through FleetCache (NodeFleetCache.ts).
  */
 
 /**
@@ -46,8 +47,11 @@ const stampOf = (file: string): string | null => {
   }
 }
 
-/** The cached entries when every stamp still matches, else null. Never throws: a bad cache is a miss. */
-export const readConfigCache = (root: string): CachedFleet | null => {
+/**
+ * The cached entries when every stamp still matches (and the cache is of `glob`, when given),
+ * else null. Never throws: a bad cache is a miss.
+ */
+export const readConfigCache = (root: string, glob?: string): CachedFleet | null => {
   let cache: CacheFile
   try {
     cache = JSON.parse(readFileSync(cacheFile(root), "utf8")) as CacheFile
@@ -58,6 +62,7 @@ export const readConfigCache = (root: string): CachedFleet | null => {
     cache.version !== 3 ||
     cache.build !== build ||
     cache.root !== root ||
+    (glob !== undefined && cache.glob !== glob) ||
     cache.settingsStamp !== stampOf(settingsFile(root))
   )
     return null
@@ -95,7 +100,7 @@ export const writeConfigCache = (
     writeFileSync(tmp, JSON.stringify(data))
     renameSync(tmp, file)
   } catch {
-    // The cache only saves time; a read-only run/ must not make `ls` fail.
+    // The cache only saves time; a read-only run/ must not make a command fail.
   }
 }
 
