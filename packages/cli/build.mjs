@@ -1,5 +1,5 @@
-// Bundles the CLI into two CommonJS files: dist/agentctl.cjs (the entry and the fast `ls` path,
-// no Effect) and dist/main.cjs (everything else). One file each parses far faster than
+// Bundles the CLI: dist/agentctl.cjs (the entry and the fast `ls` path, no Effect, CommonJS) and
+// dist/main.mjs with its chunks (everything else). A few bundled files parse far faster than
 // hundreds of ESM modules, which is most of a CLI's start-up time.
 import { renderDocsPage } from "@agentctl/api/DocsPage"
 import * as Effect from "effect/Effect"
@@ -15,6 +15,9 @@ import * as fs from "node:fs"
 fs.mkdirSync("dist", { recursive: true })
 fs.writeFileSync("dist/docs.html", await Effect.runPromise(renderDocsPage))
 fs.rmSync("dist/scalar.mjs", { force: true })
+// Chunks of an earlier build would pile up: their names change with their contents.
+for (const name of fs.readdirSync("dist"))
+  if (/^(chunk-.*|main)\.mjs(\.map)?$|^main\.cjs(\.map)?$/.test(name)) fs.rmSync(`dist/${name}`)
 const docsOnDisk = {
   name: "docs-on-disk",
   setup(build) {
@@ -47,12 +50,35 @@ await Promise.all([
     ...common,
     entryPoints: ["src/bin.ts"],
     outfile: "dist/agentctl.cjs",
-    external: ["./main.cjs"],
+    external: ["./main.mjs"],
     // no source map: its comment alone makes Node load its source-map support at start-up
     sourcemap: false,
     banner: { js: "#!/usr/bin/env node" }
   }),
-  esbuild.build({ ...common, entryPoints: ["src/main.ts"], outfile: "dist/main.cjs" }),
+  // The CLI as ES modules split at its dynamic imports: the launcher's HTTP client and API
+  // schemas (only when a launcher runs) and the supervisor with its server (`launcher run`) are
+  // chunks of their own, so a command loads only what it uses.
+  esbuild.build({
+    ...common,
+    format: "esm",
+    splitting: true,
+    entryPoints: { main: "src/main.ts" },
+    outdir: "dist",
+    outExtension: { ".js": ".mjs" },
+    chunkNames: "chunk-[hash]",
+    // What the bundled CommonJS dependencies expect of a module scope (require of node
+    // builtins, __dirname), which ES modules do not have.
+    banner: {
+      js: [
+        'import { createRequire as __agentctlRequire } from "node:module";',
+        'import { dirname as __agentctlDirname } from "node:path";',
+        'import { fileURLToPath as __agentctlFileUrl } from "node:url";',
+        "const require = __agentctlRequire(import.meta.url);",
+        "const __filename = __agentctlFileUrl(import.meta.url);",
+        "const __dirname = __agentctlDirname(__filename);"
+      ].join(" ")
+    }
+  }),
   // The long-running launcher gets a bundle of its own: none of the CLI's parser or HTTP client.
   esbuild.build({
     ...common,

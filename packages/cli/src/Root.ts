@@ -14,7 +14,6 @@ import { readLauncherSync } from "@agentctl/shell/LauncherLock"
 import { statSync } from "node:fs"
 import { osLayer, resolveRoot } from "./FleetLayers.ts"
 import { launcherPaths } from "./launcher/paths.ts"
-import * as LauncherControl from "./LauncherControl.ts"
 
 /** The root command and its shared flags; every subcommand reads `--root`/`--json` from here. */
 export const agentctl = Command.make("agentctl").pipe(
@@ -49,7 +48,19 @@ export const jsonOutput = Effect.map(agentctl, (flags) => flags.json)
  * live pid with the same start time), else daemonless, acting on the OS directly.
  */
 export const fleetLayer = (root: string, daemonless = readLauncherSync(launcherPaths(root).runDir) === null) =>
-  Layer.provideMerge(daemonless ? Daemonless.layer : LauncherControl.layer(root), osLayer(root))
+  Layer.provideMerge(daemonless ? Daemonless.layer : launcherControl(root), osLayer(root))
+
+/**
+ * Control through the launcher's API, loaded only when a launcher runs: its HTTP client and the
+ * API's schemas are half of what the CLI loads (build.mjs splits them into a chunk of their own).
+ */
+const launcherControl = (root: string) =>
+  Layer.unwrap(
+    Effect.map(
+      Effect.promise(() => import("./LauncherControl.ts")),
+      (m) => m.layer(root)
+    )
+  )
 
 /**
  * Run `effect` against the fleet at `--root`. A launcher that registered after this command

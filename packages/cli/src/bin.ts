@@ -2,7 +2,7 @@ import { fastLs } from "./fast/fastLs.ts"
 
 /*
  * The `agentctl` entry point. The hottest command, `ls`, is answered without loading Effect
- * when it can be (see fastLs.ts); everything else loads the full CLI from a second bundle,
+ * when it can be (see fastLs.ts); everything else loads the full CLI (dist/main.mjs and the chunks it imports),
  * with V8's compile cache so its code is not re-parsed on every run.
  */
 const argv = process.argv.slice(2)
@@ -10,9 +10,11 @@ const argv = process.argv.slice(2)
 const full = () => {
   // Loaded here, not at the top: the fast path must not pay for node:module.
   const nodeModule = require("node:module") as typeof import("node:module")
+  const { pathToFileURL } = require("node:url") as typeof import("node:url")
   nodeModule.enableCompileCache?.()
-  const main = nodeModule.createRequire(__filename)("./main.cjs") as typeof import("./main.ts")
-  main.run(argv)
+  void (import(pathToFileURL(`${__dirname}/main.mjs`).href) as Promise<typeof import("./main.ts")>).then((main) =>
+    main.run(argv)
+  )
 }
 
 const answered = fastLs(argv)

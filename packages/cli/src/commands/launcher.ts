@@ -14,7 +14,6 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { Command } from "effect/cli"
 import { launcherPaths } from "../launcher/paths.ts"
-import { runLauncher } from "../launcher/runLauncher.ts"
 import { signalLauncher } from "../launcher/signalLauncher.ts"
 import { startLauncher } from "../launcher/startLauncher.ts"
 import { printJson, printWarning } from "../Output.ts"
@@ -29,7 +28,10 @@ const run = Command.make(
   "run",
   {},
   Effect.fn("cli.launcher.run")(function* () {
-    yield* runLauncher(yield* fleetRoot)
+    const root = yield* fleetRoot
+    // The supervisor and API server: a chunk of their own, loaded by this command only.
+    const { runLauncher } = yield* Effect.promise(() => import("../launcher/runLauncher.ts"))
+    yield* runLauncher(root)
   })
 ).pipe(Command.withDescription("Run the launcher in the foreground (for systemd units and containers)"))
 
