@@ -66,8 +66,19 @@ export const make = (runDir: string): Context.Service.Shape<typeof RunDir> => {
 
   const writePidRecord = Effect.fn("NodeRunDir.writePidRecord")(function* (id: string, record: PidRecord) {
     const file = pidFile(id)
-    yield* attempt(dir, "create folder", () => mkdir(dir, { recursive: true }))
-    yield* writeAtomic(file, encodeRecord(record) + "\n")
+    const write = writeAtomic(file, encodeRecord(record) + "\n", undefined, "boot")
+    // The folder is made when a write finds it missing: a mkdir before every write was a
+    // syscall per agent on a `start --all` for a folder that is there all but once.
+    yield* write.pipe(
+      Effect.catchIf(
+        (e) => e.code === "ENOENT",
+        () =>
+          Effect.andThen(
+            attempt(dir, "create folder", () => mkdir(dir, { recursive: true })),
+            write
+          )
+      )
+    )
   })
 
   const removePidRecord = (id: string) => {

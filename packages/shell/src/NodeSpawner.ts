@@ -18,8 +18,8 @@ import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import { spawn as nodeSpawn } from "node:child_process"
-import { closeSync, openSync } from "node:fs"
-import { mkdir, stat } from "node:fs/promises"
+import { closeSync, mkdirSync, openSync } from "node:fs"
+import { stat } from "node:fs/promises"
 import { dirname } from "node:path"
 import { errorCode } from "./errno.ts"
 
@@ -49,6 +49,17 @@ export interface SpawnOutput {
   readonly notify: number | null
 }
 
+/** The log opened for appending; its folder made only when the open finds it missing. */
+const openLog = (file: string): number => {
+  try {
+    return openSync(file, "a")
+  } catch (error) {
+    if (errorCode(error) !== "ENOENT") throw error
+    mkdirSync(dirname(file), { recursive: true })
+    return openSync(file, "a")
+  }
+}
+
 /**
  * Without a launcher: both appended to run/<id>.log, which the agent then holds itself; its
  * notifications go to /dev/null, since nobody waits for them.
@@ -56,8 +67,7 @@ export interface SpawnOutput {
 const appendToLogFile = (req: SpawnRequest): Effect.Effect<SpawnOutput, SpawnFailed> =>
   Effect.tryPromise({
     try: async () => {
-      await mkdir(dirname(req.logFile), { recursive: true })
-      const fd = openSync(req.logFile, "a")
+      const fd = openLog(req.logFile)
       return { stdout: fd, stderr: fd, notify: req.notify ? openSync("/dev/null", "w") : null }
     },
     catch: (error) => failure(req.id, req, "log", error, req.logFile)

@@ -47,6 +47,17 @@ describe("NodeRunDir pid records", () => {
     )
   )
 
+  it.effect("a run/ removed between writes is made again by the next one", () =>
+    withRunDir((runDir, dir) =>
+      Effect.gen(function* () {
+        yield* runDir.writePidRecord("a1", record)
+        rmSync(join(dir, "run"), { recursive: true })
+        yield* runDir.writePidRecord("a2", record)
+        expect(yield* runDir.readPidRecord("a2")).toEqual(record)
+      })
+    )
+  )
+
   it.effect("writes atomically: the folder holds the record and no temp files", () =>
     withRunDir((runDir) =>
       Effect.gen(function* () {

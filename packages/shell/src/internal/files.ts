@@ -61,12 +61,26 @@ const removeStaleTempFiles = async (file: string): Promise<void> => {
 }
 
 /**
- * Replace `file` atomically: write a temp file (`tmpName`) in the same folder (same file
- * system, so rename(2) is atomic), fsync it, rename over. Readers see the old or the new text,
- * never half; the temp file is removed when anything fails. Temp files of this file's writers
- * that died mid-write are removed first.
+ * How a write must survive. `durable` (the default): fsync'd before the rename, so a power loss
+ * leaves the old text or the new, never an empty file. `boot`: only for files that describe
+ * processes of this boot (pid records): after a power loss they are stale whatever they say (the
+ * boot id differs), so the fsync buys nothing, and a `start --all` of 100 agents paid 100 of them.
+ * A crash of the writer still leaves the old or the new text: that is rename(2)'s doing.
  */
-export const writeAtomic = (file: string, text: string, mode?: number): Effect.Effect<void, FileError> =>
+export type Durability = "durable" | "boot"
+
+/**
+ * Replace `file` atomically: write a temp file (`tmpName`) in the same folder (same file
+ * system, so rename(2) is atomic), fsync it (see Durability), rename over. Readers see the old
+ * or the new text, never half; the temp file is removed when anything fails. Temp files of this
+ * file's writers that died mid-write are removed first.
+ */
+export const writeAtomic = (
+  file: string,
+  text: string,
+  mode?: number,
+  durability: Durability = "durable"
+): Effect.Effect<void, FileError> =>
   Effect.suspend(() => {
     const tmp = tmpName(file)
     return attempt(file, "write", async () => {
@@ -76,7 +90,7 @@ export const writeAtomic = (file: string, text: string, mode?: number): Effect.E
         // open's mode is filtered by the umask; an explicit chmod keeps an existing file's mode exactly.
         if (mode !== undefined) await handle.chmod(mode)
         await handle.writeFile(text, "utf8")
-        await handle.datasync()
+        if (durability === "durable") await handle.datasync()
       } finally {
         await handle.close()
       }
