@@ -1,5 +1,6 @@
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
+import { getOrCreate } from "./getOrCreate.ts"
 import * as Effect from "effect/Effect"
 import * as PubSub from "effect/PubSub"
 import * as Ref from "effect/Ref"
@@ -71,14 +72,7 @@ export const makeAgentStore = Effect.gen(function* () {
   // Per agent, the signal its next update completes (then replaces): a waiter takes the signal
   // before it reads the state, so an update between the two still wakes it.
   const changed = new Map<string, Deferred.Deferred<void>>()
-  const changeOf = (id: string) => {
-    let signal = changed.get(id)
-    if (signal === undefined) {
-      signal = Deferred.makeUnsafe<void>()
-      changed.set(id, signal)
-    }
-    return signal
-  }
+  const changeOf = (id: string) => getOrCreate(changed, id, () => Deferred.makeUnsafe<void>())
   const wake = (id: string) =>
     Effect.sync(() => {
       const signal = changed.get(id)

@@ -30,6 +30,7 @@ import { type Launch, superviseAgent, type SuperviseRequirements } from "./super
 import { startedAtMs } from "./usage.ts"
 import { makeSessionRss } from "./watchMemory.ts"
 import { fleetLogUsage } from "./fleetLogUsage.ts"
+import { getOrCreate } from "./getOrCreate.ts"
 import type { LogUsage } from "./LogUsage.ts"
 
 /**
@@ -92,14 +93,7 @@ export const makeWith = Effect.fnUntraced(function* (initial: LoadedFleet) {
   const shuttingDown = yield* Ref.make(false)
   const rss = yield* makeSessionRss
   const permits = new Map<string, Semaphore.Semaphore>()
-  const permitOf = (id: string) => {
-    let permit = permits.get(id)
-    if (permit === undefined) {
-      permit = Semaphore.makeUnsafe(1)
-      permits.set(id, permit)
-    }
-    return permit
-  }
+  const permitOf = (id: string) => getOrCreate(permits, id, () => Semaphore.makeUnsafe(1))
   /** Hold every named agent's permit (taken in id order, so two bulk actions cannot deadlock). */
   const holding = <A, E, R>(ids: ReadonlyArray<string>, effect: Effect.Effect<A, E, R>) =>
     [...new Set(ids)].toSorted().reduceRight((inner, id) => permitOf(id).withPermits(1)(inner), effect)

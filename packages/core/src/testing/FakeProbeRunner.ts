@@ -1,6 +1,7 @@
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
+import { getOrCreate } from "../getOrCreate.ts"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { ProbeKind } from "../HealthSpec.ts"
@@ -52,22 +53,8 @@ export const layer = Layer.effectContext(
     const runs: Array<{ readonly key: string; readonly at: number; readonly target: ProbeTarget }> = []
     const lines = new Map<string, Deferred.Deferred<void>>()
     const notices = new Map<string, Deferred.Deferred<number>>()
-    const noticeOf = (id: string) => {
-      let d = notices.get(id)
-      if (d === undefined) {
-        d = Deferred.makeUnsafe<number>()
-        notices.set(id, d)
-      }
-      return d
-    }
-    const lineOf = (id: string) => {
-      let d = lines.get(id)
-      if (d === undefined) {
-        d = Deferred.makeUnsafe<void>()
-        lines.set(id, d)
-      }
-      return d
-    }
+    const noticeOf = (id: string) => getOrCreate(notices, id, () => Deferred.makeUnsafe<number>())
+    const lineOf = (id: string) => getOrCreate(lines, id, () => Deferred.makeUnsafe<void>())
     const runner = ProbeRunner.of({
       run: (target) =>
         Effect.gen(function* () {
