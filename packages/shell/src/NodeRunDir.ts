@@ -13,7 +13,7 @@ import * as Schema from "effect/Schema"
 import { mkdir, readFile, rm, stat } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import { errorCode } from "./errno.ts"
-import { attempt, writeAtomic } from "./internal/files.ts"
+import { attempt, type Durability, writeAtomic } from "./internal/files.ts"
 import { follow, tail, tailThenFollow } from "./internal/logLines.ts"
 import { daemonlessUsage, UsageSummaryInvalid, usageSummaryFile } from "./logs/usageSummary.ts"
 
@@ -33,6 +33,42 @@ const readIfExists = (file: string) =>
 
 /** A schema's complaint on one line, for a FileError's detail. */
 const oneLine = (message: string) => message.replace(/\s*\n\s*/g, " ")
+
+/** `file` decoded by `decode`, `missing` when it does not exist; a bad one is a FileError of `operation`. */
+const readDecoded = <A, B>(
+  file: string,
+  decode: (text: string) => Effect.Effect<A, Schema.SchemaError>,
+  operation: string,
+  missing: B
+): Effect.Effect<A | B, FileError> =>
+  Effect.flatMap(readIfExists(file), (text): Effect.Effect<A | B, FileError> =>
+    text === null
+      ? Effect.succeed(missing)
+      : decode(text).pipe(
+          Effect.mapError((error) =>
+            FileError.because(file, operation, { code: null, detail: oneLine(error.message), cause: error })
+          )
+        )
+  )
+
+/**
+ * Replace `file` in `folder` atomically, making the folder when the write finds it missing: a
+ * mkdir before every write was a syscall per agent on a `start --all`, for a folder that is
+ * there all but once.
+ */
+const writeIn = (folder: string, file: string, text: string, durability?: Durability) => {
+  const write = writeAtomic(file, text, undefined, durability)
+  return write.pipe(
+    Effect.catchIf(
+      (e) => e.code === "ENOENT",
+      () =>
+        Effect.andThen(
+          attempt(folder, "create folder", () => mkdir(folder, { recursive: true })),
+          write
+        )
+    )
+  )
+}
 
 const logSize = (file: string) =>
   attempt(file, "stat", () =>
@@ -54,31 +90,11 @@ export const make = (runDir: string): Context.Service.Shape<typeof RunDir> => {
   const pidFile = (id: string) => join(dir, `${id}.pid`)
 
   const readPidRecord = Effect.fn("NodeRunDir.readPidRecord")(function* (id: string) {
-    const file = pidFile(id)
-    const text = yield* readIfExists(file)
-    if (text === null) return null
-    return yield* decodeRecord(text).pipe(
-      Effect.mapError((error) =>
-        FileError.because(file, "parse pid record", { code: null, detail: oneLine(error.message), cause: error })
-      )
-    )
+    return yield* readDecoded(pidFile(id), decodeRecord, "parse pid record", null)
   })
 
   const writePidRecord = Effect.fn("NodeRunDir.writePidRecord")(function* (id: string, record: PidRecord) {
-    const file = pidFile(id)
-    const write = writeAtomic(file, encodeRecord(record) + "\n", undefined, "boot")
-    // The folder is made when a write finds it missing: a mkdir before every write was a
-    // syscall per agent on a `start --all` for a folder that is there all but once.
-    yield* write.pipe(
-      Effect.catchIf(
-        (e) => e.code === "ENOENT",
-        () =>
-          Effect.andThen(
-            attempt(dir, "create folder", () => mkdir(dir, { recursive: true })),
-            write
-          )
-      )
-    )
+    yield* writeIn(dir, pidFile(id), encodeRecord(record) + "\n", "boot")
   })
 
   const removePidRecord = (id: string) => {
@@ -90,19 +106,11 @@ export const make = (runDir: string): Context.Service.Shape<typeof RunDir> => {
   const historyFile = (id: string) => join(historyDir, `${id}.json`)
 
   const readHistory = Effect.fn("NodeRunDir.readHistory")(function* (id: string) {
-    const file = historyFile(id)
-    const text = yield* readIfExists(file)
-    if (text === null) return emptyHistory
-    return yield* decodeHistory(text).pipe(
-      Effect.mapError((error) =>
-        FileError.because(file, parseHistory, { code: null, detail: oneLine(error.message), cause: error })
-      )
-    )
+    return yield* readDecoded(historyFile(id), decodeHistory, parseHistory, emptyHistory)
   })
 
   const writeHistory = Effect.fn("NodeRunDir.writeHistory")(function* (id: string, history: AgentHistory) {
-    yield* attempt(historyDir, "create folder", () => mkdir(historyDir, { recursive: true }))
-    yield* writeAtomic(historyFile(id), encodeHistory(history) + "\n")
+    yield* writeIn(historyDir, historyFile(id), encodeHistory(history) + "\n")
   })
 
   return RunDir.of({
