@@ -19,7 +19,6 @@ import { FileError, LauncherRunning } from "@agentctl/core/Errors"
 import type { PidRecord } from "@agentctl/core/PidRecord"
 import { parsePidRecord } from "@agentctl/core/pidRecordText"
 import * as Effect from "effect/Effect"
-import { spawn } from "node:child_process"
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync } from "node:fs"
 import { dirname } from "node:path"
 import { errorCode } from "./errno.ts"
@@ -28,13 +27,16 @@ import { lockFile, readLauncherSync, recordFile } from "./launcherRecord.ts"
 import { fleetLockFile, tryLockSync } from "./NodeFleetLock.ts"
 import { lockHolders } from "./procLocks.ts"
 import { readBootIdSync, readUsageSync } from "./procfsSync.ts"
+import { childProcess } from "./childProcess.ts"
 
 export { isLive, lockFile, readLauncherSync, recordFile } from "./launcherRecord.ts"
 
 /** flock(1) on our fd 3: exit 0 got it, 1 someone holds it (--nonblock). */
 const flockFd = (fd: number, file: string): Effect.Effect<boolean, FileError> =>
   Effect.callback<boolean, FileError>((resume) => {
-    const child = spawn("flock", ["--exclusive", "--nonblock", "3"], { stdio: ["ignore", "ignore", "pipe", fd] })
+    const child = childProcess().spawn("flock", ["--exclusive", "--nonblock", "3"], {
+      stdio: ["ignore", "ignore", "pipe", fd]
+    })
     let stderr = ""
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
     child.once("error", (error) =>

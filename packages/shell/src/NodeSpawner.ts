@@ -17,11 +17,11 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
-import { spawn as nodeSpawn } from "node:child_process"
-import { closeSync, mkdirSync, openSync } from "node:fs"
-import { stat } from "node:fs/promises"
+import type { ChildProcess } from "node:child_process"
+import { closeSync, mkdirSync, openSync, statSync } from "node:fs"
 import { dirname } from "node:path"
 import { errorCode } from "./errno.ts"
+import { childProcess } from "./childProcess.ts"
 
 const failure = (id: string, req: ForegroundRequest, stage: SpawnStage, cause: unknown, path: string | null = null) =>
   SpawnFailed.fromCause(
@@ -30,8 +30,9 @@ const failure = (id: string, req: ForegroundRequest, stage: SpawnStage, cause: u
   )
 
 /** Checked up front: a missing cwd makes spawn fail with ENOENT, indistinguishable from a missing command. */
+/** A stat(2) made directly: a thread-pool round trip costs more than the call (see writeAtomic). */
 const checkCwd = (id: string, req: ForegroundRequest): Effect.Effect<void, SpawnFailed> =>
-  Effect.tryPromise({ try: () => stat(req.cwd), catch: (error) => failure(id, req, "cwd", error) }).pipe(
+  Effect.try({ try: () => statSync(req.cwd), catch: (error) => failure(id, req, "cwd", error) }).pipe(
     Effect.flatMap((s) =>
       s.isDirectory()
         ? Effect.void
@@ -84,7 +85,7 @@ const startDetached = (req: SpawnRequest, output: SpawnOutput): Effect.Effect<Sp
   Effect.callback<Spawned, SpawnFailed>((resume) => {
     const fail = (error: unknown) => resume(Effect.fail(failure(req.id, req, "exec", error)))
     try {
-      const child = nodeSpawn(req.command, req.args, {
+      const child = childProcess().spawn(req.command, req.args, {
         cwd: req.cwd,
         env: { ...req.env },
         // setsid(2): the agent leads its own session, outliving us and our terminal.
@@ -154,9 +155,9 @@ const run = (req: ForegroundRequest): Stream.Stream<ProcessOutput, SpawnFailed> 
               failed = true
               Queue.failCauseUnsafe(queue, Cause.fail(failure("", req, "exec", error)))
             }
-            let child: ReturnType<typeof nodeSpawn>
+            let child: ChildProcess
             try {
-              child = nodeSpawn(req.command, req.args, {
+              child = childProcess().spawn(req.command, req.args, {
                 cwd: req.cwd,
                 env: { ...req.env },
                 stdio: ["ignore", "pipe", "pipe"],

@@ -21,9 +21,9 @@ import { Prober } from "@agentctl/core/Prober"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { execFile } from "node:child_process"
 import { parsePsSnapshot, parsePsUsage } from "./internal/psParse.ts"
 import { readBootIdSync } from "./procfsSync.ts"
+import { childProcess } from "./childProcess.ts"
 
 /** English month names and UTC dates, whatever the user's locale and zone. */
 const psEnv = (): NodeJS.ProcessEnv => ({ ...process.env, LC_ALL: "C", TZ: "UTC" })
@@ -40,7 +40,7 @@ interface PsResult {
 
 const runPs = (args: ReadonlyArray<string>, what: string): Effect.Effect<PsResult, ProbeFailed> =>
   Effect.callback<PsResult, ProbeFailed>((resume, signal) => {
-    execFile(
+    childProcess().execFile(
       "ps",
       args,
       { env: psEnv(), encoding: "utf8", maxBuffer: 256 * 1024 * 1024, signal, windowsHide: true },

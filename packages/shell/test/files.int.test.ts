@@ -49,4 +49,21 @@ describe("writeAtomic: temp files of writers that died", () => {
       expect(readdirSync(dir).toSorted()).toEqual([file, ...keep].map((f) => f.slice(dir.length + 1)).toSorted())
     })
   )
+
+  it.effect("lists a folder once per process: what a writer leaves later is the next process's to remove", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const file = join(dir, "s1.pid")
+      const dead = yield* Effect.promise(() => runToExit("true", []))
+      const before = tmpOf(file, dead, 1)
+      writeFileSync(before, "x")
+      yield* writeAtomic(file, "1\n")
+      expect(readdirSync(dir)).toEqual(["s1.pid"])
+      // a crash after our listing: kept by this process, removed by the next one's first write
+      const after = tmpOf(file, dead, 2)
+      writeFileSync(after, "x")
+      yield* writeAtomic(file, "2\n")
+      expect(readdirSync(dir).toSorted()).toEqual([after.slice(dir.length + 1), "s1.pid"].toSorted())
+    })
+  )
 })

@@ -1,13 +1,13 @@
 import { FileError, LauncherFailedToStart, LauncherRunning } from "@agentctl/core/Errors"
 import { readLauncherSync } from "@agentctl/shell/launcherRecord"
 import * as Effect from "effect/Effect"
-import { spawn } from "node:child_process"
 import { closeSync, fstatSync, mkdirSync, openSync, readSync } from "node:fs"
 import { request } from "node:http"
 import { dirname, join } from "node:path"
 import { parseLines, tcpFailureOf } from "./launcherLog.ts"
 import { launcherPaths } from "./paths.ts"
 import { launcherNodeFlags, launcherTuning } from "./tuning.ts"
+import { childProcess } from "@agentctl/shell/childProcess"
 
 /*
  * `agentctl launcher start`: the launcher bundle in the background, detached, its output in
@@ -89,7 +89,7 @@ export const startLauncher = Effect.fn("startLauncher")(function* (root: string)
   const fd = yield* fsStep(paths.log, "open", () => openSync(paths.log, "a"))
   // Everything after this offset is what the launcher we start writes (its lock admits one at a time).
   const offset = yield* fsStep(paths.log, "inspect", () => fstatSync(fd).size)
-  const child = spawn(process.execPath, [...launcherNodeFlags, launcherEntry(), root], {
+  const child = childProcess().spawn(process.execPath, [...launcherNodeFlags, launcherEntry(), root], {
     cwd: root,
     detached: true,
     stdio: ["ignore", fd, fd],

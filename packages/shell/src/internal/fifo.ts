@@ -1,7 +1,7 @@
 /** Named pipes: how the launcher and its agents talk without either outliving the other's pipe. */
-import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import { errorCode } from "../errno.ts"
+import { childProcess } from "../childProcess.ts"
 
 export const isFifo = (path: string): boolean => {
   try {
@@ -17,7 +17,7 @@ export const makeFifos = (paths: ReadonlyArray<string>): void => {
   if (paths.length === 0) return
   // Whatever else has the name (a file left by hand) would make mkfifo fail.
   for (const path of paths) fs.rmSync(path, { force: true })
-  execFileSync("mkfifo", ["-m", "600", "--", ...paths], { stdio: "ignore" })
+  childProcess().execFileSync("mkfifo", ["-m", "600", "--", ...paths], { stdio: "ignore" })
 }
 
 export const ensureFifo = (path: string): void => {

@@ -3,8 +3,9 @@
  */
 import { FileError } from "@agentctl/core/Errors"
 import * as Effect from "effect/Effect"
-import { open, readdir, rename, rm } from "node:fs/promises"
+import { closeSync, fchmodSync, fdatasyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
+import { getOrCreate } from "@agentctl/core/getOrCreate"
 import { errorCode } from "../errno.ts"
 
 /** `cannot <doing> <file>: <why>`, with the errno and the error itself kept as fields (core's FileError). */
@@ -40,24 +41,49 @@ const isAlive = (pid: number): boolean => {
 }
 
 /**
+ * The temp files in `folder` whose writer is gone, listed once per process: a crash's leftovers
+ * are there before we start, so one listing finds them, and a `start --all` of 100 agents then
+ * reads `run/` once, not once per pid record (100 listings of 200 names were 95 ms of it). Ours
+ * are kept, as one may be another fiber's write in flight, and so is any whose pid is alive
+ * (maybe reused), which errs towards keeping a file over breaking a live writer's rename.
+ */
+const staleTempFiles = new Map<string, Set<string>>()
+const staleIn = (folder: string): Set<string> =>
+  getOrCreate(staleTempFiles, folder, () => {
+    try {
+      return new Set(readdirSync(folder).filter(isStaleTempName))
+    } catch {
+      return new Set()
+    }
+  })
+
+const isStaleTempName = (name: string): boolean => {
+  const suffix = /\.(\d+)\.[0-9a-z]+\.[0-9a-z]+\.tmp$/.exec(name)
+  const pid = Number(suffix?.[1])
+  return suffix !== null && Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)
+}
+
+/**
  * Removes the temp files of `file` whose writer is gone: one killed between open and rename
- * (SIGKILL, power loss) leaves its temp file behind, and nothing else would ever remove it. Ours
- * are kept, as one may be another fiber's write in flight, and so is any whose pid is alive (maybe
- * reused), which errs towards keeping a file over breaking a live writer's rename.
+ * (SIGKILL, power loss) leaves its temp file behind, and nothing else would ever remove it.
  *
  * A courtesy to the folder, not part of the write, so it fails nothing: a folder that cannot be
  * listed fails the write on its own, and a temp file another writer removed first, or one we may
  * not remove, is no reason to refuse the user's write.
  */
-const removeStaleTempFiles = async (file: string): Promise<void> => {
+const removeStaleTempFiles = (file: string): void => {
   const folder = dirname(file)
   const prefix = `${basename(file)}.`
-  const names = await readdir(folder).catch((): ReadonlyArray<string> => [])
-  const stale = names.filter((name) => {
-    const pid = Number(tmpSuffix.exec(name.slice(prefix.length))?.[1])
-    return name.startsWith(prefix) && Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)
-  })
-  await Promise.all(stale.map((name) => rm(join(folder, name), { force: true }).catch(() => undefined)))
+  const stale = staleIn(folder)
+  for (const name of stale) {
+    if (!name.startsWith(prefix) || !tmpSuffix.test(name.slice(prefix.length))) continue
+    stale.delete(name)
+    try {
+      rmSync(join(folder, name), { force: true })
+    } catch {
+      // see above: not the user's write's concern
+    }
+  }
 }
 
 /**
@@ -74,6 +100,11 @@ export type Durability = "durable" | "boot"
  * system, so rename(2) is atomic), fsync it (see Durability), rename over. Readers see the old
  * or the new text, never half; the temp file is removed when anything fails. Temp files of this
  * file's writers that died mid-write are removed first.
+ *
+ * Synchronous, for what it writes is small (pid records, histories, configs): four thread-pool
+ * round trips of the promise API cost 3 ms a file while `start --all` spawns on the main thread,
+ * the same calls made directly 0.6 ms (measured at 100 agents on 2 cores). A `durable` write
+ * holds the thread for its fsync too, which for files this size is what it costs anyway.
  */
 export const writeAtomic = (
   file: string,
@@ -81,19 +112,30 @@ export const writeAtomic = (
   mode?: number,
   durability: Durability = "durable"
 ): Effect.Effect<void, FileError> =>
-  Effect.suspend(() => {
-    const tmp = tmpName(file)
-    return attempt(file, "write", async () => {
-      await removeStaleTempFiles(file)
-      const handle = await open(tmp, "wx", mode ?? 0o666)
+  Effect.try({
+    try: () => {
+      const tmp = tmpName(file)
+      removeStaleTempFiles(file)
       try {
-        // open's mode is filtered by the umask; an explicit chmod keeps an existing file's mode exactly.
-        if (mode !== undefined) await handle.chmod(mode)
-        await handle.writeFile(text, "utf8")
-        if (durability === "durable") await handle.datasync()
-      } finally {
-        await handle.close()
+        const fd = openSync(tmp, "wx", mode ?? 0o666)
+        try {
+          // open's mode is filtered by the umask; an explicit chmod keeps an existing file's mode exactly.
+          if (mode !== undefined) fchmodSync(fd, mode)
+          const bytes = Buffer.from(text, "utf8")
+          for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at)
+          if (durability === "durable") fdatasyncSync(fd)
+        } finally {
+          closeSync(fd)
+        }
+        renameSync(tmp, file)
+      } catch (error) {
+        try {
+          rmSync(tmp, { force: true })
+        } catch {
+          // the write's own error is the one to report; a temp file left over is removed later
+        }
+        throw error
       }
-      await rename(tmp, file)
-    }).pipe(Effect.onError(() => Effect.promise(() => rm(tmp, { force: true }).catch(() => undefined))))
+    },
+    catch: fileError(file, "write")
   })

@@ -3,11 +3,12 @@
  * the whole tree it starts is killed at the timeout, and the agent's marker is not on it).
  */
 import type { ProbeResult } from "@agentctl/core/ProbeResult"
-import { type ChildProcessByStdio, spawn } from "node:child_process"
+import type { ChildProcessByStdio } from "node:child_process"
 import { statSync } from "node:fs"
 import type { Readable } from "node:stream"
 import type { OnCancel } from "./onCancel.ts"
 import { trimOutput } from "./probeOutput.ts"
+import { childProcess } from "../childProcess.ts"
 
 /** More output than this is not kept: a probe is judged by its exit code, the text is for people. */
 const maxOutputBytes = 4096
@@ -50,7 +51,7 @@ type Probe = ChildProcessByStdio<null, Readable, Readable>
 
 const start = (probe: ExecProbe, command: string, args: ReadonlyArray<string>): Probe | NodeJS.ErrnoException => {
   try {
-    return spawn(command, args, {
+    return childProcess().spawn(command, args, {
       cwd: probe.cwd,
       env: { ...probe.env },
       detached: true,
