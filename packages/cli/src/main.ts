@@ -1,53 +1,78 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeServices from "@effect/platform-node/NodeServices"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { CliError, CliOutput, Command } from "effect/cli"
-import { api } from "./commands/api.ts"
-import { build } from "./commands/build.ts"
-import { cache } from "./commands/cache.ts"
-import { check } from "./commands/check.ts"
-import { kill, restart, start, stop } from "./commands/control.ts"
-import { env } from "./commands/env.ts"
-import { history } from "./commands/history.ts"
-import { launcher, reload } from "./commands/launcher.ts"
-import { logs } from "./commands/logs.ts"
-import { memory } from "./commands/memory.ts"
-import { ls } from "./commands/ls.ts"
-import { stats } from "./commands/stats.ts"
-import { status } from "./commands/status.ts"
-import { disable, enable } from "./commands/toggle.ts"
-import { validate } from "./commands/validate.ts"
+import * as CliPlatform from "./CliPlatform.ts"
 import { ExitCode, exitCodeFor } from "./exitCodes.ts"
 import { printError } from "./Output.ts"
 import { usageLine } from "./usage.ts"
 import { agentctl } from "./Root.ts"
 import { version } from "./version.ts"
 
-export const command = agentctl.pipe(
-  Command.withSubcommands([
-    ls,
-    status,
-    check,
-    history,
-    start,
-    stop,
-    restart,
-    kill,
-    logs,
-    stats,
-    enable,
-    disable,
-    env,
-    build,
-    validate,
-    launcher,
-    reload,
-    memory,
-    cache,
-    api
-  ])
-)
+/**
+ * Every subcommand, in the order help lists them, each loaded from its own module (build.mjs
+ * splits the bundle at these imports): a command loads its own code and what it shares with
+ * the others, not that of the other nineteen (`launcher start`'s HTTP client, `build`, ...).
+ */
+export const subcommands = {
+  ls: () => import("./commands/ls.ts").then((m) => m.ls),
+  status: () => import("./commands/status.ts").then((m) => m.status),
+  check: () => import("./commands/check.ts").then((m) => m.check),
+  history: () => import("./commands/history.ts").then((m) => m.history),
+  start: () => import("./commands/control.ts").then((m) => m.start),
+  stop: () => import("./commands/control.ts").then((m) => m.stop),
+  restart: () => import("./commands/control.ts").then((m) => m.restart),
+  kill: () => import("./commands/control.ts").then((m) => m.kill),
+  logs: () => import("./commands/logs.ts").then((m) => m.logs),
+  stats: () => import("./commands/stats.ts").then((m) => m.stats),
+  enable: () => import("./commands/toggle.ts").then((m) => m.enable),
+  disable: () => import("./commands/toggle.ts").then((m) => m.disable),
+  env: () => import("./commands/env.ts").then((m) => m.env),
+  build: () => import("./commands/build.ts").then((m) => m.build),
+  validate: () => import("./commands/validate.ts").then((m) => m.validate),
+  launcher: () => import("./commands/launcher.ts").then((m) => m.launcher),
+  reload: () => import("./commands/launcher.ts").then((m) => m.reload),
+  memory: () => import("./commands/memory.ts").then((m) => m.memory),
+  cache: () => import("./commands/cache.ts").then((m) => m.cache),
+  api: () => import("./commands/api.ts").then((m) => m.api)
+}
+type SubcommandName = keyof typeof subcommands
+type Subcommand = Awaited<ReturnType<(typeof subcommands)[SubcommandName]>>
+
+/** Flags before the subcommand that take a value (the root's shared flag and effect/cli's own). */
+const valuedFlags = new Set(["--root", "--log-level", "--completions"])
+
+/**
+ * The subcommand `argv` names, when the parser needs no other: the first word that is not a
+ * flag or a flag's value. None for the root's help, shell completions (which list every
+ * command) or a word that is no command (whose "did you mean" needs them all).
+ */
+export const subcommandOf = (argv: ReadonlyArray<string>): SubcommandName | undefined => {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!
+    if (word === "--completions" || word.startsWith("--completions=")) return undefined
+    if (valuedFlags.has(word)) i++
+    else if (!word.startsWith("-")) return Object.hasOwn(subcommands, word) ? (word as SubcommandName) : undefined
+  }
+  return undefined
+}
+
+/** The command tree with every subcommand. */
+export const fullCommand = async () =>
+  agentctl.pipe(
+    Command.withSubcommands(await Promise.all(Object.values(subcommands).map((load): Promise<Subcommand> => load())))
+  )
+
+/**
+ * The command tree `argv` needs: the root with the one subcommand it names, else with all of
+ * them. Both parse that subcommand's words alike, being the same command.
+ */
+export const commandFor = async (argv: ReadonlyArray<string>) => {
+  const name = subcommandOf(argv)
+  if (name === undefined) return fullCommand()
+  const only: Subcommand = await subcommands[name]()
+  return agentctl.pipe(Command.withSubcommands([only]))
+}
 
 const setExitCode = (code: number) => Effect.sync(() => void (process.exitCode = code))
 
@@ -90,9 +115,10 @@ export const usagePresenter = CliOutput.layerPresenter({
 })
 
 export const run = (argv: ReadonlyArray<string>) =>
-  Command.runWith(command, { version })(argv).pipe(
+  Effect.promise(() => commandFor(argv)).pipe(
+    Effect.flatMap((command) => Command.runWith(command, { version })(argv)),
     Effect.catchCause(report),
     Effect.provide(usagePresenter),
-    Effect.provide(NodeServices.layer),
+    Effect.provide(CliPlatform.layer),
     NodeRuntime.runMain({ disableErrorReporting: true })
   )

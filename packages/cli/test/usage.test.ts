@@ -2,7 +2,7 @@ import * as NodeServices from "@effect/platform-node/NodeServices"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { CliError, Command } from "effect/cli"
-import { command, usagePresenter } from "../src/main.ts"
+import { commandFor, fullCommand, subcommandOf, subcommands, usagePresenter } from "../src/main.ts"
 import { usageLine } from "../src/usage.ts"
 import { version } from "../src/version.ts"
 
@@ -12,8 +12,12 @@ import { version } from "../src/version.ts"
  * in errors.int.test.ts.
  */
 
-const parseError = (argv: ReadonlyArray<string>) =>
-  Command.runWith(command, { version })(argv).pipe(
+const parseError = (
+  tree: (argv: ReadonlyArray<string>) => ReturnType<typeof fullCommand>,
+  argv: ReadonlyArray<string>
+) =>
+  Effect.promise(() => tree(argv)).pipe(
+    Effect.flatMap((command) => Command.runWith(command, { version })(argv)),
     Effect.flip,
     Effect.flatMap((e) =>
       CliError.isCliError(e) && e._tag === "ShowHelp"
@@ -50,10 +54,44 @@ describe("usage errors: one line each", () => {
   for (const [argv, line] of cases) {
     it.effect(argv.join(" "), () =>
       Effect.gen(function* () {
-        const said = yield* parseError(argv)
+        const said = yield* parseError(fullCommand, argv)
         assert.strictEqual(said, line)
         assert.notInclude(said, "\n")
+        // the tree a run builds for these words (often only the one subcommand) says the same
+        assert.strictEqual(yield* parseError(commandFor, argv), line)
       })
     )
   }
+})
+
+describe("the subcommand a command line names", () => {
+  const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string | undefined]> = [
+    [["status", "s7"], "status"],
+    [["--root", "/srv/fleet", "logs", "s7", "-n", "100"], "logs"],
+    [["--root=/srv/fleet", "--json", "ls"], "ls"],
+    // the value of a flag is not the subcommand, even when it is a command's name
+    [["--root", "status", "ls"], "ls"],
+    [["--log-level", "debug", "stop", "--all"], "stop"],
+    [["launcher", "logs", "-n", "5"], "launcher"],
+    // these need the whole tree: root help, every command's completions, "did you mean"
+    [[], undefined],
+    [["--help"], undefined],
+    [["--completions", "bash"], undefined],
+    [["--completions=zsh"], undefined],
+    [["stauts", "s7"], undefined],
+    [["toString"], undefined]
+  ]
+  for (const [argv, name] of cases) {
+    it(argv.join(" ") || "(nothing)", () => assert.strictEqual(subcommandOf(argv), name))
+  }
+
+  it.effect("each entry loads the command of its name", () =>
+    Effect.gen(function* () {
+      for (const [name, load] of Object.entries(subcommands)) {
+        const load_: () => Promise<{ readonly name: string }> = load
+        const command = yield* Effect.promise(load_)
+        assert.strictEqual(command.name, name)
+      }
+    })
+  )
 })

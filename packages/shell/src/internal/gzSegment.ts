@@ -18,18 +18,28 @@ import { parseRecord } from "@agentctl/core/LogRecord"
 import type { FileHandle } from "node:fs/promises"
 import { open, rename, rm, stat, utimes } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
-import { promisify } from "node:util"
 import { readAt } from "./readAt.ts"
-import * as zlib from "node:zlib"
 
-const gzip = promisify(zlib.gzip)
+/*
+ * node:zlib is taken when a member is first packed or unpacked, not at import: most commands
+ * that load the log layers read no rotated file (and an ES-module import of node:util, for
+ * promisify, reads every export of it, which loads worker_threads among others).
+ */
+const zlib = () => process.getBuiltinModule("node:zlib")
+const gzip = (body: Buffer, level: number) =>
+  new Promise<Buffer>((resolve, reject) =>
+    zlib().gzip(body, { level }, (error, out) => (error === null ? resolve(out) : reject(error)))
+  )
+const gunzip = (bytes: Buffer) =>
+  new Promise<Buffer>((resolve, reject) =>
+    zlib().gunzip(bytes, (error, out) => (error === null ? resolve(out) : reject(error)))
+  )
 /**
  * Level 1: on records, ~150 MB/s of one core for 18% of their size, against ~67 MB/s for 14% at
  * zlib's default 6. Compression runs beside the launcher on a machine the agents share; keeping
  * up with a fast writer matters more than the last 4%.
  */
 const GZIP_LEVEL = 1
-const gunzip = promisify(zlib.gunzip)
 
 /** The most input one member holds (unless one record alone is longer: members cut only after a newline). */
 export const MEMBER_BYTES = 256 * 1024
@@ -146,7 +156,7 @@ export const compressSegment = async (src: string, dst: string): Promise<{ reado
         if (i >= 0) cut = chunk.length - 1
       }
       const body = cut < 0 || position + chunk.length >= info.size ? chunk : chunk.subarray(0, cut + 1)
-      const compressed = await gzip(body, { level: GZIP_LEVEL })
+      const compressed = await gzip(body, GZIP_LEVEL)
       await out.write(compressed, 0, compressed.length, offset)
       const first = firstRecordOf(body)
       members.push({

@@ -4,7 +4,6 @@
  */
 import { parseRecord } from "@agentctl/core/LogRecord"
 import * as fs from "node:fs"
-import { gunzipSync } from "node:zlib"
 import { nodeLogFileOps } from "./LogFileOps.ts"
 
 const TAIL_BYTES = 256 * 1024
@@ -12,7 +11,7 @@ const TAIL_BYTES = 256 * 1024
 /** `firstSeq`: from the file's name, the answer for a file without a single record. */
 export const lastSeqOfFile = (path: string, firstSeq: number): number => {
   const bytes = path.endsWith(".gz")
-    ? gunzipSync(fs.readFileSync(path))
+    ? process.getBuiltinModule("node:zlib").gunzipSync(fs.readFileSync(path))
     : (nodeLogFileOps.readTail(path, TAIL_BYTES) ?? Buffer.alloc(0))
   const lines = bytes.toString("utf8").split("\n")
   for (let i = lines.length - 1; i >= 0; i--) {
