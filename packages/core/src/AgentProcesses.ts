@@ -25,6 +25,11 @@ import { resolveLogSettings } from "./LogSettings.ts"
 
 /** How often stop and kill look at the process table while waiting for agents to exit. */
 export const pollIntervalMs = 100
+/**
+ * How soon they look again after a SIGKILL: the kernel ends a killed process at once, so a whole
+ * poll interval there is only latency added to every stop that escalates.
+ */
+export const afterKillPollMs = 10
 /** After SIGKILL, how long to wait for the kernel to tear processes down before reporting. */
 export const killGraceMs = 2000
 
@@ -164,8 +169,20 @@ export const stopPlans = Effect.fn("AgentProcesses.stopPlans")(function* (
   let lastKillAt = t0
   let index = first
   const endedAt = new Map<string, number>()
+  let killedSinceLastLook = false
+  /**
+   * The next look: a poll interval away, but soon after a kill, and no later than the next
+   * deadline (a plan's SIGKILL, or the end of the grace once every plan left was killed).
+   */
+  const untilNextLook = (now: number) => {
+    const waiting = pending.filter((p) => !escalated.has(p.id))
+    const deadlines =
+      waiting.length > 0 ? waiting.map((p) => t0 + p.timeoutMs) : pending.length > 0 ? [lastKillAt + killGraceMs] : []
+    return Math.max(0, Math.min(killedSinceLastLook ? afterKillPollMs : pollIntervalMs, ...deadlines.map((d) => d - now)))
+  }
   while (pending.length > 0) {
-    yield* Effect.sleep(pollIntervalMs)
+    yield* Effect.sleep(untilNextLook(yield* Clock.currentTimeMillis))
+    killedSinceLastLook = false
     index = indexSnapshot(yield* prober.snapshot)
     const now = yield* Clock.currentTimeMillis
     for (const p of pending) {
@@ -190,6 +207,7 @@ export const stopPlans = Effect.fn("AgentProcesses.stopPlans")(function* (
       if (escalated.has(p.id) || now - t0 < p.timeoutMs) continue
       escalated.add(p.id)
       lastKillAt = now
+      killedSinceLastLook = true
       yield* signalInstances(index, known.get(p.id)!, "SIGKILL")
     }
     if (pending.length > 0 && pending.every((p) => escalated.has(p.id)) && now - lastKillAt >= killGraceMs) break

@@ -3,7 +3,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { TestClock } from "effect/testing"
-import { killGraceMs, pollIntervalMs } from "../src/AgentProcesses.ts"
+import { killGraceMs } from "../src/AgentProcesses.ts"
 import { ConfigSource } from "../src/ConfigSource.ts"
 import { Control } from "../src/Control.ts"
 import { RunDir } from "../src/RunDir.ts"
@@ -443,8 +443,9 @@ describe("Supervisor: stop, edge cases", () => {
         const t0 = yield* Clock.currentTimeMillis
         const [out] = yield* runWithClock(Control.use((c) => c.kill(ids("a"))))
         assert.deepStrictEqual(out, { id: "a", result: "killed", pids: [pid, pid + 1] })
-        // SIGKILL at once and again on the first look, then the grace period: not the stop timeout.
-        assert.strictEqual((yield* Clock.currentTimeMillis) - t0, pollIntervalMs + killGraceMs)
+        // SIGKILL at once and again on the first look (at once too: a kill's deadline is now), then
+        // the grace period: not the stop timeout.
+        assert.strictEqual((yield* Clock.currentTimeMillis) - t0, killGraceMs)
         const row = yield* statusOf("a")
         assert.deepStrictEqual(row.detail, {
           _tag: "Unknown",
