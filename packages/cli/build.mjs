@@ -1,6 +1,7 @@
-// Bundles the CLI: dist/agentctl.cjs (the entry and the fast `ls` path, no Effect, CommonJS) and
-// dist/main.mjs with its chunks (everything else). A few bundled files parse far faster than
-// hundreds of ESM modules, which is most of a CLI's start-up time.
+// Bundles the CLI: dist/agentctl.cjs (the entry and the fast `ls` path, no Effect) and
+// dist/main.cjs (everything else, which the entry loads with V8's code cache: loadCached.ts).
+// A few bundled files parse far faster than hundreds of ESM modules, which is most of a CLI's
+// start-up time.
 import { renderDocsPage } from "@agentctl/api/DocsPage"
 import * as Effect from "effect/Effect"
 import * as esbuild from "esbuild"
@@ -17,7 +18,7 @@ fs.writeFileSync("dist/docs.html", await Effect.runPromise(renderDocsPage))
 fs.rmSync("dist/scalar.mjs", { force: true })
 // Chunks of an earlier build would pile up: their names change with their contents.
 for (const name of fs.readdirSync("dist"))
-  if (/^(chunk-.*|main)\.mjs(\.map)?$|^main\.cjs(\.map)?$/.test(name)) fs.rmSync(`dist/${name}`)
+  if (/^(chunk-.*|main)\.mjs(\.map)?$|^main\.cjs(\.map|\.v8|\..*\.tmp)?$/.test(name)) fs.rmSync(`dist/${name}`)
 const docsOnDisk = {
   name: "docs-on-disk",
   setup(build) {
@@ -50,34 +51,18 @@ await Promise.all([
     ...common,
     entryPoints: ["src/bin.ts"],
     outfile: "dist/agentctl.cjs",
-    external: ["./main.mjs"],
+    external: ["./main.cjs"],
     // no source map: its comment alone makes Node load its source-map support at start-up
     sourcemap: false,
     banner: { js: "#!/usr/bin/env node" }
   }),
-  // The CLI as ES modules split at its dynamic imports: the launcher's HTTP client and API
-  // schemas (only when a launcher runs) and the supervisor with its server (`launcher run`) are
-  // chunks of their own, so a command loads only what it uses.
+  // One CommonJS file: a command's modules are evaluated only when it runs them (esbuild wraps
+  // what the subcommand table and other dynamic imports reach in lazy initialisers), and one
+  // script is what V8's code cache covers whole (loadCached.ts).
   esbuild.build({
     ...common,
-    format: "esm",
-    splitting: true,
-    entryPoints: { main: "src/main.ts" },
-    outdir: "dist",
-    outExtension: { ".js": ".mjs" },
-    chunkNames: "chunk-[hash]",
-    // What the bundled CommonJS dependencies expect of a module scope (require of node
-    // builtins, __dirname), which ES modules do not have.
-    banner: {
-      js: [
-        'import { createRequire as __agentctlRequire } from "node:module";',
-        'import { dirname as __agentctlDirname } from "node:path";',
-        'import { fileURLToPath as __agentctlFileUrl } from "node:url";',
-        "const require = __agentctlRequire(import.meta.url);",
-        "const __filename = __agentctlFileUrl(import.meta.url);",
-        "const __dirname = __agentctlDirname(__filename);"
-      ].join(" ")
-    }
+    entryPoints: ["src/main.ts"],
+    outfile: "dist/main.cjs"
   }),
   // The long-running launcher gets a bundle of its own: none of the CLI's parser or HTTP client.
   esbuild.build({

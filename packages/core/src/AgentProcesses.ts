@@ -178,7 +178,10 @@ export const stopPlans = Effect.fn("AgentProcesses.stopPlans")(function* (
     const waiting = pending.filter((p) => !escalated.has(p.id))
     const deadlines =
       waiting.length > 0 ? waiting.map((p) => t0 + p.timeoutMs) : pending.length > 0 ? [lastKillAt + killGraceMs] : []
-    return Math.max(0, Math.min(killedSinceLastLook ? afterKillPollMs : pollIntervalMs, ...deadlines.map((d) => d - now)))
+    return Math.max(
+      0,
+      Math.min(killedSinceLastLook ? afterKillPollMs : pollIntervalMs, ...deadlines.map((d) => d - now))
+    )
   }
   while (pending.length > 0) {
     yield* Effect.sleep(untilNextLook(yield* Clock.currentTimeMillis))

@@ -5,7 +5,7 @@
  * HTTP parser (undici's llhttp) is WebAssembly — under the launcher every fetch failed with
  * "WebAssembly is not defined". node:http's parser is native. One connection per probe, closed
  * after it (as Kubernetes does): a probe checks that the server still accepts, not that an old
- * keep-alive connection still works. node:http is loaded on the first http probe, https on the
+ * keep-alive connection still works. node:http is taken on the first http probe, https on the
  * first https one: a command that never probes must not pay for them (an ES-module import of
  * node:http reads every export, and one of them loads fetch's undici: ~30 ms of a CLI start).
  */
@@ -21,9 +21,9 @@ const maxBodyBytes = 4096
 type Get = (url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void) => ClientRequest
 
 const getFor = (url: URL): Promise<Get> =>
-  url.protocol === "https:"
-    ? import("node:https").then((https) => https.get)
-    : import("node:http").then((http) => http.get)
+  Promise.resolve().then(() =>
+    url.protocol === "https:" ? process.getBuiltinModule("node:https").get : process.getBuiltinModule("node:http").get
+  )
 
 export const runHttpProbe = (
   url: string,
