@@ -6,7 +6,8 @@ import { ConfigSource } from "@agentctl/core/ConfigSource"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { open, realpath, stat } from "node:fs/promises"
+import { closeSync, fstatSync, openSync, readSync } from "node:fs"
+import { realpath, stat } from "node:fs/promises"
 import { resolve } from "node:path"
 import { globSync } from "./globSync.ts"
 import { errorCode } from "./errno.ts"
@@ -19,14 +20,23 @@ const missingAsNull = <A>(promise: Promise<A>): Promise<A | null> =>
   })
 
 /**
- * The file's first `limit + 1` bytes as text: all of it for any file a fleet can use, and for a
- * larger one enough for its parser to refuse it (`configLimits.fileBytes`) without this process
- * reading gigabytes into memory first. Sized by stat, and read on past it, as a file may grow.
+ * The file's first `limit + 1` bytes as text, null when there is none: all of it for any file a
+ * fleet can use, and for a larger one enough for its parser to refuse it (`configLimits.fileBytes`)
+ * without this process reading gigabytes into memory first. Sized by stat, and read on past it,
+ * as a file may grow. Direct calls: a config or `.env` is small, and `start --all` reads an
+ * agent's `.env` files for every spawn (the promise API's thread-pool round trips cost more
+ * than the reads; see writeAtomic).
  */
-const readAtMost = async (path: string, limit: number): Promise<string> => {
-  const handle = await open(path, "r")
+const readAtMost = (path: string, limit: number): string | null => {
+  let fd: number
   try {
-    let buffer = Buffer.allocUnsafe(Math.min((await handle.stat()).size, limit) + 1)
+    fd = openSync(path, "r")
+  } catch (error) {
+    if (errorCode(error) === "ENOENT") return null
+    throw error
+  }
+  try {
+    let buffer = Buffer.allocUnsafe(Math.min(fstatSync(fd).size, limit) + 1)
     let length = 0
     while (length <= limit) {
       if (length === buffer.length) {
@@ -34,13 +44,13 @@ const readAtMost = async (path: string, limit: number): Promise<string> => {
         buffer.copy(grown, 0, 0, length)
         buffer = grown
       }
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length)
+      const bytesRead = readSync(fd, buffer, length, buffer.length - length, length)
       if (bytesRead === 0) break
       length += bytesRead
     }
     return buffer.toString("utf8", 0, length)
   } finally {
-    await handle.close()
+    closeSync(fd)
   }
 }
 
@@ -50,7 +60,11 @@ export const make = (root: string): Context.Service.Shape<typeof ConfigSource> =
     // The same matcher as the CLI's fast path (configCache), so both see the same files.
     glob: (pattern) =>
       Effect.try({ try: () => globSync(base, pattern), catch: fileError(base, `search for "${pattern}" in`) }),
-    read: (file) => attempt(file, "read", () => missingAsNull(readAtMost(resolve(base, file), configLimits.fileBytes))),
+    read: (file) =>
+      Effect.try({
+        try: () => readAtMost(resolve(base, file), configLimits.fileBytes),
+        catch: fileError(file, "read")
+      }),
     write: Effect.fn("NodeConfigSource.write")(function* (file: string, text: string) {
       const path = resolve(base, file)
       // Write through a symlink to its target, so the link survives the rename.
