@@ -26,10 +26,13 @@ import { resolveLogSettings } from "./LogSettings.ts"
 /** How often stop and kill look at the process table while waiting for agents to exit. */
 export const pollIntervalMs = 100
 /**
- * How soon they look again after a SIGKILL: the kernel ends a killed process at once, so a whole
- * poll interval there is only latency added to every stop that escalates.
+ * How soon they look again after a signal: most agents end within milliseconds of SIGTERM, and
+ * the kernel ends a SIGKILLed process at once, so a whole poll interval there is only latency
+ * added to every stop. The looks after a signal come at 10, 20, 40 and 80 ms, then every
+ * `pollIntervalMs`.
  */
 export const afterKillPollMs = 10
+const lookAfterSignal = (looks: number) => Math.min(pollIntervalMs, afterKillPollMs * 2 ** looks)
 /** After SIGKILL, how long to wait for the kernel to tear processes down before reporting. */
 export const killGraceMs = 2000
 
@@ -169,23 +172,22 @@ export const stopPlans = Effect.fn("AgentProcesses.stopPlans")(function* (
   let lastKillAt = t0
   let index = first
   const endedAt = new Map<string, number>()
-  let killedSinceLastLook = false
+  /** Looks since the last signal went out (the first signal, or a SIGKILL). */
+  let looksSinceSignal = 0
   /**
-   * The next look: a poll interval away, but soon after a kill, and no later than the next
-   * deadline (a plan's SIGKILL, or the end of the grace once every plan left was killed).
+   * The next look: soon after a signal (lookAfterSignal), then a poll interval away, and never
+   * later than the next deadline (a plan's SIGKILL, or the end of the grace once every plan
+   * left was killed).
    */
   const untilNextLook = (now: number) => {
     const waiting = pending.filter((p) => !escalated.has(p.id))
     const deadlines =
       waiting.length > 0 ? waiting.map((p) => t0 + p.timeoutMs) : pending.length > 0 ? [lastKillAt + killGraceMs] : []
-    return Math.max(
-      0,
-      Math.min(killedSinceLastLook ? afterKillPollMs : pollIntervalMs, ...deadlines.map((d) => d - now))
-    )
+    return Math.max(0, Math.min(lookAfterSignal(looksSinceSignal), ...deadlines.map((d) => d - now)))
   }
   while (pending.length > 0) {
     yield* Effect.sleep(untilNextLook(yield* Clock.currentTimeMillis))
-    killedSinceLastLook = false
+    looksSinceSignal++
     index = indexSnapshot(yield* prober.snapshot)
     const now = yield* Clock.currentTimeMillis
     for (const p of pending) {
@@ -210,7 +212,7 @@ export const stopPlans = Effect.fn("AgentProcesses.stopPlans")(function* (
       if (escalated.has(p.id) || now - t0 < p.timeoutMs) continue
       escalated.add(p.id)
       lastKillAt = now
-      killedSinceLastLook = true
+      looksSinceSignal = 0
       yield* signalInstances(index, known.get(p.id)!, "SIGKILL")
     }
     if (pending.length > 0 && pending.every((p) => escalated.has(p.id)) && now - lastKillAt >= killGraceMs) break

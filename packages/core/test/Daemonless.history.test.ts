@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { TestClock } from "effect/testing"
-import { pollIntervalMs } from "../src/AgentProcesses.ts"
+import { afterKillPollMs } from "../src/AgentProcesses.ts"
 import { ConfigSource } from "../src/ConfigSource.ts"
 import * as Daemonless from "../src/Daemonless.ts"
 import { parseHistory } from "../src/ExitHistory.ts"
@@ -44,7 +44,7 @@ describe("Daemonless: exit history", () => {
         history.exits.slice(1).map((e) => e.pid),
         [second!.pid, first!.pid]
       )
-      assert.strictEqual(history.exits[2]!.uptime, 2 + pollIntervalMs / 1000)
+      assert.strictEqual(history.exits[2]!.uptime, 2 + afterKillPollMs / 1000)
       assert.strictEqual(history.restarts, 4)
       // Nothing ran: nothing recorded.
       yield* runWithClock(Daemonless.stop(ids("a1")))

@@ -7,6 +7,7 @@ import * as FakeProcessTable from "../src/testing/FakeProcessTable.ts"
 import { fakeRoot } from "../src/testing/MemoryFleet.ts"
 import { MarkerAgentVar, MarkerFleetVar } from "../src/ProcessTable.ts"
 import { agent, recordEvents, spawnTimes, withLauncher, withSupervisor } from "./supervisorHarness.ts"
+import { afterKillPollMs } from "../src/AgentProcesses.ts"
 
 /*
  * The launcher's probes under TestClock: thresholds, startup gating, readiness without restarts,
@@ -39,13 +40,13 @@ describe("Supervisor: probes", () => {
         assert.strictEqual(before.health, "ready")
         assert.deepInclude(before.probes[0], { kind: "liveness", check: "exec check", state: "passing", successes: 4 })
         yield* answer("sick", "liveness", FakeProbeRunner.fail("exit code 1: gone"))
-        // Runs at 4 s and 5 s fail: the second is the verdict; 100 ms for the fake table to see
+        // Runs at 4 s and 5 s fail: the second is the verdict; the first look after the signal for the fake table to see
         // the stopped instance exit, then the 1 s backoff.
         yield* TestClock.adjust("2500 millis")
         assert.deepStrictEqual(yield* spawnTimes("sick"), [0])
         assert.strictEqual((yield* statusOf("sick")).status, "backoff")
         yield* TestClock.adjust("1 second")
-        assert.deepStrictEqual(yield* spawnTimes("sick"), [0, 6100])
+        assert.deepStrictEqual(yield* spawnTimes("sick"), [0, 6000 + afterKillPollMs])
         assert.strictEqual((yield* statusOf("sick")).restarts, 1)
         assert.deepStrictEqual(yield* spawnTimes("fine"), [0])
       })
@@ -119,7 +120,7 @@ describe("Supervisor: probes", () => {
         // Runs at 0, 2 and 4 s: the third failure ends it; stopping it takes the fake table's
         // 100 ms to see the exit, then the 1 s backoff.
         yield* TestClock.adjust("5500 millis")
-        assert.deepStrictEqual(yield* spawnTimes("a"), [0, 5100])
+        assert.deepStrictEqual(yield* spawnTimes("a"), [0, 5000 + afterKillPollMs])
       })
     )
   )
@@ -166,7 +167,7 @@ describe("Supervisor: probes", () => {
         yield* TestClock.adjust("4900 millis")
         assert.deepStrictEqual(yield* spawnTimes("a"), [0])
         yield* TestClock.adjust("1200 millis")
-        assert.deepStrictEqual(yield* spawnTimes("a"), [0, 6100])
+        assert.deepStrictEqual(yield* spawnTimes("a"), [0, 6000 + afterKillPollMs])
       })
     )
   )
@@ -290,7 +291,7 @@ describe("Supervisor: run.max_memory", () => {
           yield* TestClock.adjust("9 seconds")
           assert.deepStrictEqual(yield* spawnTimes("m"), [0])
           yield* TestClock.adjust("2500 millis")
-          assert.deepStrictEqual(yield* spawnTimes("m"), [0, 11_100])
+          assert.deepStrictEqual(yield* spawnTimes("m"), [0, 11_000 + afterKillPollMs])
           const messages = (yield* events.take).map((e) => e.message)
           assert.include(
             messages.join("\n"),

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { TestClock } from "effect/testing"
-import { pollIntervalMs } from "../src/AgentProcesses.ts"
+import { afterKillPollMs } from "../src/AgentProcesses.ts"
 import { Control } from "../src/Control.ts"
 import { parseHistory } from "../src/ExitHistory.ts"
 import { RunDir } from "../src/RunDir.ts"
@@ -117,7 +117,7 @@ describe("Supervisor: exit history", () => {
         assert.deepStrictEqual(
           (yield* historyOf("a")).exits.map((e) => [e.pid, e.code, e.signal, e.reason, e.uptime]),
           // Seen gone at the stop's first look at the process table.
-          [[pid, null, "SIGTERM", "stopped", 3 + pollIntervalMs / 1000]]
+          [[pid, null, "SIGTERM", "stopped", 3 + afterKillPollMs / 1000]]
         )
         assert.deepStrictEqual(
           (yield* historyOf("s")).exits.map((e) => [e.signal, e.reason]),
