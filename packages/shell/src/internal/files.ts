@@ -3,7 +3,7 @@
  */
 import { FileError } from "@agentctl/core/Errors"
 import * as Effect from "effect/Effect"
-import { closeSync, fchmodSync, fdatasyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs"
+import { closeSync, fchmodSync, fdatasync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import { getOrCreate } from "@agentctl/core/getOrCreate"
 import { errorCode } from "../errno.ts"
@@ -95,16 +95,44 @@ const removeStaleTempFiles = (file: string): void => {
  */
 export type Durability = "durable" | "boot"
 
+/** The temp file written and closed, synced first unless `boot` (an fsync is the one slow step). */
+const writeTemp = (tmp: string, text: string, mode: number | undefined): number => {
+  const fd = openSync(tmp, "wx", mode ?? 0o666)
+  try {
+    // open's mode is filtered by the umask; an explicit chmod keeps an existing file's mode exactly.
+    if (mode !== undefined) fchmodSync(fd, mode)
+    const bytes = Buffer.from(text, "utf8")
+    for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at)
+    return fd
+  } catch (error) {
+    closeSync(fd)
+    throw error
+  }
+}
+
+const fdatasyncOffThread = (fd: number) =>
+  new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error === null ? resolve() : reject(error))))
+
+const removeQuietly = (tmp: string) => {
+  try {
+    rmSync(tmp, { force: true })
+  } catch {
+    // the write's own error is the one to report; a temp file left over is removed later
+  }
+}
+
 /**
  * Replace `file` atomically: write a temp file (`tmpName`) in the same folder (same file
  * system, so rename(2) is atomic), fsync it (see Durability), rename over. Readers see the old
  * or the new text, never half; the temp file is removed when anything fails. Temp files of this
  * file's writers that died mid-write are removed first.
  *
- * Synchronous, for what it writes is small (pid records, histories, configs): four thread-pool
- * round trips of the promise API cost 3 ms a file while `start --all` spawns on the main thread,
- * the same calls made directly 0.6 ms (measured at 100 agents on 2 cores). A `durable` write
- * holds the thread for its fsync too, which for files this size is what it costs anyway.
+ * Open, write, close and rename are direct calls, for what this writes is small (pid records,
+ * histories, configs): through the promise API each is a thread-pool round trip, and a `start
+ * --all` of 100 agents paid 3 ms a pid record for them while it spawned on the main thread (0.6
+ * ms direct, measured on 2 cores). The fsync of a `durable` write is the one step that waits on
+ * the disk, so it alone goes to the thread pool: a stop of 300 agents writes 300 exit histories
+ * and their fsyncs overlap instead of holding the main thread in turn.
  */
 export const writeAtomic = (
   file: string,
@@ -112,30 +140,21 @@ export const writeAtomic = (
   mode?: number,
   durability: Durability = "durable"
 ): Effect.Effect<void, FileError> =>
-  Effect.try({
-    try: () => {
-      const tmp = tmpName(file)
+  Effect.suspend(() => {
+    const tmp = tmpName(file)
+    return attempt(file, "write", async () => {
       removeStaleTempFiles(file)
       try {
-        const fd = openSync(tmp, "wx", mode ?? 0o666)
+        const fd = writeTemp(tmp, text, mode)
         try {
-          // open's mode is filtered by the umask; an explicit chmod keeps an existing file's mode exactly.
-          if (mode !== undefined) fchmodSync(fd, mode)
-          const bytes = Buffer.from(text, "utf8")
-          for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at)
-          if (durability === "durable") fdatasyncSync(fd)
+          if (durability === "durable") await fdatasyncOffThread(fd)
         } finally {
           closeSync(fd)
         }
         renameSync(tmp, file)
       } catch (error) {
-        try {
-          rmSync(tmp, { force: true })
-        } catch {
-          // the write's own error is the one to report; a temp file left over is removed later
-        }
+        removeQuietly(tmp)
         throw error
       }
-    },
-    catch: fileError(file, "write")
+    })
   })
