@@ -188,7 +188,7 @@ export const stopPlans = Effect.fn("AgentProcesses.stopPlans")(function* (
   while (pending.length > 0) {
     yield* Effect.sleep(untilNextLook(yield* Clock.currentTimeMillis))
     looksSinceSignal++
-    index = indexSnapshot(yield* prober.snapshot)
+    index = indexSnapshot(yield* prober.snapshotAfter(index.snapshot))
     const now = yield* Clock.currentTimeMillis
     for (const p of pending) {
       const seen = known.get(p.id)!

@@ -13,6 +13,12 @@ export class Prober extends Context.Service<
   {
     readonly snapshot: Effect.Effect<Snapshot, ProbeFailed>
     /**
+     * A snapshot taken after `previous` (of this boot): a session leader with the same pid and
+     * start time is the same process, so its marker may be taken from `previous` rather than
+     * read again. What stop loops use, looking every few milliseconds.
+     */
+    readonly snapshotAfter: (previous: Snapshot) => Effect.Effect<Snapshot, ProbeFailed>
+    /**
      * This boot's id (the snapshot's `bootId`), read once: a spawn records it in the pid record
      * without paying for a whole snapshot.
      */

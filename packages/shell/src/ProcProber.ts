@@ -18,6 +18,11 @@ export const layer: Layer.Layer<Prober> = Layer.succeed(
       try: readSnapshotSync,
       catch: probeFailed("the process table")
     }).pipe(Effect.withSpan("ProcProber.snapshot")),
+    snapshotAfter: (previous) =>
+      Effect.try({
+        try: () => readSnapshotSync({ previous }),
+        catch: probeFailed("the process table")
+      }).pipe(Effect.withSpan("ProcProber.snapshotAfter")),
     bootId: Effect.try({
       try: () => readHostConstantsSync().bootId,
       catch: probeFailed("the boot id and boot time")

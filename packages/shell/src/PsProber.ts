@@ -90,6 +90,8 @@ export const layer: Layer.Layer<Prober> = Layer.succeed(
   Prober,
   Prober.of({
     snapshot,
+    // One `ps` run reads every marker at once: nothing to save by knowing an earlier snapshot.
+    snapshotAfter: () => snapshot,
     bootId: Effect.sync(readBootIdSync),
     usage: Effect.fn("PsProber.usage")(function* (pid: number) {
       if (!isPid(pid)) return null

@@ -171,6 +171,18 @@ export interface SnapshotOptions {
    * running agent on the fast `ls` path; identity never needs the marker of a recorded process.
    */
   readonly known?: ReadonlyMap<number, number>
+  /**
+   * An earlier snapshot of this boot: a session leader in it with the same pid and start time is
+   * the same process, and keeps the marker read then. A stop that looks at the table every few
+   * milliseconds then reads the environment of the sessions that are new, not of every agent's
+   * leader at every look.
+   */
+  readonly previous?: Snapshot
+}
+
+const markerFrom = (previous: Snapshot | undefined, pid: number, startTime: number) => {
+  const before = previous?.processes.get(pid)
+  return before !== undefined && before.startTime === startTime ? before.marker : readMarkerSync(pid)
 }
 
 export const readSnapshotSync = (options: SnapshotOptions = {}): Snapshot => {
@@ -204,7 +216,10 @@ export const readSnapshotSync = (options: SnapshotOptions = {}): Snapshot => {
       state: stat.state,
       comm: stat.comm,
       startTime: stat.startTime,
-      marker: stat.sid === stat.pid && options.known?.get(stat.pid) !== stat.startTime ? readMarkerSync(stat.pid) : null
+      marker:
+        stat.sid === stat.pid && options.known?.get(stat.pid) !== stat.startTime
+          ? markerFrom(options.previous, stat.pid, stat.startTime)
+          : null
     })
   }
   return { ...host, processes }

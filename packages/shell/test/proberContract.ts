@@ -59,6 +59,19 @@ export const proberContract = (name: string, layer: Layer.Layer<Prober>): void =
       }).pipe(Effect.provide(layer))
     )
 
+    it.live("snapshotAfter an earlier snapshot sees the same processes and markers, and new ones", () =>
+      Effect.gen(function* () {
+        const fleet = tempDir()
+        const first = yield* start("sleep", ["60"], { AGENTCTL_FLEET: fleet, AGENTCTL_AGENT: "s1" })
+        const { snapshot: before } = yield* awaitSnapshot("the first sleep", byPid(first, "sleep"))
+        const second = yield* start("sleep", ["60"], { AGENTCTL_FLEET: fleet, AGENTCTL_AGENT: "s2" })
+        yield* awaitSnapshot("the second sleep", byPid(second, "sleep"))
+        const after = yield* (yield* Prober).snapshotAfter(before)
+        expect(after.processes.get(first)?.marker).toEqual({ fleet, agent: "s1" })
+        expect(after.processes.get(second)?.marker).toEqual({ fleet, agent: "s2" })
+      }).pipe(Effect.provide(layer))
+    )
+
     it.live("a child in the agent's session is there, and its marker is not read", () =>
       Effect.gen(function* () {
         const leader = yield* start("sh", ["-c", "sleep 60 & wait"], {

@@ -340,6 +340,8 @@ export const layer = Layer.effectContext(
     )
     const prober = Prober.of({
       snapshot: Effect.andThen(broken, snapshot),
+      // The table is in memory: reading a marker again costs nothing to save.
+      snapshotAfter: () => Effect.andThen(broken, snapshot),
       bootId: Effect.succeed(fakeBootId),
       usage: (pid) =>
         Effect.gen(function* () {
