@@ -127,7 +127,9 @@ describe("FleetLogs", () => {
     await logs.close(5000)
     const bytesOf = (id: string) =>
       readdirSync(`${runDir}/logs/${id}`).reduce((sum, n) => sum + statSync(`${runDir}/logs/${id}/${n}`).size, 0)
-    expect(bytesOf("quiet") + bytesOf("chatty")).toBeLessThanOrEqual(maxTotal + agent.maxSize)
+    // One max_size for the current file, plus the last read from the pipe: a file rotates after
+    // the write that took it past max_size, and under load one read is up to 64 KiB.
+    expect(bytesOf("quiet") + bytesOf("chatty")).toBeLessThanOrEqual(maxTotal + agent.maxSize + 64 * 1024)
     expect(bytesOf("quiet")).toBeGreaterThanOrEqual(agent.minKeep)
     expect(logs.usage(["chatty"]).get("chatty")!.evictedBytes).toBeGreaterThan(0)
     expect(notices.some((n) => n.event === "log-evicted")).toBe(true)
