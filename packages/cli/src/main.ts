@@ -40,7 +40,7 @@ type SubcommandName = keyof typeof subcommands
 type Subcommand = Awaited<ReturnType<(typeof subcommands)[SubcommandName]>>
 
 /** Flags before the subcommand that take a value (the root's shared flag and effect/cli's own). */
-const valuedFlags = new Set(["--root", "--log-level", "--completions"])
+const valuedFlags = new Set(["--root", "--log-level"])
 
 /**
  * The subcommand `argv` names, when the parser needs no other: the first word that is not a

@@ -29,6 +29,8 @@ const tmpName = (file: string): string =>
 
 /** What follows `<file>.` in a temp name: the writer's pid, a base36 clock, a base36 counter. */
 const tmpSuffix = /^(\d+)\.[0-9a-z]+\.[0-9a-z]+\.tmp$/
+/** The same suffix at the end of any name in a folder, whosever file it is a temp of. */
+const tmpSuffixAnywhere = new RegExp(`\\.${tmpSuffix.source.slice(1)}`)
 
 /** Whether a process with this pid exists; EPERM says it does, as another user's. */
 const isAlive = (pid: number): boolean => {
@@ -58,7 +60,7 @@ const staleIn = (folder: string): Set<string> =>
   })
 
 const isStaleTempName = (name: string): boolean => {
-  const suffix = /\.(\d+)\.[0-9a-z]+\.[0-9a-z]+\.tmp$/.exec(name)
+  const suffix = tmpSuffixAnywhere.exec(name)
   const pid = Number(suffix?.[1])
   return suffix !== null && Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)
 }
