@@ -1791,6 +1791,17 @@ const apiLauncher = async (label, n) => {
   return { fleet, base, pid, token, auth: `Authorization: Bearer ${token}`, upMs, polled, bodyBytes: body.length }
 }
 
+/** A 2 s warm-up, then 10 s of GET /agents and 10 s of GET /healthz at 50 connections. `agents`: named in the progress lines. */
+const wrkAgentsAndHealthz = (base, auth, agents) => {
+  const of = agents === null ? "" : `${agents} agents, `
+  progress(`api: wrk warm-up, 2 s${agents === null ? "" : ` (${agents} agents)`}`)
+  wrk(`${base}/agents`, 2, [auth])
+  progress(`api: wrk GET /agents, ${of}50 connections, 10 s`)
+  const list = wrk(`${base}/agents`, 10, [auth])
+  progress(`api: wrk GET /healthz, ${of}50 connections, 10 s`)
+  return { agents: list, healthz: wrk(`${base}/healthz`, 10) }
+}
+
 const api100 = async () => {
   let fleet
   try {
@@ -1799,12 +1810,7 @@ const api100 = async () => {
     const { base, pid, auth } = api
 
     const rssBefore = rssKb(pid)
-    progress("api: wrk warm-up, 2 s")
-    wrk(`${base}/agents`, 2, [auth])
-    progress("api: wrk GET /agents, 50 connections, 10 s")
-    const agents = wrk(`${base}/agents`, 10, [auth])
-    progress("api: wrk GET /healthz, 50 connections, 10 s")
-    const healthz = wrk(`${base}/healthz`, 10)
+    const { agents, healthz } = wrkAgentsAndHealthz(base, auth, null)
     const rssAfter = rssKb(pid)
     // The launcher gives back a burst's garbage after a quiet second (releaseMemory.ts).
     await sleep(2000)
@@ -1912,12 +1918,7 @@ const api1000 = async () => {
       })
     })
 
-    progress("api: wrk warm-up, 2 s (1000 agents)")
-    wrk(`${base}/agents`, 2, [auth])
-    progress("api: wrk GET /agents, 1000 agents, 50 connections, 10 s")
-    const agents = wrk(`${base}/agents`, 10, [auth])
-    progress("api: wrk GET /healthz, 1000 agents, 50 connections, 10 s")
-    const healthz = wrk(`${base}/healthz`, 10)
+    const { agents, healthz } = wrkAgentsAndHealthz(base, auth, 1000)
     const rssAfter = rssKb(pid)
     agentctl(fleet, ["launcher", "stop"], { allowFail: true, timeoutMs: 300_000 })
     record({
