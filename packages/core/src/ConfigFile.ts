@@ -5,6 +5,7 @@ import type { Document } from "yaml"
 import { isAgentId } from "./AgentId.ts"
 import { AgentConfig, type AgentSpec } from "./AgentConfig.ts"
 import { documentValue, readYamlDocument } from "./boundedYaml.ts"
+import { defaultsProblems, type FleetDefaults, hasDefaults, withFleetDefaults } from "./FleetDefaults.ts"
 import { FleetSettings } from "./FleetSettings.ts"
 
 /** One config file as the fleet sees it: a usable agent, or an error naming the file and field. */
@@ -22,10 +23,12 @@ export const parseYaml = (text: string): Result.Result<unknown, string> =>
 // Enough to fix a file by; a config with thousands of wrong items must not make a message as long.
 const maxIssues = 10
 
-const formatIssues = (issue: SchemaIssue.Issue): string => {
+/** Each issue as `path: message`, the path under `under` (`defaults` for the fleet's defaults). */
+const formatIssues = (issue: SchemaIssue.Issue, under?: string): string => {
   const issues = SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues
   const shown = issues.slice(0, maxIssues).map((i) => {
-    const path = (i.path ?? []).map((p) => (typeof p === "object" && p !== null ? String(p.key) : String(p))).join(".")
+    const keys = (i.path ?? []).map((p) => (typeof p === "object" && p !== null ? String(p.key) : String(p)))
+    const path = (under === undefined ? keys : [under, ...keys]).join(".")
     return path === "" ? i.message : `${path}: ${i.message}`
   })
   const more = issues.length - shown.length
@@ -61,7 +64,13 @@ const idOfHead = (text: string): string | null => {
   return idOfDocument(Result.isSuccess(head) ? head.success : head.failure.document)
 }
 
-export const parseAgentConfig = (file: string, dir: string, text: string): ConfigEntry => {
+/** Where the fleet's `defaults:` come from, to merge them under a config. */
+export interface FleetContext {
+  readonly root: string
+  readonly defaults: FleetDefaults
+}
+
+export const parseAgentConfig = (file: string, dir: string, text: string, fleet?: FleetContext): ConfigEntry => {
   const read = readYamlDocument(text)
   if (Result.isFailure(read)) {
     const { document, message } = read.failure
@@ -70,7 +79,11 @@ export const parseAgentConfig = (file: string, dir: string, text: string): Confi
   }
   const parsed = documentValue(read.success)
   if (Result.isFailure(parsed)) return { _tag: "Invalid", file, id: null, error: `${file}: ${parsed.failure}` }
-  const decoded = decodeConfig(parsed.success, { errors: "all" })
+  const value =
+    fleet === undefined || !hasDefaults(fleet.defaults)
+      ? parsed.success
+      : withFleetDefaults(parsed.success, fleet.defaults, { config: file, dir, root: fleet.root })
+  const decoded = decodeConfig(value, { errors: "all" })
   if (Result.isFailure(decoded)) {
     return { _tag: "Invalid", file, id: idOf(parsed.success), error: `${file}: ${formatIssues(decoded.failure.issue)}` }
   }
@@ -108,7 +121,27 @@ export const parseFleetSettings = (file: string, text: string | null): Result.Re
   if (Result.isFailure(parsed)) return Result.fail(`${file}: ${parsed.failure}`)
   const value = parsed.success ?? {}
   const decoded = decodeSettings(value, { errors: "all" })
-  return Result.isFailure(decoded)
-    ? Result.fail(`${file}: ${formatIssues(decoded.failure.issue)}`)
-    : Result.succeed(decoded.success)
+  if (Result.isFailure(decoded)) return Result.fail(`${file}: ${formatIssues(decoded.failure.issue)}`)
+  const problem = defaultsProblem(decoded.success.defaults)
+  return problem === null ? Result.succeed(decoded.success) : Result.fail(`${file}: ${problem}`)
+}
+
+/**
+ * What is wrong with `defaults:`, named as its fields, or null. Its values are checked the way
+ * every agent will see them: merged under a config that has only an id (and a command, should
+ * the defaults leave it to each agent), placeholders standing for sample paths.
+ */
+const defaultsProblem = (defaults: FleetDefaults): string | null => {
+  const problems = defaultsProblems(defaults)
+  if (problems.length > 0) return problems.slice(0, maxIssues).join("; ")
+  if (!hasDefaults(defaults)) return null
+  const probe = { agent: { id: "defaults" }, ...(defaults.run?.command === undefined ? { run: { command: "x" } } : {}) }
+  const merged = withFleetDefaults(probe, defaults, {
+    config: "/fleet/agents/defaults/config.yaml",
+    dir: "/fleet/agents/defaults",
+    root: "/fleet"
+  })
+  const decoded = decodeConfig(merged, { errors: "all" })
+  if (Result.isSuccess(decoded)) return null
+  return formatIssues(decoded.failure.issue, "defaults")
 }

@@ -33,17 +33,19 @@ export const loadSettings = Effect.fn("FleetLoader.loadSettings")(function* () {
 })
 
 /** Every config file `glob` matches, parsed and judged together (duplicate ids, dependencies). */
-const parseEntries = Effect.fnUntraced(function* (glob: string) {
+const parseEntries = Effect.fnUntraced(function* (settings: FleetSettings) {
+  const { root } = yield* Fleet
   const path = yield* Path.Path
   const source = yield* ConfigSource
-  const files = yield* source.glob(glob)
+  const files = yield* source.glob(settings.agents)
+  const fleet = { root, defaults: settings.defaults }
   const texts = yield* Effect.forEach(files, (file) => Effect.map(source.read(file), (text) => [file, text] as const), {
     concurrency: 16
   })
   // After duplicates: a dependency on an id two files claim is a dependency on an invalid config.
   return markDependencyIssues(
     markDuplicates(
-      texts.flatMap(([file, text]) => (text === null ? [] : [parseAgentConfig(file, path.dirname(file), text)]))
+      texts.flatMap(([file, text]) => (text === null ? [] : [parseAgentConfig(file, path.dirname(file), text, fleet)]))
     )
   )
 })
@@ -56,7 +58,7 @@ export const loadFleet = Effect.fn("FleetLoader.loadFleet")(function* () {
   let entries: ReadonlyArray<ConfigEntry>
   if (lookup?._tag === "Hit") entries = lookup.entries
   else {
-    entries = yield* parseEntries(settings.agents)
+    entries = yield* parseEntries(settings)
     if (lookup !== null) yield* lookup.remember(settings, entries)
   }
   const agents = new Map<string, AgentSpec>()

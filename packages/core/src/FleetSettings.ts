@@ -1,5 +1,6 @@
 import * as Schema from "effect/Schema"
 import { DurationMs } from "./configFields.ts"
+import { FleetDefaults } from "./FleetDefaults.ts"
 import { LogSettings } from "./LogSettings.ts"
 import { withDefault } from "./withDefault.ts"
 
@@ -34,7 +35,9 @@ export const FleetSettings = Schema.Struct({
   build: withDefault(Schema.Array(Schema.String).check(Schema.isMinLength(1)), ["bash", "build.sh"]),
   restart: withDefault(RestartSettings, {}),
   api: withDefault(ApiSettings, {}),
-  logs: withDefault(LogSettings, {})
+  logs: withDefault(LogSettings, {}),
+  /** Merged under every agent's config (FleetDefaults.ts). */
+  defaults: withDefault(FleetDefaults, {})
 })
 export type FleetSettings = typeof FleetSettings.Type
 
