@@ -40,6 +40,17 @@ export const checkRoot = (root: string): Effect.Effect<string, RootInvalid> =>
     }
   })
 
+/** A word as a POSIX shell reads it back: as it is when it can be, else in single quotes. */
+const shellWord = (word: string): string =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`
+
+/**
+ * `agentctl <words>` as the user would type it next for the fleet at `root`: with `--root` when
+ * that is not the fleet a bare `agentctl` finds ($AGENTCTL_ROOT, else the current directory).
+ */
+export const nextCommand = (root: string, words: string): string =>
+  root === resolveRoot(undefined) ? `agentctl ${words}` : `agentctl --root ${shellWord(root)} ${words}`
+
 export const fleetRoot = Effect.flatMap(agentctl, (flags) => checkRoot(resolveRoot(Option.getOrUndefined(flags.root))))
 export const jsonOutput = Effect.map(agentctl, (flags) => flags.json)
 

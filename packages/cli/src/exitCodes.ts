@@ -11,7 +11,10 @@ export const ExitCode = {
   ok: 0,
   /** An action failed (spawn error, signal refused, build failed, the launcher did not answer, ...). */
   failed: 1,
-  /** Bad flags or arguments (an id that cannot be an agent's, a bad duration), or a fleet root that is not a directory. */
+  /**
+   * Bad flags or arguments (an id that cannot be an agent's, a bad duration), a fleet root that is
+   * not a directory, or a file `init`/`add` would overwrite or an id `add` would reuse.
+   */
   usage: 2,
   /** No agent with that id. */
   notFound: 3,
@@ -48,6 +51,9 @@ const byTag: { readonly [Tag in ErrorTag]: ExitCode } = {
   ConfigInvalid: ExitCode.invalidConfig,
   UsageError: ExitCode.usage,
   RootInvalid: ExitCode.usage,
+  // init and add refuse to overwrite a file or reuse an id: nothing was changed, ask again differently
+  FileExists: ExitCode.usage,
+  AgentIdTaken: ExitCode.usage,
   AlreadyRunning: ExitCode.failed,
   NotRunning: ExitCode.failed,
   SpawnFailed: ExitCode.failed,

@@ -15,6 +15,8 @@ import { version } from "./version.ts"
  * the others, not that of the other nineteen (`launcher start`'s HTTP client, `build`, ...).
  */
 export const subcommands = {
+  init: () => import("./commands/init.ts").then((m) => m.init),
+  add: () => import("./commands/add.ts").then((m) => m.add),
   ls: () => import("./commands/ls.ts").then((m) => m.ls),
   status: () => import("./commands/status.ts").then((m) => m.status),
   check: () => import("./commands/check.ts").then((m) => m.check),

@@ -1,4 +1,4 @@
-import { AgentNotFound, ConfigInvalid, RootInvalid, UsageError } from "@agentctl/core/Errors"
+import { AgentIdTaken, AgentNotFound, ConfigInvalid, FileExists, RootInvalid, UsageError } from "@agentctl/core/Errors"
 import { assert, describe, it } from "@effect/vitest"
 import { CliError } from "effect/cli"
 import { ExitCode, exitCodeFor } from "../src/exitCodes.ts"
@@ -9,6 +9,8 @@ describe("exit codes", () => {
     assert.strictEqual(exitCodeFor(ConfigInvalid.because("f", "f: bad")), ExitCode.invalidConfig)
     assert.strictEqual(exitCodeFor(new UsageError({ message: "no" })), ExitCode.usage)
     assert.strictEqual(exitCodeFor(RootInvalid.at("/x", "ENOENT")), ExitCode.usage)
+    assert.strictEqual(exitCodeFor(FileExists.at("/x/agentctl.yaml")), ExitCode.usage)
+    assert.strictEqual(exitCodeFor(AgentIdTaken.by("a", "/x/agents/b/config.yaml")), ExitCode.usage)
     assert.strictEqual(
       exitCodeFor(new CliError.UnknownSubcommand({ subcommand: "x", suggestions: [] })),
       ExitCode.usage

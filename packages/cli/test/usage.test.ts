@@ -49,7 +49,23 @@ describe("usage errors: one line each", () => {
       ["stop", "ok", "../etc"],
       `invalid <id> "../etc": an agent id is 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit, with no '..'`
     ],
-    [["logs", "e1", "--li\u202ees"], 'unknown flag --li\\u{202e}es for "agentctl logs" (did you mean --lines?)']
+    [["logs", "e1", "--li\u202ees"], 'unknown flag --li\\u{202e}es for "agentctl logs" (did you mean --lines?)'],
+    // add: the id like every other, each --env on its own, and a command to run
+    [
+      ["add", "../x", "--", "sleep", "600"],
+      `invalid <id> "../x": an agent id is 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit, with no '..'`
+    ],
+    [
+      ["add", "a", "--env", "A=1", "--env", "1A=2", "--", "sleep"],
+      `invalid --env "1A=2": expected KEY=VALUE, KEY being letters, digits, '_', '.' or '-', not starting with a digit`
+    ],
+    [
+      ["add", "a", "--restart", "sometimes", "--", "x"],
+      'invalid --restart "sometimes": "never" | "on-failure" | "always"'
+    ],
+    [["add", "a"], '"agentctl add" needs <command>'],
+    [["add", "a", "--"], '"agentctl add" needs <command>'],
+    [["init", "a", "b"], '"agentctl init" takes no argument "b"']
   ]
   for (const [argv, line] of cases) {
     it.effect(argv.join(" "), () =>
@@ -73,6 +89,9 @@ describe("the subcommand a command line names", () => {
     [["--root", "status", "ls"], "ls"],
     [["--log-level", "debug", "stop", "--all"], "stop"],
     [["launcher", "logs", "-n", "5"], "launcher"],
+    // what follows `--` is the agent's command line, commands' names included
+    [["--root", "/srv/fleet", "add", "a", "--", "ls", "--completions"], "add"],
+    [["init", "/srv/fleet"], "init"],
     // these need the whole tree: root help, every command's completions, "did you mean"
     [[], undefined],
     [["--help"], undefined],

@@ -373,6 +373,44 @@ export class RootInvalid extends Schema.TaggedError<RootInvalid>()(
           : `cannot be used: ${errnoText(code) ?? code ?? "unknown error"}`
     return new RootInvalid({ root, code, message: `the fleet root ${printable(root)} ${why}` })
   }
+
+  /** `init` makes the root itself, but one folder only: a missing parent is more likely a typo than a wish. */
+  static cannotCreate(root: string, code: string | null) {
+    const why =
+      code === "ENOENT"
+        ? "its parent folder does not exist (init creates the fleet's folder, not the path to it)"
+        : (errnoText(code) ?? code ?? "unknown error")
+    return new RootInvalid({ root, code, message: `cannot create the fleet root ${printable(root)}: ${why}` })
+  }
+}
+
+/** A file `init` or `add` would create is there already: they never overwrite what someone wrote. */
+export class FileExists extends Schema.TaggedError<FileExists>()(
+  "FileExists",
+  {
+    path: Schema.String,
+    message: Schema.String
+  },
+  { httpApiStatus: 409 }
+) {
+  static at(path: string) {
+    return new FileExists({ path, message: `${printable(path)} already exists; agentctl does not overwrite it` })
+  }
+}
+
+/** `add` of an id that another config of the fleet claims already (`file`: that config). */
+export class AgentIdTaken extends Schema.TaggedError<AgentIdTaken>()(
+  "AgentIdTaken",
+  {
+    id: Schema.String,
+    file: Schema.String,
+    message: Schema.String
+  },
+  { httpApiStatus: 409 }
+) {
+  static by(id: string, file: string) {
+    return new AgentIdTaken({ id, file, message: `agent id ${quoted(id)} is already used by ${printable(file)}` })
+  }
 }
 
 /** Another launcher already supervises this fleet (it holds the launcher lock); pid null while it is still starting. */

@@ -11,11 +11,13 @@ import * as OpenApi from "effect/http-api/OpenApi"
 import * as Schema from "effect/Schema"
 import { errnoText, errorCode } from "../src/errno.ts"
 import {
+  AgentIdTaken,
   AgentNotFound,
   AlreadyRunning,
   BuildFailed,
   ConfigInvalid,
   FileError,
+  FileExists,
   FleetLocked,
   LauncherActive,
   LauncherFailedToStart,
@@ -147,6 +149,22 @@ describe("error messages, branch by branch", () => {
     ],
     ["RootInvalid, an errno without words", RootInvalid.at("/x", "EIO"), "the fleet root /x cannot be used: EIO"],
     ["RootInvalid, no errno", RootInvalid.at("/x", null), "the fleet root /x cannot be used: unknown error"],
+    [
+      "RootInvalid, init without a parent",
+      RootInvalid.cannotCreate("/x/nope/f", "ENOENT"),
+      "cannot create the fleet root /x/nope/f: its parent folder does not exist (init creates the fleet's folder, not the path to it)"
+    ],
+    ["RootInvalid, init refused", RootInvalid.cannotCreate("/x/f", "EIO"), "cannot create the fleet root /x/f: EIO"],
+    [
+      "FileExists",
+      FileExists.at("/f/agents/a\n/config.yaml"),
+      "/f/agents/a\\n/config.yaml already exists; agentctl does not overwrite it"
+    ],
+    [
+      "AgentIdTaken",
+      AgentIdTaken.by("a", "/f/agents/b/config.yaml"),
+      'agent id "a" is already used by /f/agents/b/config.yaml'
+    ],
     ["LauncherRunning, still starting", LauncherRunning.forRoot("/f", null), "another launcher is starting for /f"],
     [
       "LauncherRunning, with its pid",
@@ -302,6 +320,8 @@ describe("HTTP statuses: what the request or the agent's state is 4xx, the host 
     ["LauncherNotRunning", LauncherNotRunning, "409"],
     ["LauncherActive", LauncherActive, "409"],
     ["FleetLocked", FleetLocked, "409"],
+    ["FileExists", FileExists, "409"],
+    ["AgentIdTaken", AgentIdTaken, "409"],
     ["ProbeFailed", ProbeFailed, "503"],
     ["FileError", FileError, "503"],
     ["LauncherUnreachable", LauncherUnreachable, "503"],

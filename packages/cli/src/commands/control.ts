@@ -1,5 +1,5 @@
 import { Control } from "@agentctl/core/Control"
-import type { KillOutcome, StartOutcome, StopOutcome } from "@agentctl/core/Outcomes"
+import type { KillOutcome, ReloadOutcome, StartOutcome, StopOutcome } from "@agentctl/core/Outcomes"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -26,6 +26,17 @@ export const stopText = (o: StopOutcome) =>
 
 export const killText = (o: KillOutcome) =>
   o.result === "killed" ? `killed ${o.id}: pid ${o.pids.join(", ")}` : `${o.id} is not running; nothing to kill`
+
+const idsLine = (label: string, ids: ReadonlyArray<string>) => (ids.length === 0 ? [] : [`${label}: ${ids.join(", ")}`])
+
+export const reloadText = (o: ReloadOutcome) =>
+  [
+    ...idsLine("started", o.started),
+    ...idsLine("stopped", o.stopped),
+    ...idsLine("restarted", o.restarted),
+    `unchanged: ${o.unchanged.length}`,
+    ...o.invalid.map((i) => `invalid: ${i.error}`)
+  ].join("\n")
 
 export const start = Command.make(
   "start",

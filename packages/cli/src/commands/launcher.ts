@@ -18,6 +18,7 @@ import { signalLauncher } from "../launcher/signalLauncher.ts"
 import { startLauncher } from "../launcher/startLauncher.ts"
 import { printJson, printWarning } from "../Output.ts"
 import { fleetRoot, followFlag, inFleet, jsonOutput, linesFlag, timeoutFlag } from "../Root.ts"
+import { reloadText } from "./control.ts"
 
 const requireLauncher = (root: string) => {
   const record = readLauncherSync(launcherPaths(root).runDir)
@@ -164,23 +165,13 @@ export const launcher = Command.make("launcher").pipe(
   Command.withSubcommands([start, run, stop, kill, status, logs])
 )
 
-const idsLine = (label: string, ids: ReadonlyArray<string>) => (ids.length === 0 ? [] : [`${label}: ${ids.join(", ")}`])
-
 export const reload = Command.make(
   "reload",
   {},
   Effect.fn("cli.reload")(function* () {
     const out = yield* inFleet(Control.use((c) => c.reload))
     if (yield* jsonOutput) return yield* printJson(out)
-    yield* Console.log(
-      [
-        ...idsLine("started", out.started),
-        ...idsLine("stopped", out.stopped),
-        ...idsLine("restarted", out.restarted),
-        `unchanged: ${out.unchanged.length}`,
-        ...out.invalid.map((i) => `invalid: ${i.error}`)
-      ].join("\n")
-    )
+    yield* Console.log(reloadText(out))
   })
 ).pipe(
   Command.withDescription(
