@@ -41,5 +41,6 @@ export const toCompletion = (control: Control["Service"], runner: ActionRunner["
     restart: (targets, timeoutMs) => runner.run(control.restart(targets, timeoutMs)),
     kill: (targets) => runner.run(control.kill(targets)),
     setEnabled: (id, enabled) => runner.run(control.setEnabled(id, enabled)),
-    reload: runner.run(control.reload)
+    reload: runner.run(control.reload),
+    apply: (options) => runner.run(control.apply(options))
   })

@@ -26,6 +26,7 @@ import { invalidating, ListCache } from "./ListCache.ts"
 import { MessagesCache } from "./MessagesCache.ts"
 import { badRequest } from "./HttpErrors.ts"
 import { defaultTail, SeqParam } from "./Params.ts"
+import { diffOfRow } from "@agentctl/core/spawnDrift"
 
 const decodeSeq = Schema.decodeUnknownEffect(SeqParam)
 
@@ -35,6 +36,13 @@ const lastEventId = (request: HttpServerRequest.HttpServerRequest) => {
   if (header === undefined) return Effect.succeed(null)
   return decodeSeq(header).pipe(Effect.mapError((e) => badRequest("header", e.issue, "last-event-id")))
 }
+
+/**
+ * `Cache-Control: no-cache` (or `no-store`, `max-age=0`): the client wants the listing as of now,
+ * not the one shared within this second. `agentctl ls` sends it, so an edit shows at once.
+ */
+const wantsFresh = (request: HttpServerRequest.HttpServerRequest) =>
+  /\b(no-cache|no-store|max-age=0)\b/i.test(request.headers["cache-control"] ?? "")
 
 const one = (id: string) => ({ _tag: "Ids", ids: [id] }) as const
 
@@ -61,10 +69,13 @@ export const AgentsLive = HttpApiBuilder.group(
         : Effect.map(messages.get(row.id), (m) => ({ ...row, messages_24h: m }))
 
     return handlers
-      .handle("list", () =>
-        Effect.map(listCache.body, (body) => HttpServerResponse.uint8Array(body, { contentType: "application/json" }))
+      .handle("list", ({ request }) =>
+        Effect.map(listCache.body(wantsFresh(request)), (body) =>
+          HttpServerResponse.uint8Array(body, { contentType: "application/json" })
+        )
       )
       .handle("get", ({ params }) => Effect.flatMap(control.status(params.id), withMessages))
+      .handle("diff", ({ params }) => Effect.map(control.status(params.id), diffOfRow))
       .handle(
         "start",
         Effect.fnUntraced(function* ({ params: { id } }) {

@@ -23,6 +23,9 @@ import { AgentHistory } from "@agentctl/core/ExitHistory"
 import {
   KillOutcome,
   ReloadOutcome,
+  AgentDiff,
+  ApplyOptions,
+  ApplyOutcome,
   RestartOutcome,
   StartOutcome,
   StopOutcome,
@@ -173,6 +176,16 @@ export class AgentsGroup extends HttpApiGroup.make("agents")
       success: AgentStats,
       error: ControlErrors
     }).annotateMerge(doc("Uptime, RSS, CPU% (two samples 0.5 s apart), log size, restarts")),
+    HttpApiEndpoint.get("diff", "/agents/:id/diff", {
+      params: byId,
+      success: AgentDiff,
+      error: ControlErrors
+    }).annotateMerge(
+      doc(
+        "What a restart would change",
+        "The running instance against what a start would run now from the files (`drift` null: nothing; a stopped agent has none). Env changes name the key, the file it comes from and, for keys that are not secret-looking, the values; a secret is only ever `changed`."
+      )
+    ),
     HttpApiEndpoint.get("history", "/agents/:id/history", {
       params: byId,
       success: AgentHistory,
@@ -245,8 +258,20 @@ export class FleetGroup extends HttpApiGroup.make("fleet")
         transform: (operation) => ({ ...operation, parameters: resumeParameters() })
       })
     ),
+    HttpApiEndpoint.post("apply", "/apply", {
+      payload: ApplyOptions,
+      success: Schema.Array(ApplyOutcome),
+      error: BodyErrors
+    }).annotateMerge(
+      doc(
+        "Bring what runs to what the files say",
+        "Starts new and newly enabled agents, stops removed and disabled ones, restarts drifted ones (at most `parallel` at once, default 4, dependencies first) and leaves the rest alone; one outcome per agent with its reason. `dry_run`: the plan, nothing done. `ids`: only those agents."
+      )
+    ),
     HttpApiEndpoint.post("reload", "/reload", { success: ReloadOutcome, error: ControlErrors }).annotateMerge(
-      doc("Re-read every config: start new or enabled agents, stop removed or disabled ones, restart changed ones")
+      doc(
+        "The same as POST /apply with no options, answered in the older shape: started, stopped, restarted, unchanged, invalid"
+      )
     ),
     HttpApiEndpoint.post("build", "/build", {
       query: { agent: Schema.optional(Schema.Array(AgentId)) },

@@ -16,14 +16,24 @@ import * as HttpApiClient from "effect/http-api/HttpApiClient"
 import * as Layer from "effect/Layer"
 import { Api } from "./Api.ts"
 
-/** A client for `baseUrl` over whatever HttpClient is provided; with `token`, every request carries it. */
+/**
+ * A client for `baseUrl` over whatever HttpClient is provided; with `token`, every request
+ * carries it; `fresh`: every request asks for no cached answer (`Cache-Control: no-cache`: a
+ * CLI shows the fleet as of now, an edit's drift included, not the listing shared this second).
+ */
 export const makeClient = (
-  options: { readonly baseUrl?: string | undefined; readonly token?: string | undefined } = {}
+  options: {
+    readonly baseUrl?: string | undefined
+    readonly token?: string | undefined
+    readonly fresh?: boolean
+  } = {}
 ) =>
   HttpApiClient.make(Api, {
     baseUrl: options.baseUrl,
-    transformClient:
-      options.token === undefined ? undefined : HttpClient.mapRequest(HttpClientRequest.bearerToken(options.token))
+    transformClient: HttpClient.mapRequest((request) => {
+      const withToken = options.token === undefined ? request : HttpClientRequest.bearerToken(request, options.token)
+      return options.fresh === true ? HttpClientRequest.setHeader(withToken, "cache-control", "no-cache") : withToken
+    })
   })
 
 export type Client = Effect.Success<ReturnType<typeof makeClient>>
@@ -31,7 +41,7 @@ export type Client = Effect.Success<ReturnType<typeof makeClient>>
 export class ApiClient extends Context.Service<ApiClient, Client>()("@agentctl/api/ApiClient") {
   /** Over the launcher's unix socket; the socket's file mode is the auth, no token. */
   static readonly layerSocket = (socketPath: string): Layer.Layer<ApiClient> =>
-    Layer.effect(ApiClient, makeClient({ baseUrl: "http://localhost" })).pipe(
+    Layer.effect(ApiClient, makeClient({ baseUrl: "http://localhost", fresh: true })).pipe(
       Layer.provide(NodeHttpClient.layerNodeHttpOptions({ socketPath }))
     )
 

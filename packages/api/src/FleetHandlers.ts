@@ -49,6 +49,7 @@ export const FleetLive = HttpApiBuilder.group(
         )
       )
       .handle("reload", () => control.reload)
+      .handle("apply", ({ payload }) => control.apply(payload))
       .handle(
         "build",
         Effect.fnUntraced(function* ({ query }) {

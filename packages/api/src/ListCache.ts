@@ -2,7 +2,8 @@
  * `GET /agents` as a read of a cached body: encoding 100 rows per request was most of the
  * endpoint's cost, and turning their JSON text into bytes most of what remained. The body is reused within one second (uptime is in whole seconds) until a
  * control request through this API changes something; a change the launcher makes on its own
- * (a crash, a restart) shows within that second.
+ * (a crash, a restart) or an edit of the fleet's files (drift) shows within that second, or at
+ * once to a request with `Cache-Control: no-cache`, as `agentctl ls` sends.
  */
 import { Control } from "@agentctl/core/Control"
 import * as Clock from "effect/Clock"
@@ -16,8 +17,11 @@ import { MessagesCache } from "./MessagesCache.ts"
 export class ListCache extends Context.Service<
   ListCache,
   {
-    /** The listing (AgentListRow[]) as UTF-8 JSON, fresh for this second and state. */
-    readonly body: Effect.Effect<Uint8Array, Effect.Error<Control["Service"]["list"]>>
+    /**
+     * The listing (AgentListRow[]) as UTF-8 JSON, fresh for this second and state; `fresh`:
+     * computed now (a client that asked for no cached answer), and then shared as the cache.
+     */
+    readonly body: (fresh: boolean) => Effect.Effect<Uint8Array, Effect.Error<Control["Service"]["list"]>>
     /** A control action changed something: the next listing is computed anew. */
     readonly invalidate: Effect.Effect<void>
   }
@@ -56,17 +60,19 @@ export class ListCache extends Context.Service<
           Effect.onError(() => Effect.sync(() => void (refreshing = null)))
         )
       return ListCache.of({
-        body: Effect.gen(function* () {
-          const second = Math.floor((yield* Clock.currentTimeMillis) / 1000)
-          if (cached !== null && cached.version === version && cached.second === second) return cached.body
-          // One listing per second and state, however many requests ask for it at once: at the
-          // turn of each second under load, every connection used to compute its own. It runs in
-          // the cache's scope, so a client that hangs up does not cancel it for the others.
-          if (refreshing === null || refreshing.version !== version || refreshing.second !== second) {
-            refreshing = { version, second, fiber: yield* Effect.forkIn(refresh(version, second), scope) }
-          }
-          return yield* Fiber.join(refreshing.fiber)
-        }),
+        body: (fresh) =>
+          Effect.gen(function* () {
+            const second = Math.floor((yield* Clock.currentTimeMillis) / 1000)
+            if (fresh) return yield* refresh(version, second)
+            if (cached !== null && cached.version === version && cached.second === second) return cached.body
+            // One listing per second and state, however many requests ask for it at once: at the
+            // turn of each second under load, every connection used to compute its own. It runs in
+            // the cache's scope, so a client that hangs up does not cancel it for the others.
+            if (refreshing === null || refreshing.version !== version || refreshing.second !== second) {
+              refreshing = { version, second, fiber: yield* Effect.forkIn(refresh(version, second), scope) }
+            }
+            return yield* Fiber.join(refreshing.fiber)
+          }),
         invalidate: Effect.sync(() => void version++)
       })
     })
@@ -83,6 +89,7 @@ export const invalidating = (control: Control["Service"], cache: ListCache["Serv
     restart: (targets, timeoutMs) => after(control.restart(targets, timeoutMs)),
     kill: (targets) => after(control.kill(targets)),
     setEnabled: (id, enabled) => after(control.setEnabled(id, enabled)),
-    reload: after(control.reload)
+    reload: after(control.reload),
+    apply: (options) => after(control.apply(options))
   })
 }

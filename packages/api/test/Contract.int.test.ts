@@ -85,6 +85,20 @@ const fleetBody = (withTimeout: boolean) =>
     })
     .map(({ targets, timeout }) => JSON.stringify(timeout === undefined ? targets : { ...targets, timeout }))
 
+/**
+ * Bodies of POST /apply the document admits. Always a dry run: a real one would start the test
+ * fleet's agents, and `dry_run` is decoded by the same schema as the rest of the body.
+ */
+const applyBody = fc
+  .record(
+    {
+      ids: fc.array(fc.oneof(known, matching(agentIdSchema)), { maxLength: 3 }),
+      parallel: fc.integer({ min: 1, max: 256 })
+    },
+    { requiredKeys: [] }
+  )
+  .map((body) => JSON.stringify({ ...body, dry_run: true }))
+
 /** Daemonless has no reload (a UsageError); the launcher, which serves the API, always has one. */
 const reloading = Layer.effect(
   Control,
@@ -119,7 +133,9 @@ const samples = (op: (typeof operations)[number], count: number, seed: number): 
   )
   const bodies = op.template.startsWith("/fleet/")
     ? fleetBody(op.template === "/fleet/stop" || op.template === "/fleet/restart")
-    : fc.constant(undefined)
+    : op.template === "/apply"
+      ? applyBody
+      : fc.constant(undefined)
   return fc
     .sample(fc.record({ params: fc.record(byName), body: bodies }), { numRuns: count, seed })
     .map(({ params, body }) => {

@@ -65,7 +65,8 @@ describe("ListCache", () => {
         detail: { _tag: "Invalid", file: "agents/x/config.yaml", error: "bad" },
         logs: null,
         health: null,
-        probes: []
+        probes: [],
+        drift: null
       }
       // A listing that takes a while, so the requests overlap.
       const control = Layer.mock(Control, {
@@ -77,7 +78,7 @@ describe("ListCache", () => {
       })
       yield* Effect.gen(function* () {
         const cache = yield* ListCache
-        const burst = Effect.forEach(Array.from({ length: 20 }), () => Effect.forkChild(cache.body)).pipe(
+        const burst = Effect.forEach(Array.from({ length: 20 }), () => Effect.forkChild(cache.body(false))).pipe(
           Effect.tap(() => TestClock.adjust("10 millis")),
           Effect.flatMap((fibers) => Effect.forEach(fibers, Fiber.join))
         )
@@ -93,6 +94,13 @@ describe("ListCache", () => {
         yield* TestClock.adjust("1 second")
         yield* burst
         assert.strictEqual(yield* Ref.get(lists), 3)
+        // A client that asks for no cached answer gets a listing of its own, which the others then share.
+        const fresh = yield* Effect.forkChild(cache.body(true))
+        yield* TestClock.adjust("10 millis")
+        const freshBody = yield* Fiber.join(fresh)
+        assert.strictEqual(yield* Ref.get(lists), 4)
+        assert.strictEqual(yield* cache.body(false), freshBody)
+        assert.strictEqual(yield* Ref.get(lists), 4)
       }).pipe(Effect.provide(ListCache.layer.pipe(Layer.provide([control, messages]))))
     })
   )

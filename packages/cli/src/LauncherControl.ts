@@ -138,6 +138,7 @@ export const layer = (root: string) =>
         setEnabled: (id, enabled) =>
           call(root, enabled ? api.agents.enable({ params: { id } }) : api.agents.disable({ params: { id } })),
         reload: call(root, api.fleet.reload()),
+        apply: (options) => call(root, api.fleet.apply({ payload: options })),
         events: Stream.unwrap(call(root, api.fleet.events())).pipe(Stream.orDie)
       })
     })

@@ -33,6 +33,8 @@ export const subcommands = {
   build: () => import("./commands/build.ts").then((m) => m.build),
   validate: () => import("./commands/validate.ts").then((m) => m.validate),
   launcher: () => import("./commands/launcher.ts").then((m) => m.launcher),
+  diff: () => import("./commands/apply.ts").then((m) => m.diff),
+  apply: () => import("./commands/apply.ts").then((m) => m.apply),
   reload: () => import("./commands/launcher.ts").then((m) => m.reload),
   memory: () => import("./commands/memory.ts").then((m) => m.memory),
   cache: () => import("./commands/cache.ts").then((m) => m.cache),

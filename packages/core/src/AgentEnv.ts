@@ -3,14 +3,14 @@ import * as Path from "effect/Path"
 import type { AgentSpec } from "./AgentConfig.ts"
 import { ConfigSource } from "./ConfigSource.ts"
 import { parseDotenv } from "./dotenv.ts"
-import { type EnvSource, mergeEnv } from "./env.ts"
+import { mergeAgentEnv } from "./mergeAgentEnv.ts"
+import type { EnvLayer } from "./env.ts"
 import { ConfigInvalid } from "./Errors.ts"
 import { Fleet } from "./Fleet.ts"
 import type { FleetSettings } from "./FleetSettings.ts"
-import { MarkerAgentVar, MarkerFleetVar, notifyFd, NotifyFdVar } from "./ProcessTable.ts"
 
 /** A `.env` file as variables; a malformed line is an error naming the file and line (never skipped silently). */
-const readDotenv = Effect.fn("AgentEnv.readDotenv")(function* (file: string) {
+export const readDotenv = Effect.fn("AgentEnv.readDotenv")(function* (file: string) {
   const text = yield* (yield* ConfigSource).read(file)
   if (text === null) return {}
   const parsed = parseDotenv(text)
@@ -25,34 +25,22 @@ export const fleetEnvLayers = Effect.fn("AgentEnv.fleetEnvLayers")(function* (se
   const path = yield* Path.Path
   const fleetDotenv = yield* readDotenv(path.resolve(root, settings.env_file))
   return [
-    { source: "host" as EnvSource, vars: hostEnv },
-    { source: "fleet .env" as EnvSource, vars: fleetDotenv }
-  ]
+    { source: "host", vars: hostEnv },
+    { source: "fleet .env", vars: fleetDotenv }
+  ] satisfies ReadonlyArray<EnvLayer>
 })
 
-/**
- * The environment an agent runs with, lowest precedence first:
- * host env < fleet `.env` < the agent folder's `.env` < `run.env` < agentctl's identity marker.
- * The marker is last so no config can forge or drop it.
- */
-export const agentEnv = Effect.fn("AgentEnv.agentEnv")(function* (settings: FleetSettings, spec: AgentSpec) {
+/** `layers`: the fleet's (fleetEnvLayers), when the caller resolves many agents against one read of them. */
+export const agentEnv = Effect.fn("AgentEnv.agentEnv")(function* (
+  settings: FleetSettings,
+  spec: AgentSpec,
+  layers?: ReadonlyArray<EnvLayer>
+) {
   const { root } = yield* Fleet
   const path = yield* Path.Path
-  const layers = yield* fleetEnvLayers(settings)
+  const fleetLayers = layers ?? (yield* fleetEnvLayers(settings))
   const agentFile = path.join(spec.dir, ".env")
   const fleetFile = path.resolve(root, settings.env_file)
   const agentDotenv = agentFile === fleetFile ? {} : yield* readDotenv(agentFile)
-  return mergeEnv([
-    ...layers,
-    { source: "agent .env", vars: agentDotenv },
-    { source: "run.env", vars: spec.config.run.env },
-    {
-      source: "agentctl",
-      vars: {
-        [MarkerFleetVar]: root,
-        [MarkerAgentVar]: spec.config.agent.id,
-        ...(spec.config.notify ? { [NotifyFdVar]: String(notifyFd) } : {})
-      }
-    }
-  ])
+  return mergeAgentEnv(root, spec, fleetLayers, agentDotenv)
 })

@@ -10,6 +10,7 @@ import { Fleet } from "./Fleet.ts"
 import { type LoadedFleet, loadFleet, requireAgent } from "./FleetLoader.ts"
 import { indexSnapshot, type Instance, liveMembers, resolveAgent, type SnapshotIndex } from "./Identity.ts"
 import { type RecordRead, resolveAll } from "./Listing.ts"
+import { newSalt, recordSpawn, spawnIntent } from "./spawnDrift.ts"
 import type { StopOutcome } from "./Outcomes.ts"
 import { Prober } from "./Prober.ts"
 import { RunDir } from "./RunDir.ts"
@@ -88,14 +89,16 @@ export const spawnAgent = Effect.fn("AgentProcesses.spawnAgent")(function* (flee
   const prober = yield* Prober
   const runDir = yield* RunDir
   const id = spec.config.agent.id
-  const env = toRecord(yield* agentEnv(fleet.settings, spec))
+  const merged = yield* agentEnv(fleet.settings, spec)
+  const cwd = path.resolve(spec.dir, spec.config.run.cwd)
+  const spawnedWith = recordSpawn(spawnIntent(spec, cwd, merged), newSalt())
   const startedAt = yield* Clock.currentTimeMillis
   const spawned = yield* (yield* Spawner).spawn({
     id,
     command: spec.config.run.command,
     args: spec.config.run.args,
-    cwd: path.resolve(spec.dir, spec.config.run.cwd),
-    env,
+    cwd,
+    env: toRecord(merged),
     logFile: runDir.logFile(id),
     logs: resolveLogSettings(fleet.settings.logs, spec.config.run.logs),
     notify: spec.config.notify
@@ -105,8 +108,8 @@ export const spawnAgent = Effect.fn("AgentProcesses.spawnAgent")(function* (flee
   const usage = yield* prober.usage(pid)
   const bootId = yield* prober.bootId
   const startTime = usage?.startTime ?? null
-  yield* runDir.writePidRecord(id, { pid, startTime, bootId, startedAt })
-  return { pid, startTime, startedAt, exit: spawned.exit }
+  yield* runDir.writePidRecord(id, { pid, startTime, bootId, startedAt, spawned: spawnedWith })
+  return { pid, startTime, startedAt, exit: spawned.exit, spawnedWith }
 })
 
 /** Process groups of an instance's live members, across all its sessions. */

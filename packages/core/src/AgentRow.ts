@@ -2,6 +2,7 @@ import * as Schema from "effect/Schema"
 import { HealthName } from "./Health.ts"
 import { LogUsage } from "./LogUsage.ts"
 import { ProbeStatus } from "./ProbeResult.ts"
+import { Drift } from "./SpawnRecord.ts"
 import { Status, StatusName } from "./Status.ts"
 
 export const Supervisor = Schema.Literals(["daemonless", "launcher"]).annotate({ identifier: "Supervisor" })
@@ -34,6 +35,11 @@ export const AgentRow = Schema.Struct({
    */
   health: Schema.NullOr(HealthName),
   /** Each probe's standing and last result; empty when `health` is null. */
-  probes: Schema.Array(ProbeStatus)
+  probes: Schema.Array(ProbeStatus),
+  /**
+   * null when the running instance runs what its files say now (or nothing runs); else what a
+   * restart would change (`agentctl diff`, `agentctl apply`).
+   */
+  drift: Drift
 }).annotate({ identifier: "AgentRow" })
 export type AgentRow = typeof AgentRow.Type

@@ -10,6 +10,7 @@ import type { AgentEvent } from "./AgentEvent.ts"
 import type { HealthName } from "./Health.ts"
 import type { Instance } from "./Identity.ts"
 import type { ProbeStatus } from "./ProbeResult.ts"
+import type { SpawnRecord } from "./SpawnRecord.ts"
 import type { Status } from "./Status.ts"
 import { statusName, statusReason } from "./statusText.ts"
 
@@ -24,6 +25,8 @@ export interface AgentState {
   readonly restarts: number
   /** The process being supervised, for stop/kill; null when none runs. */
   readonly instance: Instance | null
+  /** What that process was started with (its pid record's), for drift; null when unknown or none runs. */
+  readonly spawned: SpawnRecord | null
   /** Times of exits that led to restarts, for the give-up window. */
   readonly failures: ReadonlyArray<number>
   readonly attempt: number
@@ -37,6 +40,7 @@ export const idle = (status: Status): AgentState => ({
   status,
   restarts: 0,
   instance: null,
+  spawned: null,
   failures: [],
   attempt: 0,
   health: null,

@@ -15,7 +15,15 @@ import type {
   UsageError
 } from "./Errors.ts"
 import type { AgentHistory } from "./ExitHistory.ts"
-import type { KillOutcome, ReloadOutcome, StartOutcome, StopOutcome, ToggleOutcome } from "./Outcomes.ts"
+import type {
+  ApplyOptions,
+  ApplyOutcome,
+  KillOutcome,
+  ReloadOutcome,
+  StartOutcome,
+  StopOutcome,
+  ToggleOutcome
+} from "./Outcomes.ts"
 
 export type ControlError =
   | AgentNotFound
@@ -55,6 +63,11 @@ export class Control extends Context.Service<
     readonly setEnabled: (id: string, enabled: boolean) => Effect.Effect<ToggleOutcome, ControlError>
     /** Re-read every config: start new or enabled agents, stop removed or disabled ones, restart changed ones. */
     readonly reload: Effect.Effect<ReloadOutcome, ControlError>
+    /**
+     * Bring what runs to what the files say (planApply.ts): start new and enabled agents, stop
+     * removed and disabled ones, restart drifted ones, leave the rest alone; one outcome per agent.
+     */
+    readonly apply: (options: ApplyOptions) => Effect.Effect<ReadonlyArray<ApplyOutcome>, ControlError>
     /** Every state change from now on (the launcher's; nothing changes on its own without one). */
     readonly events: Stream.Stream<AgentEvent>
   }

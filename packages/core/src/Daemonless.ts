@@ -8,13 +8,18 @@ import { setAgentEnabled } from "./configRewrite.ts"
 import { ConfigSource } from "./ConfigSource.ts"
 import { Control, type Targets } from "./Control.ts"
 import { start as startInOrder } from "./DaemonlessStart.ts"
-import { ConfigInvalid, type FileError, UsageError } from "./Errors.ts"
+import type { AgentRow } from "./AgentRow.ts"
+import { carryOut, defaultParallel, planned } from "./applyPlan.ts"
+import { dependencyGraph, startLevels } from "./dependencyGraph.ts"
+import { AgentNotFound, ConfigInvalid, type FileError, UsageError } from "./Errors.ts"
 import type { Fleet } from "./Fleet.ts"
 import { FleetLock } from "./FleetLock.ts"
+import { startsNow } from "./FleetDrift.ts"
 import { type LoadedFleet, loadFleet, requireAgent } from "./FleetLoader.ts"
 import { fleetLogUsage } from "./fleetLogUsage.ts"
-import { daemonlessRows, isRecord } from "./Listing.ts"
-import type { KillOutcome } from "./Outcomes.ts"
+import { daemonlessRows, isRecord, recordedSpawns } from "./Listing.ts"
+import type { ApplyOptions, KillOutcome } from "./Outcomes.ts"
+import { type AgentFacts, planApply } from "./planApply.ts"
 import { Prober } from "./Prober.ts"
 import type { ProbeRunner } from "./ProbeRunner.ts"
 import { recordStops } from "./recordExits.ts"
@@ -38,7 +43,8 @@ const rowsOf = Effect.fnUntraced(function* (fleet: LoadedFleet, entries: LoadedF
     entries.flatMap((e) => (e._tag === "Valid" ? [e.spec] : [])),
     pids
   )
-  return daemonlessRows(fleet.root, entries, records, snapshot, yield* Clock.currentTimeMillis, logs)
+  const starts = yield* startsNow(fleet, recordedSpawns(records))
+  return daemonlessRows(fleet.root, entries, records, snapshot, yield* Clock.currentTimeMillis, logs, starts)
 })
 
 export const list = Effect.fn("Daemonless.list")(function* () {
@@ -126,6 +132,47 @@ export const restart = Effect.fn("Daemonless.restart")(function* (targets: Targe
   )
 })
 
+const runsNow = (name: AgentRow["status"]) => name === "running" || name === "starting" || name === "unknown"
+
+const idsOf = (ids: ReadonlyArray<string>): Targets => ({ _tag: "Ids", ids })
+
+/** `apply` without a launcher: the fleet's rows (drift included) planned, then carried out under the caller's lock. */
+export const apply = Effect.fn("Daemonless.apply")(function* (options: ApplyOptions) {
+  const fleet = yield* loadFleet()
+  for (const id of options.ids ?? []) {
+    if (!fleet.entries.some((e) => (e._tag === "Valid" ? e.spec.config.agent.id : e.id) === id)) {
+      return yield* AgentNotFound.forId(id, [...fleet.agents.keys()])
+    }
+  }
+  const rows = yield* rowsOf(fleet, fleet.entries)
+  const runDir = yield* RunDir
+  const facts: Array<AgentFacts> = []
+  for (const row of rows) {
+    if (row.id === null) continue
+    // Without a launcher nothing remembers the fleet as it was: an agent is new when it never
+    // ran (no exit history, nothing running), and then `apply` starts it.
+    const ran = row.status !== "invalid" && (yield* runDir.readHistory(row.id)).exits.length > 0
+    facts.push({
+      id: row.id,
+      config: row.status === "invalid" ? "invalid" : "valid",
+      enabled: row.enabled,
+      running: runsNow(row.status),
+      drift: row.drift,
+      fresh: !ran && row.detail._tag !== "Exited"
+    })
+  }
+  const plan = planApply(facts, options.ids)
+  if (options.dry_run === true) return planned(plan)
+  return yield* carryOut(
+    plan,
+    { stop: (ids) => stop(idsOf(ids)), restart: (ids) => restart(idsOf(ids)), start: (ids) => start(idsOf(ids)) },
+    {
+      parallel: options.parallel ?? defaultParallel,
+      order: startLevels(dependencyGraph(fleet.agents.values()), [...fleet.agents.keys()])
+    }
+  )
+})
+
 export const history = Effect.fn("Daemonless.history")(function* (id: string) {
   yield* requireAgent(yield* loadFleet(), id)
   return yield* (yield* RunDir).readHistory(id)
@@ -162,6 +209,7 @@ export const layer = Layer.effect(
       restart: (targets, timeoutMs) => mutate(restart(targets, timeoutMs)),
       kill: (targets) => mutate(kill(targets)),
       setEnabled: (id, enabled) => mutate(setEnabled(id, enabled)),
+      apply: (options) => mutate(apply(options)),
       reload: Effect.fail(
         new UsageError({
           message: "reload applies config changes to a running launcher; none is running (agentctl launcher start)"

@@ -8,6 +8,8 @@ import { deriveStatus } from "./deriveStatus.ts"
 import { indexSnapshot, resolveAgent, type Resolution, type SnapshotIndex } from "./Identity.ts"
 import type { PidRecord } from "./PidRecord.ts"
 import type { Snapshot } from "./ProcessTable.ts"
+import { driftNow, type StartNow } from "./spawnDrift.ts"
+import type { DriftChange } from "./SpawnRecord.ts"
 import type { Status } from "./Status.ts"
 import { statusName, statusReason } from "./statusText.ts"
 
@@ -38,7 +40,8 @@ export const invalidRow = (
     detail,
     logs: null,
     health: null,
-    probes: []
+    probes: [],
+    drift: null
   }
 }
 
@@ -53,6 +56,8 @@ export const rowFromStatus = (
     readonly logs: LogUsage | null
     readonly health: HealthName | null
     readonly probes: ReadonlyArray<ProbeStatus>
+    /** What a restart would change; null unless it runs (the caller computes it: spawnDrift.ts). */
+    readonly drift: ReadonlyArray<DriftChange> | null
   }
 ): AgentRow => {
   const { config, file } = spec
@@ -74,7 +79,8 @@ export const rowFromStatus = (
     detail,
     logs: extra.logs,
     health: extra.health,
-    probes: extra.probes
+    probes: extra.probes,
+    drift: extra.drift
   }
 }
 
@@ -106,14 +112,28 @@ export const resolveAll = (
     ]
   })
 
-/** `ls` for a daemonless fleet: one snapshot, O(agents + processes). */
+/** Drift of what runs of this agent: its primary instance must be the one its record names. */
+const driftOfRunning = (r: ResolvedAgent, start: StartNow | undefined): ReadonlyArray<DriftChange> | null => {
+  if (start === undefined || r.record === null || r.resolution.record !== "ok") return null
+  return driftNow(r.record.spawned, start)
+}
+
+/** Agents whose drift a listing needs: those whose record says what they were started with. */
+export const recordedSpawns = (records: ReadonlyMap<string, RecordRead>): ReadonlyArray<string> =>
+  [...records].flatMap(([id, r]) => (isRecord(r) && r.spawned !== undefined ? [id] : []))
+
+/**
+ * `ls` for a daemonless fleet: one snapshot, O(agents + processes). `starts`: what a start of
+ * each recorded agent would run now (FleetDrift.startsNow), for the drift of those running.
+ */
 export const daemonlessRows = (
   root: string,
   entries: ReadonlyArray<ConfigEntry>,
   records: ReadonlyMap<string, RecordRead>,
   snapshot: Snapshot,
   now: number,
-  logs: ReadonlyMap<string, LogUsage>
+  logs: ReadonlyMap<string, LogUsage>,
+  starts: ReadonlyMap<string, StartNow>
 ): ReadonlyArray<AgentRow> => {
   const resolved = new Map(resolveAll(root, entries, records, snapshot).map((r) => [r.entry, r]))
   return entries.map((entry) => {
@@ -126,7 +146,8 @@ export const daemonlessRows = (
       now,
       logs: logs.get(entry.spec.config.agent.id) ?? null,
       health: null,
-      probes: []
+      probes: [],
+      drift: driftOfRunning(r, starts.get(entry.spec.config.agent.id))
     })
   })
 }

@@ -1,4 +1,5 @@
 import * as Schema from "effect/Schema"
+import { SpawnRecord } from "./SpawnRecord.ts"
 
 /**
  * `run/<id>.pid`: the pid **and** the start time the prober saw when the agent was started.
@@ -11,7 +12,9 @@ export const PidRecord = Schema.Struct({
   /** /proc/sys/kernel/random/boot_id when recorded: a record from an earlier boot is stale whatever its pid. */
   bootId: Schema.String,
   /** Wall clock of the start, unix ms. */
-  startedAt: Schema.Number
+  startedAt: Schema.Number,
+  /** What it was started with (drift); absent in a record repaired at adoption, or written before drift existed. */
+  spawned: Schema.optionalKey(SpawnRecord)
 })
 export type PidRecord = typeof PidRecord.Type
 

@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as FiberMap from "effect/FiberMap"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
+import * as Result from "effect/Result"
 import * as Semaphore from "effect/Semaphore"
 import { readRecords, selectAgents, type StopPlan, stopPlans } from "./AgentProcesses.ts"
 import type { AgentRow } from "./AgentRow.ts"
@@ -12,7 +13,7 @@ import type { AgentSpec } from "./AgentConfig.ts"
 import type { ConfigEntry } from "./ConfigFile.ts"
 import { Control, type Targets } from "./Control.ts"
 import * as Daemonless from "./Daemonless.ts"
-import { dependencyGraph, dependentsMap, stopLevels } from "./dependencyGraph.ts"
+import { dependencyGraph, dependentsMap, startLevels, stopLevels } from "./dependencyGraph.ts"
 import { makeDependencyStarter } from "./DependencyStarter.ts"
 import { watchDependentRestarts } from "./dependentRestarts.ts"
 import { Fleet } from "./Fleet.ts"
@@ -22,7 +23,12 @@ import { carriedRestarts, type LauncherStopFacts, noteStop } from "./launcherHis
 import { invalidRow, type ResolvedAgent, resolveAll, rowFromStatus } from "./Listing.ts"
 import type { KillOutcome, StartOutcome, StopOutcome } from "./Outcomes.ts"
 import { planBoot } from "./planBoot.ts"
-import { planReload } from "./planReload.ts"
+import { carryOut, defaultParallel, planned } from "./applyPlan.ts"
+import { AgentNotFound } from "./Errors.ts"
+import type { ApplyOptions, ApplyOutcome, ReloadOutcome } from "./Outcomes.ts"
+import { type AgentFacts, planApply } from "./planApply.ts"
+import { driftNow, type StartNow } from "./spawnDrift.ts"
+import { startsNow } from "./FleetDrift.ts"
 import { Prober } from "./Prober.ts"
 import { RunDir } from "./RunDir.ts"
 import type { SignalName } from "./Signals.ts"
@@ -59,10 +65,12 @@ const rowOf = (
   spec: AgentSpec,
   states: ReadonlyMap<string, AgentState>,
   now: number,
-  logs: ReadonlyMap<string, LogUsage>
+  logs: ReadonlyMap<string, LogUsage>,
+  starts: ReadonlyMap<string, StartNow>
 ): AgentRow => {
   const state =
     states.get(spec.config.agent.id) ?? idle(spec.config.agent.enabled ? { _tag: "Stopped" } : { _tag: "Disabled" })
+  const start = starts.get(spec.config.agent.id)
   return rowFromStatus(spec, state.status, {
     restarts: state.restarts,
     error: null,
@@ -70,7 +78,9 @@ const rowOf = (
     now,
     logs: logs.get(spec.config.agent.id) ?? null,
     health: state.health,
-    probes: state.probes
+    probes: state.probes,
+    drift:
+      state.instance === null || state.spawned === null || start === undefined ? null : driftNow(state.spawned, start)
   })
 }
 
@@ -155,7 +165,13 @@ export const makeWith = Effect.fnUntraced(function* (initial: LoadedFleet) {
           const found: ResolvedAgent | undefined = seen?.success.resolved.get(id)
           const primary = found?.resolution.primary ?? null
           if (primary !== null && seen !== null && seen._tag === "Success") {
-            yield* launch(id, { _tag: "Adopt", instance: primary, startedAt: adoptedAt(seen.success.index, primary) })
+            const spawned = found?.resolution.record === "ok" ? (found.record?.spawned ?? null) : null
+            yield* launch(id, {
+              _tag: "Adopt",
+              instance: primary,
+              startedAt: adoptedAt(seen.success.index, primary),
+              spawned
+            })
             return { id, result: "already-running", pid: primary.pid, error: null } satisfies StartOutcome
           }
           const spawned = yield* Deferred.make<StartOutcome>()
@@ -299,13 +315,36 @@ export const makeWith = Effect.fnUntraced(function* (initial: LoadedFleet) {
       Effect.map(selectAgents(fleet, targets, allMeansEnabled), (specs) => specs.map((s) => s.config.agent.id))
     )
 
+  /**
+   * What a start of each agent that runs would run now, from the files as they are (not as the
+   * launcher last read them): drift is against the files. Files that cannot be read make every
+   * one of them `Invalid`, naming the file, rather than the listing fail.
+   */
+  const startsOf = (states: ReadonlyMap<string, AgentState>, only?: string, loaded?: LoadedFleet) =>
+    Effect.gen(function* () {
+      const ids = [...states].flatMap(([id, s]) =>
+        s.instance !== null && s.spawned !== null && (only === undefined || id === only) ? [id] : []
+      )
+      if (ids.length === 0) return new Map<string, StartNow>()
+      const files = loaded === undefined ? yield* Effect.result(provide(loadFleet())) : Result.succeed(loaded)
+      if (files._tag === "Success") return yield* provide(startsNow(files.success, ids))
+      const e = files.failure
+      const invalid: StartNow = {
+        _tag: "Invalid",
+        file: e._tag === "ConfigInvalid" ? e.file : e.path,
+        error: e.message
+      }
+      return new Map(ids.map((id) => [id, invalid] as const))
+    })
+
   const rows = Effect.gen(function* () {
     const fleet = yield* Ref.get(fleetRef)
     const states = yield* store.all
     const now = yield* Clock.currentTimeMillis
     const logs = yield* provide(fleetLogUsage(fleet, fleet.agents.values()))
+    const starts = yield* startsOf(states)
     return fleet.entries.map((entry): AgentRow =>
-      entry._tag === "Invalid" ? invalidRow(entry, "launcher", now) : rowOf(entry.spec, states, now, logs)
+      entry._tag === "Invalid" ? invalidRow(entry, "launcher", now) : rowOf(entry.spec, states, now, logs, starts)
     )
   })
 
@@ -316,15 +355,81 @@ export const makeWith = Effect.fnUntraced(function* (initial: LoadedFleet) {
     return ids
   })
 
+  /**
+   * `apply` (planApply.ts) against the files as they are now: the new fleet becomes the one
+   * supervised (so a disabled agent shows as disabled once stopped), then removed and disabled
+   * agents are stopped, drifted ones restarted in waves, and new or enabled ones started.
+   */
+  const apply = (options: ApplyOptions) =>
+    Effect.gen(function* () {
+      const before = yield* Ref.get(fleetRef)
+      const after = yield* provide(loadFleet())
+      const known = (id: string) =>
+        before.agents.has(id) || after.entries.some((e) => (e._tag === "Valid" ? e.spec.config.agent.id : e.id) === id)
+      for (const id of options.ids ?? []) {
+        if (!known(id)) return yield* AgentNotFound.forId(id, [...after.agents.keys()])
+      }
+      const states = yield* store.all
+      const supervised = yield* supervisedIds
+      const starts = yield* startsOf(states, undefined, after)
+      const everyId = new Set<string>([...before.agents.keys(), ...after.agents.keys()])
+      for (const e of after.entries) if (e._tag === "Invalid" && e.id !== null) everyId.add(e.id)
+      const facts = [...everyId].map((id): AgentFacts => {
+        const state = states.get(id)
+        const spec = after.agents.get(id)
+        const broken = after.entries.some((e) => e._tag === "Invalid" && e.id === id)
+        const start = starts.get(id)
+        const was = before.agents.get(id)
+        return {
+          id,
+          fresh: was === undefined || !was.config.agent.enabled,
+          config: spec !== undefined ? "valid" : broken ? "invalid" : "removed",
+          enabled: spec?.config.agent.enabled ?? false,
+          // Waiting to restart (a backoff) is the launcher's business: not a start for apply to make.
+          running: (state?.instance ?? null) !== null || supervised.has(id),
+          drift:
+            state?.instance == null || state.spawned === null || start === undefined
+              ? null
+              : driftNow(state.spawned, start)
+        }
+      })
+      const plan = planApply(facts, options.ids)
+      if (options.dry_run === true) return planned(plan)
+      yield* Ref.set(fleetRef, after)
+      return yield* carryOut(
+        plan,
+        {
+          stop: (ids) => stopAgents(ids, null),
+          restart: (wave) =>
+            holding(
+              wave,
+              Effect.gen(function* () {
+                const stopOutcomes = yield* stopHeld(wave, null)
+                const started = new Map((yield* startHeld(wave)).map((o) => [o.id, o] as const))
+                return stopOutcomes.map((stop) => ({ stop, start: started.get(stop.id)! }))
+              })
+            ),
+          start: startAgents
+        },
+        {
+          parallel: options.parallel ?? defaultParallel,
+          order: startLevels(dependencyGraph(after.agents.values()), [...after.agents.keys()])
+        }
+      )
+    })
+
+  /** `reload`, kept for scripts written before `apply`: the same plan, told in its older shape. */
   const reload = Effect.gen(function* () {
-    const before = yield* Ref.get(fleetRef)
-    const after = yield* provide(loadFleet())
-    const plan = planReload(before, after, yield* supervisedIds)
-    yield* Ref.set(fleetRef, after)
-    if (plan.stopped.length > 0) yield* stopAgents(plan.stopped, null)
-    for (const id of plan.restarted) yield* holding([id], Effect.andThen(stopHeld([id], null), startHeld([id])))
-    if (plan.started.length > 0) yield* startAgents(plan.started)
-    return plan
+    const outcomes = yield* apply({})
+    const files = yield* Ref.get(fleetRef)
+    const by = (action: ApplyOutcome["action"]) => outcomes.filter((o) => o.action === action).map((o) => o.id)
+    return {
+      started: by("start"),
+      stopped: by("stop"),
+      restarted: by("restart"),
+      unchanged: by("none"),
+      invalid: files.entries.flatMap((e) => (e._tag === "Invalid" ? [{ file: e.file, error: e.error }] : []))
+    } satisfies ReloadOutcome
   })
 
   /**
@@ -374,7 +479,12 @@ export const makeWith = Effect.fnUntraced(function* (initial: LoadedFleet) {
                   keep: [action.instance]
                 })
               }
-              yield* launch(id, { _tag: "Adopt", instance: action.instance, startedAt: action.startedAt })
+              yield* launch(id, {
+                _tag: "Adopt",
+                instance: action.instance,
+                startedAt: action.startedAt,
+                spawned: action.spawned ?? null
+              })
               break
             }
             case "Start": {
@@ -436,7 +546,8 @@ export const makeWith = Effect.fnUntraced(function* (initial: LoadedFleet) {
         const fleet = yield* Ref.get(fleetRef)
         const spec = yield* requireAgent(fleet, id)
         const logs = yield* provide(fleetLogUsage(fleet, [spec]))
-        return rowOf(spec, yield* store.all, yield* Clock.currentTimeMillis, logs)
+        const states = yield* store.all
+        return rowOf(spec, states, yield* Clock.currentTimeMillis, logs, yield* startsOf(states, id))
       }),
     history: (id) =>
       Effect.gen(function* () {
@@ -488,6 +599,7 @@ export const makeWith = Effect.fnUntraced(function* (initial: LoadedFleet) {
         })
       ),
     reload,
+    apply,
     events: store.events
   })
 

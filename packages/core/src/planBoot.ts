@@ -1,6 +1,7 @@
 import type { Instance } from "./Identity.ts"
 import type { ResolvedAgent } from "./Listing.ts"
 import type { Snapshot } from "./ProcessTable.ts"
+import type { SpawnRecord } from "./SpawnRecord.ts"
 import { startedAtMs } from "./usage.ts"
 
 /*
@@ -19,6 +20,8 @@ export type BootAction =
       readonly repairRecord: boolean
       /** Further instances (started by hand while no launcher ran): stopped, the adopted one kept. */
       readonly duplicates: ReadonlyArray<Instance>
+      /** What its record says it was started with (drift); undefined when the record is not its own. */
+      readonly spawned: SpawnRecord | undefined
     }
   /** Enabled and not running: start it. */
   | { readonly _tag: "Start"; readonly id: string }
@@ -37,7 +40,8 @@ export const planBoot = (resolved: ReadonlyArray<ResolvedAgent>, snapshot: Snaps
         bootTimeMs: snapshot.bootTimeMs
       })
       const duplicates = instances.filter((i) => i !== primary)
-      return { _tag: "Adopt", id, instance: primary, startedAt, repairRecord: repair, duplicates }
+      const spawned = record === "ok" ? a.record?.spawned : undefined
+      return { _tag: "Adopt", id, instance: primary, startedAt, repairRecord: repair, duplicates, spawned }
     }
     if (!a.entry.spec.config.agent.enabled) return { _tag: "Disabled", id }
     if (record === "stale" && a.entry.spec.config.run.restart === "never") {

@@ -26,6 +26,7 @@ import type { ProbeRunner } from "./ProbeRunner.ts"
 import type { ReadinessNotices } from "./ReadinessNotices.ts"
 import { initialHealth, type Verdict, watchesHealth, watchHealth } from "./watchHealth.ts"
 import { type SessionRss, watchMemory } from "./watchMemory.ts"
+import type { SpawnRecord } from "./SpawnRecord.ts"
 
 /*
  * One agent's supervision, as one fiber of the launcher: start the agent (or watch the live
@@ -42,7 +43,13 @@ export type Launch =
   /** Start it; `spawned` learns the outcome of that first spawn (the caller of `start` waits on it). */
   | { readonly _tag: "Spawn"; readonly spawned: Deferred.Deferred<StartOutcome> | null }
   /** It runs already (found at boot or by `start`): watch it, never start a second copy. */
-  | { readonly _tag: "Adopt"; readonly instance: Instance; readonly startedAt: number | null }
+  | {
+      readonly _tag: "Adopt"
+      readonly instance: Instance
+      readonly startedAt: number | null
+      /** Its pid record's account of how it was started, when the record is its own. */
+      readonly spawned: SpawnRecord | null
+    }
 
 export type SuperviseRequirements =
   Prober | Signals | Spawner | RunDir | ConfigSource | Path.Path | Fleet | ProbeRunner | ReadinessNotices | OomKills
@@ -59,7 +66,7 @@ interface Running {
 }
 
 /** What an instance leaves in the store once it is gone: no instance, no health. */
-const gone = { instance: null, health: null, probes: [] } as const
+const gone = { instance: null, spawned: null, health: null, probes: [] } as const
 
 const firstLine = (cause: Cause.Cause<unknown>) => Cause.pretty(cause).split("\n")[0] ?? "unknown error"
 
@@ -100,12 +107,12 @@ export const superviseAgent = (
       }
     })
 
-  const adopt = (spec: AgentSpec, instance: Instance, startedAt: number | null) =>
+  const adopt = (spec: AgentSpec, instance: Instance, startedAt: number | null, startedWith: SpawnRecord | null) =>
     Effect.gen(function* () {
       const status: Status = { _tag: "Running", pid: instance.pid, instances: 1, startedAt }
       yield* store.update(
         id,
-        (s) => ({ ...s, ...initialHealth(spec, true), instance, status }),
+        (s) => ({ ...s, ...initialHealth(spec, true), instance, spawned: startedWith, status }),
         `adopted pid ${instance.pid} (it runs without a launcher's supervision until now)`
       )
       return {
@@ -131,6 +138,7 @@ export const superviseAgent = (
               // sees a running instance whose probes have not been set up yet.
               ...initialHealth(spec, false),
               instance: spawnedInstance(s.pid, s.startTime ?? -1),
+              spawned: s.spawnedWith,
               status: { _tag: "Running", pid: s.pid, instances: 1, startedAt: s.startedAt }
             }))
           ),
@@ -235,7 +243,7 @@ export const superviseAgent = (
       if (spec === undefined) return
       const running =
         next._tag === "Adopt"
-          ? yield* adopt(spec, next.instance, next.startedAt)
+          ? yield* adopt(spec, next.instance, next.startedAt, next.spawned)
           : yield* spawn(fleet, spec, next.spawned)
       const end = yield* watchInstance(store, id, running.instance)
       const { exit, verdict } = yield* ended(fleet, spec, running)

@@ -117,7 +117,8 @@ const scripted = (status: StatusName, started: ReadonlyArray<StartOutcome>, call
         detail: { _tag: "Stopped" },
         logs: null,
         health: null,
-        probes: []
+        probes: [],
+        drift: null
       }),
     stop: (targets) =>
       Effect.sync(() => {

@@ -118,12 +118,15 @@ describe("Daemonless status, start and records", () => {
       yield* behave("a", { crashAfterMs: 0 })
       const [out] = yield* Daemonless.start(ids("a"))
       assert.strictEqual(out!.result, "started")
-      assert.deepStrictEqual(yield* (yield* RunDir).readPidRecord("a"), {
+      const { spawned, ...record } = (yield* (yield* RunDir).readPidRecord("a"))!
+      assert.deepStrictEqual(record, {
         pid: out!.pid!,
         startTime: null,
         bootId: FakeProcessTable.fakeBootId,
         startedAt: 0
       })
+      // What it was started with is recorded with it, for drift.
+      assert.strictEqual(spawned?.spec.env.AGENTCTL_AGENT?.value, "a")
       assert.strictEqual((yield* Daemonless.status("a")).status, "exited")
     }).pipe(Effect.provide(fleetOf({ "agents/a/config.yaml": agent("a") })))
   )

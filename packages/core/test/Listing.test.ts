@@ -48,6 +48,7 @@ const snapshotOf = (...processes: Array<ProcessInfo>): Snapshot => ({
 
 const rowKeys = [
   "detail",
+  "drift",
   "enabled",
   "error",
   "file",
@@ -123,7 +124,8 @@ describe("rowFromStatus", () => {
       now,
       logs: null,
       health: null,
-      probes: []
+      probes: [],
+      drift: null
     })
     expect({ pid: row.pid, instances: row.instances, uptime: row.uptime }).toEqual(shown)
   })
@@ -140,7 +142,8 @@ describe("rowFromStatus", () => {
         now,
         logs: usage,
         health: "ready",
-        probes: []
+        probes: [],
+        drift: null
       })
     ).toEqual({
       id: "a",
@@ -158,7 +161,8 @@ describe("rowFromStatus", () => {
       detail,
       logs: usage,
       health: "ready",
-      probes: []
+      probes: [],
+      drift: null
     })
   })
 })
@@ -181,7 +185,8 @@ describe("invalidRow", () => {
       detail: { _tag: "Invalid", file: invalid.file, error: invalid.error },
       logs: null,
       health: null,
-      probes: []
+      probes: [],
+      drift: null
     })
   })
 })
@@ -200,7 +205,7 @@ describe("daemonlessRows", () => {
     ["corrupt", { unreadable: "corrupt pid record: Expected a number" }]
   ])
   const entries = [valid("run"), invalid, valid("gone"), valid("corrupt"), valid("off", "  enabled: false\n")]
-  const rows = daemonlessRows(root, entries, records, snapshotOf(leader(42, 500, "run")), now, new Map())
+  const rows = daemonlessRows(root, entries, records, snapshotOf(leader(42, 500, "run")), now, new Map(), new Map())
 
   it("one row per config file, in the fleet's order, each from the records and the snapshot", () => {
     expect(rows.map((r) => [r.id, r.status, r.pid, r.uptime, r.error])).toEqual([
@@ -235,7 +240,7 @@ describe("daemonlessRows", () => {
 })
 
 describe("AgentRow", () => {
-  const row = daemonlessRows(root, [valid("a")], new Map(), snapshotOf(), now, new Map())[0]!
+  const row = daemonlessRows(root, [valid("a")], new Map(), snapshotOf(), now, new Map(), new Map())[0]!
 
   it.each(["daemonless", "launcher"])("supervisor %s decodes", (supervisor) => {
     expect(Schema.decodeUnknownResult(AgentRow)({ ...row, supervisor })).toEqual(Result.succeed({ ...row, supervisor }))

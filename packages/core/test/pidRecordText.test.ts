@@ -30,7 +30,21 @@ const texts: ReadonlyArray<string> = [
   '"text"',
   "",
   "{",
-  '{"pid":10,"startTime":100,"bootId":"b","startedAt":5}\n'
+  '{"pid":10,"startTime":100,"bootId":"b","startedAt":5}\n',
+  ...[
+    '{"digest":"d","salt":"s","file":"/f/a.yaml","spec":{"command":"x","args":["a"],"cwd":"/f","env":{"A":{"source":"run.env","value":"1"},"API_KEY":{"source":"agent .env","sha256":"ab"}},"settings":{"restart":"always","health":{"liveness":null},"max_memory":null}}}',
+    '{"digest":"d","salt":"s","file":"f","spec":{"command":"x","args":[],"cwd":"/","env":{"__proto__":{"source":"s","value":"v"}},"settings":{}}}',
+    '{"digest":"d","salt":"s","file":"f","spec":{"command":"x","args":[],"cwd":"/","env":{"A":{"source":"s","value":"v","extra":1}},"settings":{},"extra":2},"extra":3}',
+    '{"digest":"d","salt":"s","file":"f","spec":{"command":"x","args":[1],"cwd":"/","env":{},"settings":{}}}',
+    '{"digest":"d","salt":"s","file":"f","spec":{"command":"x","args":[],"cwd":"/","env":{"A":{"value":"v"}},"settings":{}}}',
+    '{"digest":"d","salt":"s","file":"f","spec":{"command":"x","args":[],"cwd":"/","env":{"A":{"source":"s","value":7}},"settings":{}}}',
+    '{"digest":"d","salt":"s","file":"f","spec":{"command":"x","args":[],"cwd":"/","env":{},"settings":[]}}',
+    '{"digest":"d","salt":"s","file":"f","spec":{"command":"x","args":[],"cwd":"/","env":[]}}',
+    '{"digest":"d","salt":"s","file":"f"}',
+    '{"digest":7,"salt":"s","file":"f","spec":{"command":"x","args":[],"cwd":"/","env":{},"settings":{}}}',
+    "null",
+    '"spawned"'
+  ].map((spawned) => `{"pid":10,"startTime":100,"bootId":"b","startedAt":5,"spawned":${spawned}}`)
 ]
 
 describe("parsePidRecord agrees with the PidRecord schema", () => {

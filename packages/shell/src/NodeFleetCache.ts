@@ -6,6 +6,7 @@ import { FleetCache } from "@agentctl/core/FleetCache"
 import { resolveLogSettings } from "@agentctl/core/LogSettings"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { resolve } from "node:path"
 import { readConfigCache, stampFiles, writeConfigCache } from "./configCache.ts"
 
 export const layer = (root: string): Layer.Layer<FleetCache> =>
@@ -30,7 +31,8 @@ export const layer = (root: string): Layer.Layer<FleetCache> =>
                     ).maxSize
                   }
                 }
-                writeConfigCache(root, glob, stamps, settingsStamp, { entries, logMaxSize })
+                const envFile = resolve(root, settings.env_file)
+                writeConfigCache(root, glob, stamps, settingsStamp, { entries, logMaxSize, envFile })
               })
           } as const
         })

@@ -24,10 +24,12 @@ export interface CachedFleet {
   readonly entries: ReadonlyArray<ConfigEntry>
   /** Each valid agent's resolved `logs.max_size` (its log warnings are judged by it). */
   readonly logMaxSize: Readonly<Record<string, number>>
+  /** The fleet `.env` (agentctl.yaml's `env_file`), absolute: drift reads it. */
+  readonly envFile: string
 }
 
 interface CacheFile extends CachedFleet {
-  readonly version: 3
+  readonly version: 4
   readonly build: string
   readonly root: string
   readonly settingsStamp: string | null
@@ -59,7 +61,7 @@ export const readConfigCache = (root: string, glob?: string): CachedFleet | null
     return null
   }
   if (
-    cache.version !== 3 ||
+    cache.version !== 4 ||
     cache.build !== build ||
     cache.root !== root ||
     (glob !== undefined && cache.glob !== glob) ||
@@ -78,7 +80,7 @@ export const readConfigCache = (root: string, glob?: string): CachedFleet | null
     const [file, stamp] = cache.files[i]!
     if (files[i] !== file || (stamps.get(file) ?? stampOf(file)) !== stamp) return null
   }
-  return { entries: cache.entries, logMaxSize: cache.logMaxSize }
+  return { entries: cache.entries, logMaxSize: cache.logMaxSize, envFile: cache.envFile }
 }
 
 /**
@@ -92,7 +94,7 @@ export const writeConfigCache = (
   settingsStamp: string | null,
   fleet: CachedFleet
 ): void => {
-  const data: CacheFile = { version: 3, build, root, settingsStamp, glob, files: stamps, ...fleet }
+  const data: CacheFile = { version: 4, build, root, settingsStamp, glob, files: stamps, ...fleet }
   const file = cacheFile(root)
   try {
     mkdirSync(dirname(file), { recursive: true })

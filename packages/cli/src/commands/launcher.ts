@@ -175,6 +175,6 @@ export const reload = Command.make(
   })
 ).pipe(
   Command.withDescription(
-    "Re-read configs in the running launcher: start new/enabled, stop removed/disabled, restart changed"
+    "apply, through the running launcher, told in the older shape (started/stopped/restarted/unchanged)"
   )
 )

@@ -7,6 +7,7 @@ import { loadFleet } from "@agentctl/core/FleetLoader"
 import { AgentLogs, everything } from "@agentctl/core/AgentLogs"
 import { RunDir } from "@agentctl/core/RunDir"
 import * as Console from "effect/Console"
+import { driftLines } from "@agentctl/core/spawnDrift"
 import * as Effect from "effect/Effect"
 import { formatBytes } from "@agentctl/core/bytesText"
 import { Command } from "effect/cli"
@@ -78,7 +79,13 @@ export const status = Command.make(
           `  uptime:    ${row.uptime === null ? "-" : formatUptime(row.uptime)}`,
           `  restarts:  ${row.restarts}`,
           ...healthLines(row, spec, Date.now()),
-          `  config:    ${row.file}`
+          `  config:    ${row.file}`,
+          ...(row.drift === null
+            ? []
+            : [
+                `  drift:     a restart would apply (agentctl apply ${id}):`,
+                ...driftLines(row.drift).map((l) => `    ${l}`)
+              ])
         ]
         if (spec !== undefined) {
           const run = spec.config.run

@@ -1,4 +1,7 @@
-import { daemonlessRows, isRecord, type RecordRead } from "@agentctl/core/Listing"
+import { mergeAgentEnv } from "@agentctl/core/mergeAgentEnv"
+import { parseDotenv } from "@agentctl/core/dotenv"
+import { daemonlessRows, isRecord, type RecordRead, recordedSpawns } from "@agentctl/core/Listing"
+import { startsFrom, type StartNow } from "@agentctl/core/spawnDrift"
 import type { LogUsage } from "@agentctl/core/LogUsage"
 import { parsePidRecord } from "@agentctl/core/pidRecordText"
 import { daemonlessUsage } from "@agentctl/shell/logs/usageSummary"
@@ -6,9 +9,9 @@ import { errorCode } from "@agentctl/shell/errno"
 import { readLauncherSync } from "@agentctl/shell/launcherRecord"
 import { readSmallBytesSync, readSnapshotSync } from "@agentctl/shell/procfsSync"
 // Named imports: a namespace import of a builtin makes the bundle copy every export at start-up.
-import { existsSync, writeSync } from "node:fs"
+import { existsSync, readFileSync, writeSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { readConfigCache } from "@agentctl/shell/configCache"
+import { type CachedFleet, readConfigCache } from "@agentctl/shell/configCache"
 import { type Listing, renderListing } from "./renderRows.ts"
 
 /*
@@ -48,6 +51,44 @@ const readRecord = (file: string): RecordRead | undefined => {
   return parsePidRecord(text) ?? undefined
 }
 
+/** A `.env` file's variables; null when absent is {}; null when it does not parse (the full path names the line). */
+const readDotenvSync = (file: string): Readonly<Record<string, string>> | null => {
+  let text: string
+  try {
+    text = readFileSync(file, "utf8")
+  } catch (e) {
+    return errorCode(e) === "ENOENT" ? {} : null
+  }
+  const parsed = parseDotenv(text)
+  return parsed.errors.length > 0 ? null : Object.fromEntries(parsed.entries.map((e) => [e.key, e.value]))
+}
+
+/**
+ * What a start of each recorded agent would run now (FleetDrift.startsNow's answer, from the
+ * same pure functions); null when a `.env` does not parse, which the full path reports.
+ */
+const startsNowSync = (root: string, cached: CachedFleet, records: ReadonlyMap<string, RecordRead>) => {
+  const ids = recordedSpawns(records)
+  if (ids.length === 0) return new Map<string, StartNow>()
+  const fleetVars = readDotenvSync(cached.envFile)
+  if (fleetVars === null) return null
+  // The host's layer is left out of drift (spawnIntent drops it): only the files' layers matter.
+  const layers = [{ source: "fleet .env", vars: fleetVars }] as const
+  let unreadable = false
+  const starts = startsFrom(
+    cached.entries,
+    ids,
+    (spec) => {
+      const agentFile = join(spec.dir, ".env")
+      const agentVars = agentFile === cached.envFile ? {} : readDotenvSync(agentFile)
+      if (agentVars === null) unreadable = true
+      return { _tag: "Env", env: mergeAgentEnv(root, spec, layers, agentVars ?? {}) }
+    },
+    (spec) => resolve(spec.dir, spec.config.run.cwd)
+  )
+  return unreadable ? null : starts
+}
+
 /**
  * The daemonless listing from the config cache, the pid records and one /proc pass; null when
  * it cannot be answered exactly here (a stale cache, an unreadable record).
@@ -84,7 +125,9 @@ export const daemonlessListing = (root: string, now: number): Listing | null => 
     // An unreadable usage summary: the full path says what is wrong with it.
     return null
   }
-  const rows = daemonlessRows(root, entries, records, readSnapshotSync({ known }), now, logs)
+  const starts = startsNowSync(root, cached, records)
+  if (starts === null) return null
+  const rows = daemonlessRows(root, entries, records, readSnapshotSync({ known }), now, logs, starts)
   return { rows, supervisor: "daemonless", launcherPid: null }
 }
 
@@ -100,20 +143,23 @@ export const launcherListing = (socketPath: string, launcherPid: number): Promis
     // Our own connection, so no http.Agent: an Agent works out a TLS server name for every
     // request, and the IPv6 regex it compiles for that costs ~3 ms of a 40 ms `ls`.
     const createConnection = () => net.connect(socketPath)
-    const request = http.get({ createConnection, path: "/agents", timeout: 10_000 }, (response) => {
-      const chunks: Array<Buffer> = []
-      response.on("data", (c: Buffer) => chunks.push(c))
-      response.on("error", () => done(null))
-      response.on("end", () => {
-        if (response.statusCode !== 200) return done(null)
-        try {
-          const rows = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Listing["rows"]
-          done({ rows, supervisor: "launcher", launcherPid })
-        } catch {
-          done(null)
-        }
-      })
-    })
+    const request = http.get(
+      { createConnection, path: "/agents", headers: { "cache-control": "no-cache" }, timeout: 10_000 },
+      (response) => {
+        const chunks: Array<Buffer> = []
+        response.on("data", (c: Buffer) => chunks.push(c))
+        response.on("error", () => done(null))
+        response.on("end", () => {
+          if (response.statusCode !== 200) return done(null)
+          try {
+            const rows = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Listing["rows"]
+            done({ rows, supervisor: "launcher", launcherPid })
+          } catch {
+            done(null)
+          }
+        })
+      }
+    )
     request.on("timeout", () => request.destroy())
     request.on("error", () => done(null))
   })

@@ -1,5 +1,6 @@
 import type { AgentRow, Supervisor } from "@agentctl/core/AgentRow"
 import { formatUptime } from "@agentctl/core/Duration"
+import { driftSummary } from "@agentctl/core/spawnDrift"
 import { renderTable } from "./table.ts"
 
 /*
@@ -36,6 +37,9 @@ export const renderRows = ({ rows, supervisor, launcherPid }: Listing): string =
     else if (r.instances > 1 || r.error !== null) lines.push(`  ${r.id}: ${r.error ?? r.reason}`)
   }
   for (const r of valid) if (r.logs?.warning != null) lines.push(`  ${r.id}: warning: ${r.logs.warning}`)
+  // Drift: what runs is not what the files say (agentctl diff shows it all, agentctl apply acts on it).
+  for (const r of valid)
+    if (r.drift !== null) lines.push(`  ${r.id}: drifted: ${driftSummary(r.drift)} (agentctl diff ${r.id})`)
   // Why it is not ready: each probe that fails or cannot run, with what it said.
   for (const r of valid) {
     for (const p of r.probes) {
