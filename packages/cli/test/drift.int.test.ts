@@ -141,4 +141,21 @@ describe("drift and apply", () => {
     expect([...after.values()].map((r) => r.drift)).toEqual([null, null, null])
     expect((await f.run("launcher", "stop")).code).toBe(0)
   }, 60_000)
+
+  it("validate warns of a run.env key that shadows a .env line and of a command that is not there", async () => {
+    fleet = makeFleet()
+    const f = fleet
+    f.agent("wa", "./missing.sh", [], "  env: { COLOR: green }\n")
+    f.agent("wb", "no-such-command-anywhere", [])
+    f.write("agents/wa/.env", "COLOR=red\n")
+    const out = await f.run("validate")
+    expect(out.code).toBe(0)
+    expect(out.stdout).toContain(
+      `warning  wa: run.env.COLOR overrides COLOR from ${path.join(f.root, "agents/wa/.env")}`
+    )
+    expect(out.stdout).toContain(
+      `warning  wa: run.command ./missing.sh: ${path.join(f.root, "agents/wa/missing.sh")} does not exist`
+    )
+    expect(out.stdout).toContain("warning  wb: run.command no-such-command-anywhere: not found on PATH")
+  })
 })
