@@ -49,4 +49,27 @@ describe("the example fleet", () => {
     expect((await f.run("launcher", "stop")).code).toBe(0)
     await waitFor(() => f.pids().length === 0, 15_000)
   }, 60_000)
+
+  it("the seed-style fleet (the Go manager's layout, run by defaults:) starts daemonless, each agent as bin/launcher -c <its config>", async () => {
+    fleet = makeFleet()
+    const f = fleet
+    fs.cpSync(path.join(examples, "seed-fleet"), f.root, { recursive: true })
+    fs.rmSync(path.join(f.root, "run"), { recursive: true, force: true })
+    expect((await f.run("validate")).code).toBe(0)
+    expect((await f.run("start", "--all")).code).toBe(0)
+    for (const id of ["herald", "scribe", "watcher"]) {
+      await waitFor(async () => (await f.run("logs", id, "-n", "5")).stdout.includes("beat 1"), 15_000)
+      const { stdout } = await f.run("logs", id, "-n", "5")
+      expect(stdout).toContain(`runtime up with ${path.join(f.root, "agents", id, "config.yaml")}`)
+      expect(stdout).toContain("GREETING=hello from the fleet .env")
+    }
+    const rows = await f.json<ReadonlyArray<AgentRow>>("ls")
+    expect(rows.map((r) => [r.id, r.status, r.drift])).toEqual([
+      ["herald", "running", null],
+      ["scribe", "running", null],
+      ["watcher", "running", null]
+    ])
+    expect((await f.run("stop", "--all")).code).toBe(0)
+    await waitFor(() => f.pids().length === 0, 15_000)
+  }, 60_000)
 })

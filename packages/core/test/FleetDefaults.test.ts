@@ -72,7 +72,10 @@ describe("defaults: in agentctl.yaml", () => {
     expect(e._tag === "Invalid" && e.error).toMatch(/run: Missing key/)
   })
   it.each([
-    ['defaults: { run: { command: x, args: ["{conifg}"] } }', /defaults\.run\.args\[0\]: unknown placeholder \{conifg\} \(known: \{config\} \{id\} \{dir\} \{root\}\)/],
+    [
+      'defaults: { run: { command: x, args: ["{conifg}"] } }',
+      /defaults\.run\.args\[0\]: unknown placeholder \{conifg\} \(known: \{config\} \{id\} \{dir\} \{root\}\)/
+    ],
     ["defaults: { run: { command: '{bin}/x' } }", /defaults\.run\.command: unknown placeholder \{bin\}/],
     ["defaults: { run: { command: x, env: { A: '{home}' } } }", /defaults\.run\.env\.A: unknown placeholder \{home\}/],
     ["defaults: { run: { comand: x } }", /defaults\.run\.comand: unknown key \(run keys: command, args/],
