@@ -100,6 +100,10 @@ describe("ls: the fast path and the full path print the same bytes", () => {
     }, 5000)
     fs.writeFileSync(path.join(run, "nonleader.pid"), record(child, readUsageSync(child, Date.now())!.startTime))
     await waitFor(async () => (await f.json<ReadonlyArray<{ id: string; instances: number }>>("ls")).length > 0)
+    // Drift: plain's config gains a variable, wrapper's folder a .env, the fleet .env a secret.
+    f.agent("plain", "sleep", ["600"], "  env: { ADDED: yes }\n")
+    f.write("agents/wrapper/.env", "COLOR=blue\n")
+    f.write(".env", "API_TOKEN=s3cret\n")
     // The cache the fast path reads, written by this code (a bundle's cache is for that build
     // only): a fleet load through the OS layers' FleetCache writes it on a miss.
     await Effect.runPromise(loadFleet().pipe(Effect.provide(osLayer(f.root))))
@@ -115,6 +119,14 @@ describe("ls: the fast path and the full path print the same bytes", () => {
     expect(row("recycled").detail).toMatchObject({ _tag: "Exited", recycled: true })
     expect(row("nonleader").detail).toMatchObject({ _tag: "Exited", recycled: true })
     expect(full.rows.filter((r) => r.status === "invalid").length).toBe(3)
+    expect(row("plain").drift?.map((c) => (c._tag === "Env" ? `${c.change} ${c.key}` : c._tag))).toEqual([
+      "added ADDED",
+      "added API_TOKEN"
+    ])
+    expect(row("wrapper").drift?.map((c) => (c._tag === "Env" ? `${c.change} ${c.key} ${c.source}` : c._tag))).toEqual([
+      "added API_TOKEN fleet .env",
+      "added COLOR agent .env"
+    ])
   })
 
   it("over a fleet a launcher supervises", async () => {
