@@ -28,8 +28,31 @@ export interface SpawnIntent {
   readonly settings: Readonly<Record<string, Json>>
 }
 
-/** As JSON has it: no `undefined` (an absent `max_memory` is null). */
-const asJson = (value: unknown): Json => JSON.parse(JSON.stringify(value ?? null)) as Json
+/**
+ * Decoded config values are JSON already (optional keys are absent, never undefined), so they
+ * are recorded as they are; only an absent `max_memory` becomes null.
+ */
+const asJson = (value: unknown): Json => (value ?? null) as Json
+
+/** Two JSON values alike, as their canonical JSON would be, without building either text. */
+const sameJson = (a: Json, b: Json): boolean => {
+  if (a === b) return true
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i]!, b[i]!)) return false
+    return true
+  }
+  const x = a as Readonly<Record<string, Json | undefined>>
+  const y = b as Readonly<Record<string, Json | undefined>>
+  const keys = Object.keys(x).filter((k) => x[k] !== undefined)
+  if (keys.length !== Object.keys(y).filter((k) => y[k] !== undefined).length) return false
+  for (const k of keys) {
+    const other = Object.hasOwn(y, k) ? y[k] : undefined
+    if (other === undefined || !sameJson(x[k]!, other)) return false
+  }
+  return true
+}
 
 export const spawnIntent = (spec: AgentSpec, cwd: string, env: ReadonlyArray<EnvEntry>): SpawnIntent => {
   const { run, health, notify, depends_on } = spec.config
@@ -79,18 +102,36 @@ const digestOf = (spec: SpawnedSpec): string =>
     })
   )
 
+const specOf = (intent: SpawnIntent, salt: string): SpawnedSpec => ({
+  command: intent.command,
+  args: intent.args,
+  cwd: intent.cwd,
+  env: Object.fromEntries(intent.env.map((e) => [e.key, recordedVar(salt, e)])),
+  settings: intent.settings
+})
+
 export const recordSpawn = (intent: SpawnIntent, salt: string): SpawnRecord => {
-  const spec: SpawnedSpec = {
-    command: intent.command,
-    args: intent.args,
-    cwd: intent.cwd,
-    env: Object.fromEntries(intent.env.map((e) => [e.key, recordedVar(salt, e)])),
-    settings: intent.settings
-  }
+  const spec = specOf(intent, salt)
   return { digest: digestOf(spec), salt, file: intent.file, spec }
 }
 
 const sameVar = (a: RecordedVar, b: RecordedVar) => a.value === b.value && a.sha256 === b.sha256
+
+/**
+ * What the digest says, field by field and without hashing the whole spec: `ls` compares every
+ * running agent on every call, and hashing each spec's JSON was most of what drift cost it.
+ */
+const sameSpec = (a: SpawnedSpec, b: SpawnedSpec): boolean => {
+  if (a.command !== b.command || a.cwd !== b.cwd || a.args.length !== b.args.length) return false
+  for (let i = 0; i < a.args.length; i++) if (a.args[i] !== b.args[i]) return false
+  const keys = Object.keys(a.env)
+  if (keys.length !== Object.keys(b.env).length) return false
+  for (const key of keys) {
+    const other = Object.hasOwn(b.env, key) ? b.env[key] : undefined
+    if (other === undefined || !sameVar(a.env[key]!, other)) return false
+  }
+  return sameJson(a.settings, b.settings)
+}
 
 const envChanges = (before: SpawnedSpec["env"], after: SpawnedSpec["env"]): Array<DriftChange> => {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].toSorted()
@@ -120,13 +161,12 @@ const envChanges = (before: SpawnedSpec["env"], after: SpawnedSpec["env"]): Arra
  */
 export const driftOf = (record: SpawnRecord, now: SpawnIntent | null): ReadonlyArray<DriftChange> | null => {
   if (now === null) return [{ _tag: "ConfigRemoved", file: record.file }]
-  const current = recordSpawn(now, record.salt)
-  if (current.digest === record.digest) return null
   const was = record.spec
-  const is = current.spec
+  const is = specOf(now, record.salt)
+  if (sameSpec(was, is)) return null
   const fields: Array<DriftChange> = []
   const field = (name: string, before: Json, after: Json) => {
-    if (canonicalJson(before) !== canonicalJson(after)) fields.push({ _tag: "Field", field: name, before, after })
+    if (!sameJson(before, after)) fields.push({ _tag: "Field", field: name, before, after })
   }
   field("command", was.command, is.command)
   field("args", was.args, is.args)
@@ -135,10 +175,8 @@ export const driftOf = (record: SpawnRecord, now: SpawnIntent | null): ReadonlyA
     field(name, was.settings[name] ?? null, is.settings[name] ?? null)
   }
   const changes = [...fields, ...envChanges(was.env, is.env)]
-  // A digest that differs with nothing to show would be a bug in one of the two; say so rather than hide it.
-  return changes.length > 0
-    ? changes
-    : [{ _tag: "Field", field: "digest", before: record.digest, after: current.digest }]
+  // A difference with nothing to show would be a bug in one of the two; say so rather than hide it.
+  return changes.length > 0 ? changes : [{ _tag: "Field", field: "spec", before: record.digest, after: digestOf(is) }]
 }
 
 const brief = (value: Json): string => {

@@ -9,7 +9,7 @@ import { errorCode } from "@agentctl/shell/errno"
 import { readLauncherSync } from "@agentctl/shell/launcherRecord"
 import { readSmallBytesSync, readSnapshotSync } from "@agentctl/shell/procfsSync"
 // Named imports: a namespace import of a builtin makes the bundle copy every export at start-up.
-import { existsSync, readFileSync, writeSync } from "node:fs"
+import { existsSync, readFileSync, statSync, writeSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { type CachedFleet, readConfigCache } from "@agentctl/shell/configCache"
 import { type Listing, renderListing } from "./renderRows.ts"
@@ -53,6 +53,8 @@ const readRecord = (file: string): RecordRead | undefined => {
 
 /** A `.env` file's variables; null when absent is {}; null when it does not parse (the full path names the line). */
 const readDotenvSync = (file: string): Readonly<Record<string, string>> | null => {
+  // Most agents have no .env: a stat that answers undefined costs less than a read that throws.
+  if (statSync(file, { throwIfNoEntry: false }) === undefined) return {}
   let text: string
   try {
     text = readFileSync(file, "utf8")
