@@ -1,6 +1,6 @@
 // Fails when the import graph of packages/*/src has a cycle, when an arrow points the wrong way
 // (core imports nothing of ours; shell and api import only core; cli imports anything), or when
-// the fast path (everything packages/cli/src/bin.ts imports, however indirectly) imports Effect:
+// the fast path (everything packages/cli/src/bin.ts and fast/entry.ts import, however indirectly) imports Effect:
 // that path answers `ls` in the time of `node -e 0` only because Effect is never loaded on it.
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -51,19 +51,23 @@ const visit = (f) => {
 }
 for (const f of graph.keys()) if (!state.has(f)) visit(f)
 
-const fastEntry = path.join(root, "packages", "cli", "src", "bin.ts")
+// bin.ts and the fast `ls` bundle it runs (dist/fast.cjs, from fast/entry.ts, named by path, not imported).
+const fastEntries = [
+  path.join(root, "packages", "cli", "src", "bin.ts"),
+  path.join(root, "packages", "cli", "src", "fast", "entry.ts")
+]
 const fastPath = new Set()
 const reach = (f) => {
   if (fastPath.has(f) || !graph.has(f)) return
   fastPath.add(f)
   for (const d of graph.get(f)) reach(d)
 }
-reach(fastEntry)
+for (const entry of fastEntries) reach(entry)
 for (const f of fastPath) {
   for (const spec of external.get(f) ?? []) {
     if (spec === "effect" || spec.startsWith("effect/") || spec.startsWith("@effect/")) {
       problems.push(
-        `the fast path imports Effect: ${path.relative(root, f)} imports ${spec} (reached from packages/cli/src/bin.ts)`
+        `the fast path imports Effect: ${path.relative(root, f)} imports ${spec} (reached from packages/cli/src/bin.ts or fast/entry.ts)`
       )
     }
   }

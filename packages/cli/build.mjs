@@ -52,10 +52,17 @@ await Promise.all([
     ...common,
     entryPoints: ["src/bin.ts"],
     outfile: "dist/agentctl.cjs",
-    external: ["./main.cjs"],
+    external: ["./main.cjs", "./fast.cjs"],
     // no source map: its comment alone makes Node load its source-map support at start-up
     sourcemap: false,
     banner: { js: "#!/usr/bin/env node" }
+  }),
+  // The Effect-free `ls` (run by agentctl.cjs through loadCached, with its code cache).
+  esbuild.build({
+    ...common,
+    entryPoints: ["src/fast/entry.ts"],
+    outfile: "dist/fast.cjs",
+    sourcemap: false
   }),
   // One CommonJS file: a command's modules are evaluated only when it runs them (esbuild wraps
   // what the subcommand table and other dynamic imports reach in lazy initialisers), and one

@@ -1,10 +1,9 @@
-import { fastLs } from "./fast/fastLs.ts"
 import { loadCached } from "./loadCached.ts"
 
 /*
  * The `agentctl` entry point. The hottest command, `ls`, is answered without loading Effect
- * when it can be (see fastLs.ts); everything else loads the full CLI (dist/main.cjs) with V8's
- * code cache of an earlier run (loadCached.ts).
+ * when it can be (fast/fastLs.ts, bundled as dist/fast.cjs); everything else loads the full CLI
+ * (dist/main.cjs). Both run with V8's code cache of an earlier run (loadCached.ts).
  */
 const argv = process.argv.slice(2)
 
@@ -13,6 +12,5 @@ const full = () => {
   main.run(argv)
 }
 
-const answered = fastLs(argv)
-if (answered === false) full()
-else if (answered !== true) void answered.then((done) => done || full())
+const fast = loadCached(`${__dirname}/fast.cjs`, `${__dirname}/fast.cjs.v8`) as typeof import("./fast/entry.ts")
+fast.run(argv, full)

@@ -10,7 +10,7 @@ import { daemonlessLogUsage } from "@agentctl/core/logUsageOf"
 import type { LogUsage } from "@agentctl/core/LogUsage"
 import { fifoFile, rawLogFile } from "@agentctl/core/LogLayout"
 import type { LogUsageQuery } from "@agentctl/core/RunDir"
-import { readFileSync, readlinkSync, renameSync, writeFileSync } from "node:fs"
+import { readdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from "node:fs"
 import { errorCode } from "../errno.ts"
 import { fileSizeOrZero } from "./diskFacts.ts"
 
@@ -80,16 +80,27 @@ export const daemonlessUsage = (
   agents: ReadonlyArray<LogUsageQuery>
 ): ReadonlyMap<string, LogUsage> => {
   const summary = readUsageSummary(runDir)
+  // Only an agent a launcher ran has a folder here, and so a FIFO its stdout could still be:
+  // one listing of the folder spares a readlink per agent of a fleet that never had a launcher.
+  const launched = logFolders(runDir)
   return new Map(
     agents.map(({ id, maxSize, pid }) => {
       const path = rawLogFile(runDir, id)
       const raw = { path, bytes: fileSizeOrZero(path) }
-      return [
-        id,
-        daemonlessLogUsage(summary.get(id)?.bytes ?? 0, raw, maxSize, undrainedFifo(runDir, id, pid))
-      ] as const
+      const fifo = launched.has(id) ? undrainedFifo(runDir, id, pid) : null
+      return [id, daemonlessLogUsage(summary.get(id)?.bytes ?? 0, raw, maxSize, fifo)] as const
     })
   )
+}
+
+/** The names in run/logs (each agent a launcher ran has its folder there); none when it does not exist. */
+const logFolders = (runDir: string): ReadonlySet<string> => {
+  try {
+    return new Set(readdirSync(`${runDir}/logs`))
+  } catch (error) {
+    if (errorCode(error) === "ENOENT") return new Set()
+    throw error
+  }
 }
 
 /**
