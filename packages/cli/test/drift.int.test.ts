@@ -109,6 +109,13 @@ describe("drift and apply", () => {
     expect((await f.run("stop", "dc")).code).toBe(0)
     const again = await f.json<ReadonlyArray<ApplyOutcome>>("apply")
     expect(again.find((o) => o.id === "dc")).toMatchObject({ action: "none" })
+    // An agent whose config is deleted while it runs is found by its pid record and stopped.
+    const daPid = after.get("da")!.pid!
+    fs.rmSync(path.join(f.root, "agents", "da"), { recursive: true })
+    const removed = await f.json<ReadonlyArray<ApplyOutcome>>("apply", "--dry-run")
+    expect(removed.find((o) => o.id === "da")).toMatchObject({ action: "stop", reason: "config file removed" })
+    expect((await f.run("apply")).stdout).toMatch(/^da: stopped \(config file removed\)$/m)
+    await waitFor(() => !f.pids().includes(daPid), 10_000)
     expect((await f.run("kill", "--all")).code).toBe(0)
   }, 60_000)
 

@@ -2,8 +2,11 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Path from "effect/Path"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { observe, readRecords, selectAgents, stopPlans } from "./AgentProcesses.ts"
+import { StopSignal } from "./AgentConfig.ts"
+import { observe, readRecords, selectAgents, type StopPlan, stopPlans } from "./AgentProcesses.ts"
+import { indexSnapshot, resolveAgent } from "./Identity.ts"
 import { setAgentEnabled } from "./configRewrite.ts"
 import { ConfigSource } from "./ConfigSource.ts"
 import { Control, type Targets } from "./Control.ts"
@@ -136,6 +139,50 @@ const runsNow = (name: AgentRow["status"]) => name === "running" || name === "st
 
 const idsOf = (ids: ReadonlyArray<string>): Targets => ({ _tag: "Ids", ids })
 
+/**
+ * Agents whose config is gone while they run: a pid record no config claims, naming a live
+ * instance (by pid + start time, or its marker). They are stopped as they were started to stop,
+ * from what their record says (signal and timeout), else with SIGTERM and 5 s.
+ */
+const isStopSignal = Schema.is(StopSignal)
+
+const runningOrphans = Effect.fnUntraced(function* (fleet: LoadedFleet) {
+  const claimed = new Set(
+    fleet.entries.flatMap((e) => (e._tag === "Valid" ? [e.spec.config.agent.id] : e.id === null ? [] : [e.id]))
+  )
+  const ids = (yield* (yield* RunDir).recordedIds).filter((id) => !claimed.has(id))
+  const plans = new Map<string, StopPlan>()
+  const facts: Array<AgentFacts> = []
+  if (ids.length === 0) return { facts, plans, index: indexSnapshot(yield* (yield* Prober).snapshot) }
+  const records = yield* readRecords(ids)
+  const index = indexSnapshot(yield* (yield* Prober).snapshot)
+  for (const id of ids) {
+    const read = records.get(id) ?? null
+    const record = isRecord(read) ? read : null
+    const resolution = resolveAgent(index, fleet.root, id, record)
+    if (resolution.primary === null) continue
+    const settings = record?.spawned?.spec.settings
+    const signal = settings?.stop_signal
+    const timeout = settings?.stop_timeout
+    plans.set(id, {
+      id,
+      instances: resolution.instances,
+      signal: isStopSignal(signal) ? signal : "SIGTERM",
+      timeoutMs: typeof timeout === "number" ? timeout : 5000,
+      staleRecord: false
+    })
+    facts.push({
+      id,
+      config: "removed",
+      enabled: false,
+      running: true,
+      drift: [{ _tag: "ConfigRemoved", file: record?.spawned?.file ?? `${fleet.root}/${fleet.settings.agents}` }],
+      fresh: false
+    })
+  }
+  return { facts, plans, index }
+})
+
 /** `apply` without a launcher: the fleet's rows (drift included) planned, then carried out under the caller's lock. */
 export const apply = Effect.fn("Daemonless.apply")(function* (options: ApplyOptions) {
   const fleet = yield* loadFleet()
@@ -161,11 +208,26 @@ export const apply = Effect.fn("Daemonless.apply")(function* (options: ApplyOpti
       fresh: !ran && row.detail._tag !== "Exited"
     })
   }
+  const orphans = yield* runningOrphans(fleet)
+  for (const o of orphans.facts) facts.push(o)
   const plan = planApply(facts, options.ids)
   if (options.dry_run === true) return planned(plan)
+  const stopBoth = (ids: ReadonlyArray<string>) =>
+    Effect.gen(function* () {
+      const removed = ids.filter((id) => orphans.plans.has(id))
+      const kept = ids.filter((id) => !orphans.plans.has(id))
+      const own = kept.length === 0 ? [] : yield* stop(idsOf(kept))
+      if (removed.length === 0) return own
+      const { outcomes } = yield* stopPlans(
+        removed.map((id) => orphans.plans.get(id)!),
+        orphans.index,
+        { removeRecords: true }
+      )
+      return [...own, ...outcomes]
+    })
   return yield* carryOut(
     plan,
-    { stop: (ids) => stop(idsOf(ids)), restart: (ids) => restart(idsOf(ids)), start: (ids) => start(idsOf(ids)) },
+    { stop: stopBoth, restart: (ids) => restart(idsOf(ids)), start: (ids) => start(idsOf(ids)) },
     {
       parallel: options.parallel ?? defaultParallel,
       order: startLevels(dependencyGraph(fleet.agents.values()), [...fleet.agents.keys()])

@@ -26,6 +26,11 @@ export class RunDir extends Context.Service<
     readonly writePidRecord: (id: string, record: PidRecord) => Effect.Effect<void, FileError>
     readonly removePidRecord: (id: string) => Effect.Effect<void, FileError>
     /**
+     * Every agent id with a pid record, sorted: `apply` without a launcher finds in them the
+     * agents whose config was removed while they run (nothing else names them any more).
+     */
+    readonly recordedIds: Effect.Effect<ReadonlyArray<string>, FileError>
+    /**
      * `run/history/<id>.json` (ExitHistory.ts): the empty history when there is none; a file that
      * is not one fails with a FileError naming it, `operation` ExitHistory's `parseHistory`.
      */

@@ -2,6 +2,7 @@
  * RunDir on the local file system: `<runDir>/<id>.pid` (JSON, PidRecordJson), `<runDir>/<id>.log`
  * and `<runDir>/history/<id>.json` (AgentHistoryJson).
  */
+import { isAgentId } from "@agentctl/core/AgentId"
 import { FileError } from "@agentctl/core/Errors"
 import { type AgentHistory, AgentHistoryJson, emptyHistory, parseHistory } from "@agentctl/core/ExitHistory"
 import { type PidRecord, PidRecordJson } from "@agentctl/core/PidRecord"
@@ -11,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { readFileSync } from "node:fs"
-import { mkdir, rm, stat } from "node:fs/promises"
+import { mkdir, readdir, rm, stat } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import { errorCode } from "./errno.ts"
 import { attempt, type Durability, writeAtomic } from "./internal/files.ts"
@@ -112,6 +113,18 @@ export const make = (runDir: string): Context.Service.Shape<typeof RunDir> => {
     return attempt(file, "remove", () => rm(file, { force: true }))
   }
 
+  const recordedIds = attempt(dir, "list", async () => {
+    const names = await readdir(dir).catch((e: unknown) => {
+      if (errorCode(e) === "ENOENT") return []
+      throw e
+    })
+    // launcher.pid is the launcher's own record.
+    return names
+      .flatMap((n) => (n.endsWith(".pid") && n !== "launcher.pid" ? [n.slice(0, -4)] : []))
+      .filter(isAgentId)
+      .toSorted()
+  })
+
   const historyDir = join(dir, "history")
   const historyFile = (id: string) => join(historyDir, `${id}.json`)
 
@@ -129,6 +142,7 @@ export const make = (runDir: string): Context.Service.Shape<typeof RunDir> => {
     readPidRecord,
     writePidRecord,
     removePidRecord,
+    recordedIds,
     readHistory,
     writeHistory,
     logSize,

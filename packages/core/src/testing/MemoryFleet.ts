@@ -95,6 +95,14 @@ export const makeLayer = (files: Readonly<Record<string, string>> = {}, hostEnv:
               ),
             writePidRecord: (id, record) => write(recordFile(id), JSON.stringify(record)),
             removePidRecord: (id) => remove(recordFile(id)),
+            recordedIds: Effect.map(Ref.get(store), (m) =>
+              [...m.keys()]
+                .flatMap((f) => {
+                  const name = f.startsWith(`${runDir}/`) ? f.slice(runDir.length + 1) : ""
+                  return /^[^/]+\.pid$/.test(name) && name !== "launcher.pid" ? [name.slice(0, -4)] : []
+                })
+                .toSorted()
+            ),
             readHistory: (id) =>
               Effect.flatMap(read(historyFile(id)), (text) =>
                 text === null
