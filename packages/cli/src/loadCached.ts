@@ -6,8 +6,14 @@
  * fast `ls` path that shares the entry (bin.ts), which is why node:vm and node:module are taken
  * when this runs, not imported: `ls` must not load them.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
+
+/** Which file a cache was made from: inode, size and mtime in ns (a rebuild changes the last). */
+const stampOf = (file: string): string => {
+  const s = statSync(file, { bigint: true })
+  return `${s.ino}:${s.size}:${s.mtimeNs}`
+}
 
 interface CommonJsModule {
   exports: unknown
@@ -20,9 +26,15 @@ interface CommonJsModule {
  */
 export const loadCached = (file: string, cacheFile: string): unknown => {
   const source = readFileSync(file, "utf8")
+  // V8 checks a cache against the source's length only: a rebuild of the same length (a new
+  // build id, one changed character) would run the old build's code. So the cache starts with
+  // the stamp of the file it was made from, and any other stamp is no cache.
+  const stamp = stampOf(file)
   let cachedData: Buffer | undefined
   try {
-    cachedData = readFileSync(cacheFile)
+    const bytes = readFileSync(cacheFile)
+    const end = bytes.indexOf(10)
+    if (end > 0 && bytes.toString("latin1", 0, end) === stamp) cachedData = bytes.subarray(end + 1)
   } catch {
     // no cache yet (or one we may not read): this run compiles, and writes one at exit
   }
@@ -37,7 +49,7 @@ export const loadCached = (file: string, cacheFile: string): unknown => {
       // means every run compiles. The rename makes a concurrent reader see a whole file or none.
       const temp = `${cacheFile}.${process.pid}.tmp`
       try {
-        writeFileSync(temp, script.createCachedData())
+        writeFileSync(temp, Buffer.concat([Buffer.from(`${stamp}\n`, "latin1"), script.createCachedData()]))
         renameSync(temp, cacheFile)
       } catch {
         rmSync(temp, { force: true })

@@ -51,6 +51,11 @@ describe("loadCached", () => {
     fs.writeFileSync(file, "exports.answer = () => 6 * 7 + 1")
     expect(run(file, cache)).toBe("43")
     expect(fs.statSync(cache).mtimeMs).toBeGreaterThan(0)
+    // A source of the same length (a rebuild with another build id): V8 alone would take the
+    // old cache and run the old code.
+    fs.writeFileSync(file, "exports.answer = () => 6 * 7 + 2")
+    expect(run(file, cache)).toBe("44")
+    expect(run(file, cache)).toBe("44")
     // no temp file of the rewrite is left behind
     expect(fs.readdirSync(dir).toSorted()).toEqual(["main.cjs", "main.cjs.v8"])
   })
