@@ -117,22 +117,6 @@ export const recordSpawn = (intent: SpawnIntent, salt: string): SpawnRecord => {
 
 const sameVar = (a: RecordedVar, b: RecordedVar) => a.value === b.value && a.sha256 === b.sha256
 
-/**
- * What the digest says, field by field and without hashing the whole spec: `ls` compares every
- * running agent on every call, and hashing each spec's JSON was most of what drift cost it.
- */
-const sameSpec = (a: SpawnedSpec, b: SpawnedSpec): boolean => {
-  if (a.command !== b.command || a.cwd !== b.cwd || a.args.length !== b.args.length) return false
-  for (let i = 0; i < a.args.length; i++) if (a.args[i] !== b.args[i]) return false
-  const keys = Object.keys(a.env)
-  if (keys.length !== Object.keys(b.env).length) return false
-  for (const key of keys) {
-    const other = Object.hasOwn(b.env, key) ? b.env[key] : undefined
-    if (other === undefined || !sameVar(a.env[key]!, other)) return false
-  }
-  return sameJson(a.settings, b.settings)
-}
-
 const envChanges = (before: SpawnedSpec["env"], after: SpawnedSpec["env"]): Array<DriftChange> => {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].toSorted()
   return keys.flatMap((key): Array<DriftChange> => {
@@ -163,7 +147,8 @@ export const driftOf = (record: SpawnRecord, now: SpawnIntent | null): ReadonlyA
   if (now === null) return [{ _tag: "ConfigRemoved", file: record.file }]
   const was = record.spec
   const is = specOf(now, record.salt)
-  if (sameSpec(was, is)) return null
+  // Field by field, without hashing `is`: `ls` compares every running agent on every call, and
+  // hashing each spec's JSON was most of what drift cost it. No change found is the digest's "same".
   const fields: Array<DriftChange> = []
   const field = (name: string, before: Json, after: Json) => {
     if (!sameJson(before, after)) fields.push({ _tag: "Field", field: name, before, after })
@@ -175,8 +160,7 @@ export const driftOf = (record: SpawnRecord, now: SpawnIntent | null): ReadonlyA
     field(name, was.settings[name] ?? null, is.settings[name] ?? null)
   }
   const changes = [...fields, ...envChanges(was.env, is.env)]
-  // A difference with nothing to show would be a bug in one of the two; say so rather than hide it.
-  return changes.length > 0 ? changes : [{ _tag: "Field", field: "spec", before: record.digest, after: digestOf(is) }]
+  return changes.length > 0 ? changes : null
 }
 
 const brief = (value: Json): string => {
