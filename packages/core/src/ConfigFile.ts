@@ -13,6 +13,9 @@ export type ConfigEntry =
   | { readonly _tag: "Valid"; readonly spec: AgentSpec }
   | { readonly _tag: "Invalid"; readonly file: string; readonly id: string | null; readonly error: string }
 
+/** The agent id an entry claims: a valid config's, or what could be read of a broken one (null: none). */
+export const entryId = (e: ConfigEntry): string | null => (e._tag === "Valid" ? e.spec.config.agent.id : e.id)
+
 /** YAML text → plain value, or a message with the line where it broke or the limit it broke. */
 export const parseYaml = (text: string): Result.Result<unknown, string> =>
   Result.flatMap(
@@ -97,7 +100,7 @@ export const parseAgentConfig = (file: string, dir: string, text: string, fleet?
 export const markDuplicates = (entries: ReadonlyArray<ConfigEntry>): ReadonlyArray<ConfigEntry> => {
   const files = new Map<string, Array<string>>()
   for (const e of entries) {
-    const id = e._tag === "Valid" ? e.spec.config.agent.id : e.id
+    const id = entryId(e)
     if (id !== null) files.set(id, [...(files.get(id) ?? []), e._tag === "Valid" ? e.spec.file : e.file])
   }
   return entries.map((e) => {

@@ -7,6 +7,7 @@ import * as Stream from "effect/Stream"
 import { StopSignal } from "./AgentConfig.ts"
 import { observe, readRecords, selectAgents, type StopPlan, stopPlans } from "./AgentProcesses.ts"
 import { indexSnapshot, resolveAgent } from "./Identity.ts"
+import { entryId } from "./ConfigFile.ts"
 import { setAgentEnabled } from "./configRewrite.ts"
 import { ConfigSource } from "./ConfigSource.ts"
 import { Control, type Targets } from "./Control.ts"
@@ -147,9 +148,7 @@ const idsOf = (ids: ReadonlyArray<string>): Targets => ({ _tag: "Ids", ids })
 const isStopSignal = Schema.is(StopSignal)
 
 const runningOrphans = Effect.fnUntraced(function* (fleet: LoadedFleet) {
-  const claimed = new Set(
-    fleet.entries.flatMap((e) => (e._tag === "Valid" ? [e.spec.config.agent.id] : e.id === null ? [] : [e.id]))
-  )
+  const claimed = new Set(fleet.entries.flatMap((e) => entryId(e) ?? []))
   const ids = (yield* (yield* RunDir).recordedIds).filter((id) => !claimed.has(id))
   const plans = new Map<string, StopPlan>()
   const facts: Array<AgentFacts> = []
@@ -187,7 +186,7 @@ const runningOrphans = Effect.fnUntraced(function* (fleet: LoadedFleet) {
 export const apply = Effect.fn("Daemonless.apply")(function* (options: ApplyOptions) {
   const fleet = yield* loadFleet()
   for (const id of options.ids ?? []) {
-    if (!fleet.entries.some((e) => (e._tag === "Valid" ? e.spec.config.agent.id : e.id) === id)) {
+    if (!fleet.entries.some((e) => entryId(e) === id)) {
       return yield* AgentNotFound.forId(id, [...fleet.agents.keys()])
     }
   }

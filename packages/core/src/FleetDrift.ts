@@ -10,7 +10,8 @@ import { type EnvOutcome, startsFrom, type StartNow } from "./spawnDrift.ts"
  * `spawnAgent` does, without the spawn. The fleet `.env` is read once for all of them; a `.env`
  * that does not parse makes that agent's answer `Invalid` (naming the file and line), not the call fail.
  */
-const problem = (e: ConfigInvalid | FileError): EnvOutcome => ({
+/** A file that stops a start (a config or `.env` that does not parse, or cannot be read), as drift tells it. */
+export const startProblem = (e: ConfigInvalid | FileError): Extract<StartNow, { _tag: "Invalid" }> => ({
   _tag: "Invalid",
   file: e._tag === "ConfigInvalid" ? e.file : e.path,
   error: e.message
@@ -26,11 +27,11 @@ export const startsNow = Effect.fn("FleetDrift.startsNow")(function* (fleet: Loa
     const spec = fleet.agents.get(id)
     if (spec === undefined) continue
     if (layers._tag === "Failure") {
-      envs.set(id, problem(layers.failure))
+      envs.set(id, startProblem(layers.failure))
       continue
     }
     const env = yield* Effect.result(agentEnv(fleet.settings, spec, layers.success))
-    envs.set(id, env._tag === "Failure" ? problem(env.failure) : { _tag: "Env", env: env.success })
+    envs.set(id, env._tag === "Failure" ? startProblem(env.failure) : { _tag: "Env", env: env.success })
   }
   return startsFrom(
     fleet.entries,

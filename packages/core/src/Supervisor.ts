@@ -10,7 +10,7 @@ import { readRecords, selectAgents, type StopPlan, stopPlans } from "./AgentProc
 import type { AgentRow } from "./AgentRow.ts"
 import { type AgentState, idle, makeAgentStore } from "./AgentStore.ts"
 import type { AgentSpec } from "./AgentConfig.ts"
-import type { ConfigEntry } from "./ConfigFile.ts"
+import { type ConfigEntry, entryId } from "./ConfigFile.ts"
 import { Control, type Targets } from "./Control.ts"
 import * as Daemonless from "./Daemonless.ts"
 import { dependencyGraph, dependentsMap, startLevels, stopLevels } from "./dependencyGraph.ts"
@@ -28,7 +28,7 @@ import { AgentNotFound } from "./Errors.ts"
 import type { ApplyOptions, ApplyOutcome, ReloadOutcome } from "./Outcomes.ts"
 import { type AgentFacts, planApply } from "./planApply.ts"
 import { driftNow, type StartNow } from "./spawnDrift.ts"
-import { startsNow } from "./FleetDrift.ts"
+import { startProblem, startsNow } from "./FleetDrift.ts"
 import { Prober } from "./Prober.ts"
 import { RunDir } from "./RunDir.ts"
 import type { SignalName } from "./Signals.ts"
@@ -328,12 +328,7 @@ export const makeWith = Effect.fnUntraced(function* (initial: LoadedFleet) {
       if (ids.length === 0) return new Map<string, StartNow>()
       const files = loaded === undefined ? yield* Effect.result(provide(loadFleet())) : Result.succeed(loaded)
       if (files._tag === "Success") return yield* provide(startsNow(files.success, ids))
-      const e = files.failure
-      const invalid: StartNow = {
-        _tag: "Invalid",
-        file: e._tag === "ConfigInvalid" ? e.file : e.path,
-        error: e.message
-      }
+      const invalid = startProblem(files.failure)
       return new Map(ids.map((id) => [id, invalid] as const))
     })
 
@@ -364,16 +359,14 @@ export const makeWith = Effect.fnUntraced(function* (initial: LoadedFleet) {
     Effect.gen(function* () {
       const before = yield* Ref.get(fleetRef)
       const after = yield* provide(loadFleet())
-      const known = (id: string) =>
-        before.agents.has(id) || after.entries.some((e) => (e._tag === "Valid" ? e.spec.config.agent.id : e.id) === id)
+      const known = (id: string) => before.agents.has(id) || after.entries.some((e) => entryId(e) === id)
       for (const id of options.ids ?? []) {
         if (!known(id)) return yield* AgentNotFound.forId(id, [...after.agents.keys()])
       }
       const states = yield* store.all
       const supervised = yield* supervisedIds
       const starts = yield* startsOf(states, undefined, after)
-      const everyId = new Set<string>([...before.agents.keys(), ...after.agents.keys()])
-      for (const e of after.entries) if (e._tag === "Invalid" && e.id !== null) everyId.add(e.id)
+      const everyId = new Set([...before.agents.keys(), ...after.entries.flatMap((e) => entryId(e) ?? [])])
       const facts = [...everyId].map((id): AgentFacts => {
         const state = states.get(id)
         const spec = after.agents.get(id)

@@ -1,4 +1,5 @@
 import { RestartPolicy } from "@agentctl/core/AgentConfig"
+import { entryId } from "@agentctl/core/ConfigFile"
 import { ConfigSource } from "@agentctl/core/ConfigSource"
 import { Control, type ControlError } from "@agentctl/core/Control"
 import { AgentIdTaken, FileExists, UsageError } from "@agentctl/core/Errors"
@@ -61,7 +62,7 @@ const writeConfig = Effect.fn("cli.writeConfig")(function* (root: string, agent:
     })
   }
   if (yield* isTaken(file)) return yield* FileExists.at(file)
-  const claimed = fleet.entries.find((e) => (e._tag === "Valid" ? e.spec.config.agent.id : e.id) === agent.id)
+  const claimed = fleet.entries.find((e) => entryId(e) === agent.id)
   if (claimed !== undefined) {
     return yield* AgentIdTaken.by(agent.id, claimed._tag === "Valid" ? claimed.spec.file : claimed.file)
   }
