@@ -140,19 +140,20 @@ const runsNow = (name: AgentRow["status"]) => name === "running" || name === "st
 
 const idsOf = (ids: ReadonlyArray<string>): Targets => ({ _tag: "Ids", ids })
 
-/**
- * Agents whose config is gone while they run: a pid record no config claims, naming a live
- * instance (by pid + start time, or its marker). They are stopped as they were started to stop,
- * from what their record says (signal and timeout), else with SIGTERM and 5 s.
- */
 const isStopSignal = Schema.is(StopSignal)
 
+/**
+ * Agents whose config is gone while they run: a pid record no config claims, naming a live
+ * instance (by pid + start time, or its marker). Their facts for the plan, and how to stop them:
+ * as their record says they were started to stop (signal and timeout), else SIGTERM and 5 s.
+ * The process table is read only when there are such records.
+ */
 const runningOrphans = Effect.fnUntraced(function* (fleet: LoadedFleet) {
   const claimed = new Set(fleet.entries.flatMap((e) => entryId(e) ?? []))
   const ids = (yield* (yield* RunDir).recordedIds).filter((id) => !claimed.has(id))
-  const plans = new Map<string, StopPlan>()
   const facts: Array<AgentFacts> = []
-  if (ids.length === 0) return { facts, plans, index: indexSnapshot(yield* (yield* Prober).snapshot) }
+  const plans = new Map<string, StopPlan>()
+  if (ids.length === 0) return { facts, plans, stopThem: () => Effect.succeed([]) }
   const records = yield* readRecords(ids)
   const index = indexSnapshot(yield* (yield* Prober).snapshot)
   for (const id of ids) {
@@ -179,7 +180,16 @@ const runningOrphans = Effect.fnUntraced(function* (fleet: LoadedFleet) {
       fresh: false
     })
   }
-  return { facts, plans, index }
+  const stopThem = (stopping: ReadonlyArray<string>) =>
+    Effect.map(
+      stopPlans(
+        stopping.map((id) => plans.get(id)!),
+        index,
+        { removeRecords: true }
+      ),
+      (r) => r.outcomes
+    )
+  return { facts, plans, stopThem }
 })
 
 /** `apply` without a launcher: the fleet's rows (drift included) planned, then carried out under the caller's lock. */
@@ -216,13 +226,7 @@ export const apply = Effect.fn("Daemonless.apply")(function* (options: ApplyOpti
       const removed = ids.filter((id) => orphans.plans.has(id))
       const kept = ids.filter((id) => !orphans.plans.has(id))
       const own = kept.length === 0 ? [] : yield* stop(idsOf(kept))
-      if (removed.length === 0) return own
-      const { outcomes } = yield* stopPlans(
-        removed.map((id) => orphans.plans.get(id)!),
-        orphans.index,
-        { removeRecords: true }
-      )
-      return [...own, ...outcomes]
+      return removed.length === 0 ? own : [...own, ...(yield* orphans.stopThem(removed))]
     })
   return yield* carryOut(
     plan,
