@@ -51,7 +51,7 @@ const readRecord = (file: string): RecordRead | undefined => {
   return parsePidRecord(text) ?? undefined
 }
 
-/** A `.env` file's variables; null when absent is {}; null when it does not parse (the full path names the line). */
+/** A `.env` file's variables: {} when there is none; null when it cannot be read or does not parse (the full path says why). */
 const readDotenvSync = (file: string): Readonly<Record<string, string>> | null => {
   // Most agents have no .env: a stat that answers undefined costs less than a read that throws.
   if (statSync(file, { throwIfNoEntry: false }) === undefined) return {}
